@@ -1,0 +1,5 @@
+"""The cluster model: brokers, the KRaft controller, partition logs. No pandas, matplotlib or widgets."""
+from .cluster import Cluster
+from .log import PartitionLog, RecordBatch
+
+__all__ = ["Cluster", "PartitionLog", "RecordBatch"]

@@ -1,0 +1,627 @@
+"""A Kafka broker: partition replicas, produce/fetch handling, replication by fetching.
+
+Kafka behaviour modelled (``ReplicaManager``, ``Partition``, ``ReplicaFetcherThread``):
+
+* The leader appends produced batches and assigns offsets.  ``acks=0`` gets no response,
+  ``acks=1`` is answered after the leader's append, ``acks=all`` (``-1``) waits until the high
+  watermark passes the batch, i.e. until every ISR member has it.  If the ISR is smaller than
+  ``min.insync.replicas`` an ``acks=all`` batch is rejected with ``NOT_ENOUGH_REPLICAS``
+  before the append, or answered ``NOT_ENOUGH_REPLICAS_AFTER_APPEND`` if the ISR shrank after it.
+* Followers *fetch* from the leader (one fetch session per leader broker).  A fetch at offset
+  ``o`` tells the leader the follower's LEO is ``o``; the leader sets HW = min LEO over the ISR
+  and answers with the batches after ``o`` and its HW.  An empty fetch waits in purgatory up
+  to ``replica.fetch.wait.max.ms`` (500) for new data.
+* A follower that has not caught up for ``replica.lag.time.max.ms`` (30000) is dropped from the
+  ISR via ``AlterPartition``; one that catches up again is added back.
+* Fetches carry the follower's last fetched epoch; a leader that finds the follower's log
+  diverging returns the end offset of that epoch and the follower truncates (KIP-101/279/595).
+* Consumers read only up to the HW.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from ..errors import Err
+from .controller import CONTROLLER_NODE
+from .log import PartitionLog, RecordBatch
+from .metadata import NO_LEADER, MetadataImage, MetadataRecord
+
+if TYPE_CHECKING:
+    from .cluster import Cluster
+
+TP = tuple  # (topic, partition)
+
+
+class Replica:
+    """One broker's replica of one partition (``kafka.cluster.Partition``)."""
+
+    __slots__ = ("topic", "partition", "broker_id", "log", "is_leader", "leader_id", "leader_epoch",
+                 "partition_epoch", "isr", "replicas", "follower_leo", "last_caught_up", "last_fetch_leo",
+                 "last_fetch_time", "waiters", "alter_in_flight", "proposed_isr", "last_fetched_epoch")
+
+    def __init__(self, topic: str, partition: int, broker_id: int, log: PartitionLog):
+        self.topic, self.partition, self.broker_id, self.log = topic, partition, broker_id, log
+        self.is_leader = False
+        self.leader_id = NO_LEADER
+        self.leader_epoch = -1
+        self.partition_epoch = -1
+        self.isr: list[int] = []
+        self.replicas: list[int] = []
+        self.follower_leo: dict[int, int] = {}
+        self.last_caught_up: dict[int, int] = {}
+        self.last_fetch_leo: dict[int, int] = {}
+        self.last_fetch_time: dict[int, int] = {}
+        self.waiters: list = []  # acks=all produce waiters: [required_offset, request_state, tp]
+        self.alter_in_flight = False
+        self.proposed_isr: list[int] | None = None
+
+    def maximal_isr(self) -> list[int]:
+        # While an ISR expansion is in flight the leader already counts the new member for the HW.
+        if self.proposed_isr is not None and len(self.proposed_isr) > len(self.isr):
+            return self.proposed_isr
+        return self.isr
+
+
+class Broker:
+    def __init__(self, cluster: "Cluster", broker_id: int, rack: str | None = None):
+        self.cluster = cluster
+        self.sim = cluster.sim
+        self.broker_id = broker_id
+        self.rack = rack
+        self.node = f"kafka-{broker_id}"
+        self.host, self.port = self.node, 9092
+        self.alive = False
+        self.image = MetadataImage()
+        self.broker_epoch = -1
+        self.replicas: dict[TP, Replica] = {}
+        self.logs: dict[TP, PartitionLog] = {}  # survive restarts ("log intact on disk")
+        self._pending_metadata: dict[int, MetadataRecord] = {}
+        self._parked_fetches: list = []
+        self._fetch_sessions: dict[int, bool] = {}  # leader id -> a replica fetch is in flight
+        self._fetch_gen: dict[int, int] = {}  # leader id -> number of the fetch in flight
+        self._fetch_parts: dict[int, set] = {}  # leader id -> partitions in that fetch
+        self._timers: list = []
+        self.cfg = cluster.broker_config
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> None:
+        self.alive = True
+        self.sim.network.set_down(self.node, False)
+        self.sim.trace.emit("broker.start", node=self.node, broker=self.broker_id, rack=self.rack)
+        ctl = self.cluster.controller
+        self.broker_epoch = ctl.register_broker(self.broker_id, self.host, self.port, self.rack)
+        self._timers.append(self.sim.every(self.cfg["broker.heartbeat.interval.ms"], self._heartbeat, priority=4,
+                                           first_ms=0))
+        self._timers.append(self.sim.every(self.cfg["replica.lag.time.max.ms"] // 2, self._check_isr_expiry,
+                                           priority=6))
+        self._timers.append(self.sim.every(self.cfg["log.retention.check.interval.ms"], self.run_retention,
+                                           priority=7))
+        self._timers.append(self.sim.every(self.cfg["log.cleaner.backoff.ms"], self.run_cleaner, priority=7))
+
+    def crash(self) -> None:
+        """Stop at once: no controlled shutdown; logs stay on disk; in-flight requests are lost."""
+        self.alive = False
+        self.sim.network.set_down(self.node, True)
+        for t in self._timers:
+            t.cancel()
+        self._timers.clear()
+        self._parked_fetches.clear()
+        self._fetch_sessions.clear()
+        self._fetch_parts.clear()
+        self._pending_metadata.clear()
+        for rep in self.replicas.values():
+            rep.waiters.clear()
+        self.replicas.clear()
+        self.image = MetadataImage()
+        self.sim.trace.emit("broker.crash", node=self.node, broker=self.broker_id)
+
+    # -- metadata ---------------------------------------------------------------------------
+    def _heartbeat(self) -> None:
+        if not self.alive:
+            return
+        self.sim.network.send(self.node, CONTROLLER_NODE, "BrokerHeartbeat", self._heartbeat_at_controller,
+                              self.image.offset)
+
+    def _heartbeat_at_controller(self, offset: int) -> None:
+        missing = self.cluster.controller.on_heartbeat(self.broker_id, self.broker_epoch, offset)
+        if missing:
+            self.sim.network.send(CONTROLLER_NODE, self.node, "BrokerHeartbeatResponse", self._catch_up, missing)
+
+    def _catch_up(self, records: list[MetadataRecord]) -> None:
+        if not self.alive or not records:
+            return
+        for rec in records[:-1]:
+            if rec.offset > self.image.offset:
+                self._pending_metadata[rec.offset] = rec
+        self.on_metadata(records[-1])
+
+    def on_metadata(self, rec: MetadataRecord) -> None:
+        if not self.alive or rec.offset <= self.image.offset:
+            return
+        self._pending_metadata[rec.offset] = rec
+        # Replay everything that is contiguous into the image first, then act once per partition
+        # (a restarted broker catching up does not relive every old leadership).
+        touched: dict[tuple, None] = {}
+        resync_all = False
+        while self.image.offset + 1 in self._pending_metadata:
+            r = self._pending_metadata.pop(self.image.offset + 1)
+            self.image.apply(r)
+            f = r.fields
+            if r.type in ("PartitionRecord", "PartitionChangeRecord"):
+                touched[(self.image.topics_by_id[f["topic_id"]], f["partition"])] = None
+            elif r.type == "BrokerRegistrationChangeRecord" and f["broker_id"] == self.broker_id and not f.get("fenced"):
+                resync_all = True
+            else:
+                self._react(r)
+        if resync_all:
+            for name in sorted(self.image.topics):
+                for p in self.image.topics[name].partitions:
+                    touched[(name, p.partition)] = None
+        for topic, partition in touched:
+            if topic in self.image.topics:
+                self._sync_partition(topic, partition)
+
+    def _react(self, rec: MetadataRecord) -> None:
+        f = rec.fields
+        if rec.type == "BrokerRegistrationChangeRecord" and not f.get("fenced"):
+            self._wake_fetches()  # a parked follower may now be eligible for the ISR
+        elif rec.type == "ConfigRecord":
+            self.cluster._invalidate(f["resource_name"])
+        elif rec.type == "RemoveTopicRecord":
+            for tp in [tp for tp in self.replicas if tp[0] == f["name"]]:
+                del self.replicas[tp]
+                self.logs.pop(tp, None)
+            for tp in [tp for tp in self.logs if tp[0] == f["name"]]:
+                del self.logs[tp]
+
+    def _log_for(self, topic: str, partition: int) -> PartitionLog:
+        tp = (topic, partition)
+        log = self.logs.get(tp)
+        if log is None:
+            cfg = self.cluster.topic_config(topic)
+            log = PartitionLog(topic, partition, cfg["segment.bytes"], cfg["segment.ms"], self.sim.now)
+            self.logs[tp] = log
+        return log
+
+    def _sync_partition(self, topic: str, partition: int) -> None:
+        p = self.image.partition(topic, partition)
+        tp = (topic, partition)
+        if p is None or self.broker_id not in p.replicas:
+            self.replicas.pop(tp, None)
+            return
+        rep = self.replicas.get(tp)
+        if rep is None:
+            rep = Replica(topic, partition, self.broker_id, self._log_for(topic, partition))
+            self.replicas[tp] = rep
+        new_epoch = p.leader_epoch != rep.leader_epoch
+        rep.replicas = list(p.replicas)
+        rep.isr = list(p.isr)
+        rep.partition_epoch = p.partition_epoch
+        rep.alter_in_flight = False
+        rep.proposed_isr = None
+        was_leader = rep.is_leader
+        rep.leader_id = p.leader
+        rep.leader_epoch = p.leader_epoch
+        if p.leader == self.broker_id:
+            if not was_leader or new_epoch:
+                self._become_leader(rep, new_epoch)
+            self._maybe_advance_hw(rep)
+            self._complete_waiters(rep)
+        else:
+            if was_leader:
+                self._resign(rep)
+            rep.is_leader = False
+            if p.leader != NO_LEADER:
+                self._ensure_fetching(p.leader)
+
+    def _become_leader(self, rep: Replica, new_epoch: bool) -> None:
+        rep.is_leader = True
+        log = rep.log
+        if new_epoch:
+            # The leader-epoch cache gets (epoch, LEO) as the new leader's first offset (KIP-101).
+            if not log.epochs or log.epochs[-1][0] < rep.leader_epoch:
+                log.epochs.append((rep.leader_epoch, log.log_end_offset))
+        now = self.sim.now
+        rep.follower_leo = {b: -1 for b in rep.replicas if b != self.broker_id}
+        rep.last_caught_up = {b: now for b in rep.replicas if b != self.broker_id}
+        rep.last_fetch_leo = {b: -1 for b in rep.replicas if b != self.broker_id}
+        self.sim.trace.emit("replica.become_leader", node=self.node, topic=rep.topic, partition=rep.partition,
+                            leader_epoch=rep.leader_epoch, leo=log.log_end_offset, hw=log.high_watermark)
+
+    def _resign(self, rep: Replica) -> None:
+        for w in rep.waiters:
+            self._finish_partition(w[1], w[2], Err.NOT_LEADER_OR_FOLLOWER, -1)
+        rep.waiters.clear()
+        self.sim.trace.emit("replica.become_follower", node=self.node, topic=rep.topic, partition=rep.partition,
+                            leader=rep.leader_id, leader_epoch=rep.leader_epoch)
+
+    # -- produce ----------------------------------------------------------------------------
+    def on_produce(self, req: dict) -> None:
+        """``ProduceRequest``: ``req`` has client, acks, timeout_ms, batches {tp: RecordBatch}, reply."""
+        if not self.alive:
+            return
+        acks = req["acks"]
+        state = {"req": req, "pending": len(req["batches"]), "results": {}, "timer": None, "done": False}
+        now = self.sim.now
+        for tp, batch in req["batches"].items():
+            rep = self.replicas.get(tp)
+            if acks not in (-1, 0, 1):
+                self._finish_partition(state, tp, Err.INVALID_REQUIRED_ACKS, -1)
+                continue
+            if rep is None:
+                known = self.image.partition(*tp) is not None
+                self._finish_partition(state, tp, Err.NOT_LEADER_OR_FOLLOWER if known
+                                       else Err.UNKNOWN_TOPIC_OR_PARTITION, -1)
+                continue
+            if not rep.is_leader:
+                self._finish_partition(state, tp, Err.NOT_LEADER_OR_FOLLOWER, -1)
+                continue
+            cfg = self.cluster.topic_config(tp[0])
+            err, msg = self._validate_batch(batch, cfg)
+            if err:
+                self._finish_partition(state, tp, err, -1, msg)
+                continue
+            min_isr = cfg["min.insync.replicas"]
+            if acks == -1 and len(rep.isr) < min_isr:
+                self.sim.trace.emit("produce.reject", node=self.node, topic=tp[0], partition=tp[1],
+                                    error="NOT_ENOUGH_REPLICAS", isr=list(rep.isr), min_isr=min_isr)
+                self._finish_partition(state, tp, Err.NOT_ENOUGH_REPLICAS, -1,
+                                       f"The size of the current ISR {sorted(rep.isr)} is insufficient to satisfy "
+                                       f"the min.isr requirement of {min_isr} for partition {tp[0]}-{tp[1]}")
+                continue
+            batch.leader_epoch = rep.leader_epoch
+            rep.log.append(batch, now, assign_offsets=True)
+            self.sim.trace.emit("log.append", node=self.node, topic=tp[0], partition=tp[1],
+                                base_offset=batch.base_offset, count=len(batch.records), bytes=batch.size_bytes,
+                                leader_epoch=rep.leader_epoch, producer_id=batch.producer_id,
+                                base_sequence=batch.base_sequence, acks=acks)
+            self._wake_fetches()
+            if acks == -1:
+                rep.waiters.append([batch.last_offset + 1, state, tp, batch.base_offset, min_isr])
+                self._maybe_advance_hw(rep)
+                self._complete_waiters(rep)
+            else:
+                self._maybe_advance_hw(rep)
+                self._finish_partition(state, tp, Err.NONE, batch.base_offset)
+        if not state["done"] and state["pending"] > 0:
+            state["timer"] = self.sim.schedule(req["timeout_ms"], self._produce_timeout, state)
+
+    def _validate_batch(self, batch: RecordBatch, cfg: dict) -> tuple[int, str | None]:
+        if batch.size_bytes > cfg["max.message.bytes"]:
+            return Err.MESSAGE_TOO_LARGE, (f"The batch of {batch.size_bytes} bytes is larger than the topic's "
+                                           f"max.message.bytes={cfg['max.message.bytes']}")
+        if "compact" in cfg["cleanup.policy"] and not batch.is_control:
+            for rec in batch.records:
+                if rec[0] is None:
+                    return Err.INVALID_RECORD, "Compacted topic cannot accept message without key"
+        return Err.NONE, None
+
+    def _produce_timeout(self, state: dict) -> None:
+        if state["done"]:
+            return
+        for tp in list(state["req"]["batches"]):
+            if tp not in state["results"]:
+                rep = self.replicas.get(tp)
+                if rep is not None:
+                    rep.waiters = [w for w in rep.waiters if w[1] is not state]
+                self._finish_partition(state, tp, Err.REQUEST_TIMED_OUT, -1)
+
+    def _finish_partition(self, state: dict, tp: TP, err: int, base_offset: int, msg: str | None = None) -> None:
+        if state["done"] or tp in state["results"]:
+            return
+        rep = self.replicas.get(tp)
+        log_start = rep.log.log_start_offset if rep is not None else -1
+        state["results"][tp] = (err, base_offset, log_start, msg)
+        state["pending"] -= 1
+        if state["pending"] == 0:
+            state["done"] = True
+            if state["timer"] is not None:
+                state["timer"].cancel()
+            req = state["req"]
+            if req["acks"] != 0:
+                self.sim.network.send(self.node, req["client"], "ProduceResponse", req["reply"], state["results"])
+
+    # -- high watermark and acks=all --------------------------------------------------------
+    def _maybe_advance_hw(self, rep: Replica) -> None:
+        log = rep.log
+        hw = log.log_end_offset
+        for b in rep.maximal_isr():
+            if b != self.broker_id:
+                leo = rep.follower_leo.get(b, -1)
+                if leo < hw:
+                    hw = leo
+        if hw >= 0 and log.update_high_watermark(hw):
+            self.sim.trace.emit("replica.hw", node=self.node, topic=rep.topic, partition=rep.partition,
+                                hw=log.high_watermark, leo=log.log_end_offset)
+            self._wake_fetches()
+
+    def _complete_waiters(self, rep: Replica) -> None:
+        if not rep.waiters:
+            return
+        hw = rep.log.high_watermark
+        still = []
+        for w in rep.waiters:
+            required, state, tp, base_offset, min_isr = w
+            if hw >= required:
+                if len(rep.isr) < min_isr:
+                    self._finish_partition(state, tp, Err.NOT_ENOUGH_REPLICAS_AFTER_APPEND, -1,
+                                           f"The ISR {sorted(rep.isr)} shrank below min.insync.replicas={min_isr} "
+                                           f"after the append")
+                else:
+                    self._finish_partition(state, tp, Err.NONE, base_offset)
+            else:
+                still.append(w)
+        rep.waiters = still
+
+    # -- replication: the leader side -------------------------------------------------------
+    def on_replica_fetch(self, follower: int, parts: dict, reply: Callable, deadline: int | None = None) -> None:
+        """``FetchRequest`` from a follower: parts = {tp: (fetch_offset, last_fetched_epoch, follower_hw)}."""
+        if not self.alive:
+            return
+        now = self.sim.now
+        # A newer fetch from the same follower replaces one still parked here.
+        self._parked_fetches = [e for e in self._parked_fetches
+                                if not (e[0] == "replica" and e[1] == follower and e[3] is not reply)]
+        resp = {}
+        news = False
+        for tp, (fetch_offset, last_epoch, follower_hw) in parts.items():
+            rep = self.replicas.get(tp)
+            if rep is None or not rep.is_leader:
+                resp[tp] = {"error": Err.NOT_LEADER_OR_FOLLOWER}
+                news = True
+                continue
+            log = rep.log
+            if last_epoch >= 0 and fetch_offset > 0:
+                ep, end = self._end_offset_for_epoch(log, last_epoch)
+                if ep < last_epoch or end < fetch_offset:
+                    resp[tp] = {"error": Err.NONE, "diverging": (ep, end), "hw": log.high_watermark,
+                                "leader_epoch": rep.leader_epoch}
+                    news = True
+                    continue
+            # The fetch offset is the follower's LEO (Kafka's Partition.updateFollowerFetchState).
+            if fetch_offset >= log.log_end_offset:
+                rep.last_caught_up[follower] = now
+            elif fetch_offset >= rep.last_fetch_leo.get(follower, -1) >= 0:
+                rep.last_caught_up[follower] = max(rep.last_caught_up.get(follower, 0),
+                                                   rep.last_fetch_time.get(follower, 0))
+            rep.last_fetch_leo[follower] = log.log_end_offset
+            rep.last_fetch_time[follower] = now
+            if rep.follower_leo.get(follower) != fetch_offset:
+                rep.follower_leo[follower] = fetch_offset
+                self._maybe_advance_hw(rep)
+                self._complete_waiters(rep)
+            if follower not in rep.isr:
+                self._maybe_expand_isr(rep, follower)
+            batches = log.batches_from(fetch_offset, None, self.cfg["replica.fetch.max.bytes"])
+            if batches or follower_hw != log.high_watermark:
+                news = True
+            resp[tp] = {"error": Err.NONE, "batches": batches, "hw": log.high_watermark,
+                        "log_start": log.log_start_offset, "leader_epoch": rep.leader_epoch}
+        if news or (deadline is not None and now >= deadline):
+            self.sim.network.send(self.node, f"kafka-{follower}", "FetchResponse", reply, resp)
+            return
+        # Nothing new: the fetch waits in purgatory until data arrives or the HW moves.
+        # Simplification: Kafka answers an empty fetch after replica.fetch.wait.max.ms (500) and the
+        # follower fetches again at once; we fold that idle loop into one parked fetch (same
+        # replication, far fewer events), and the ISR check counts a connected, parked follower as
+        # caught up, as its repeated fetches would.
+        self._parked_fetches.append(("replica", follower, parts, reply, None))
+    @staticmethod
+    def _end_offset_for_epoch(log: PartitionLog, epoch: int) -> tuple[int, int]:
+        """``OffsetsForLeaderEpoch``: (largest epoch <= ``epoch``, the offset where it ended)."""
+        found = -1
+        end = -1
+        for i, (e, start) in enumerate(log.epochs):
+            if e <= epoch:
+                found = e
+                end = log.epochs[i + 1][1] if i + 1 < len(log.epochs) else log.log_end_offset
+            else:
+                break
+        return found, end
+
+    def _wake_fetches(self) -> None:
+        if not self._parked_fetches:
+            return
+        parked, self._parked_fetches = self._parked_fetches, []
+        for entry in parked:
+            if entry[0] == "replica":
+                self.on_replica_fetch(entry[1], entry[2], entry[3])
+            else:
+                self.on_fetch(entry[1], entry[2])
+
+    def _expire_parked(self, entry) -> None:
+        if entry in self._parked_fetches:
+            self._parked_fetches.remove(entry)
+            req = dict(entry[1])
+            req["max_wait_ms"] = 0
+            self.on_fetch(req, entry[2])
+
+    def _maybe_expand_isr(self, rep: Replica, follower: int) -> None:
+        if follower in rep.isr or rep.alter_in_flight:
+            return
+        log = rep.log
+        leo = rep.follower_leo[follower]
+        epoch_start = log.epochs[-1][1] if log.epochs else 0
+        if leo >= log.high_watermark and leo >= epoch_start:
+            self._alter_isr(rep, sorted(set(rep.isr) | {follower}, key=rep.replicas.index), "expand")
+
+    def _check_isr_expiry(self) -> None:
+        lag = self.cfg["replica.lag.time.max.ms"]
+        now = self.sim.now
+        net = self.sim.network
+        parked = {}
+        for e in list(self._parked_fetches):
+            if e[0] != "replica":
+                continue
+            follower_node = f"kafka-{e[1]}"
+            if net.connected(self.node, follower_node):
+                parked[e[1]] = now
+            else:  # its next fetch would never have arrived: it was last in touch when the link went
+                self._parked_fetches.remove(e)
+                parked[e[1]] = net.disconnected_since(self.node, follower_node)
+        for tp in sorted(self.replicas):
+            rep = self.replicas[tp]
+            if not rep.is_leader or rep.alter_in_flight:
+                continue
+            for b, t in parked.items():
+                if b in rep.last_caught_up and rep.follower_leo.get(b, -1) >= rep.log.log_end_offset:
+                    rep.last_caught_up[b] = max(rep.last_caught_up[b], t)
+            out = [b for b in rep.isr if b != self.broker_id and now - rep.last_caught_up.get(b, now) > lag
+                   and rep.follower_leo.get(b, -1) < rep.log.log_end_offset]
+            if out:
+                self._alter_isr(rep, [b for b in rep.isr if b not in out], "shrink", out_of_sync=out)
+
+    def _alter_isr(self, rep: Replica, new_isr: list[int], why: str, **extra) -> None:
+        rep.alter_in_flight = True
+        rep.proposed_isr = new_isr
+        self.sim.trace.emit("replica.alter_isr", node=self.node, topic=rep.topic, partition=rep.partition,
+                            change=why, isr=list(rep.isr), proposed=list(new_isr), **extra)
+        args = (self.broker_id, rep.topic, rep.partition, rep.leader_epoch, rep.partition_epoch, new_isr)
+        self.sim.network.send(self.node, CONTROLLER_NODE, "AlterPartition", self._alter_at_controller, rep, args)
+
+    def _alter_at_controller(self, rep: Replica, args: tuple) -> None:
+        err = self.cluster.controller.on_alter_partition(*args)
+        self.sim.network.send(CONTROLLER_NODE, self.node, "AlterPartitionResponse", self._alter_done, rep, err)
+
+    def _alter_done(self, rep: Replica, err: int) -> None:
+        if err != Err.NONE and self.replicas.get((rep.topic, rep.partition)) is rep:
+            rep.alter_in_flight = False
+            rep.proposed_isr = None
+
+    # -- replication: the follower side -----------------------------------------------------
+    def _ensure_fetching(self, leader: int) -> None:
+        """Make sure the fetch session to ``leader`` covers every partition we follow there."""
+        wanted = {tp for tp, rep in self.replicas.items() if not rep.is_leader and rep.leader_id == leader}
+        if not self._fetch_sessions.get(leader) or self._fetch_parts.get(leader) != wanted:
+            self._send_replica_fetch(leader)
+
+    def _send_replica_fetch(self, leader: int) -> None:
+        parts = {}
+        for tp in sorted(self.replicas):
+            rep = self.replicas[tp]
+            if not rep.is_leader and rep.leader_id == leader:
+                log = rep.log
+                last_epoch = log.epochs[-1][0] if log.epochs else -1
+                parts[tp] = (log.log_end_offset, last_epoch, log.high_watermark)
+        if not parts or not self.alive:
+            self._fetch_sessions[leader] = False
+            return
+        self._fetch_sessions[leader] = True
+        self._fetch_parts[leader] = set(parts)
+        gen = self._fetch_gen.get(leader, 0) + 1
+        self._fetch_gen[leader] = gen
+        target = self.cluster.brokers[leader]
+        self.sim.network.send(self.node, target.node, "FetchRequest", target.on_replica_fetch,
+                              self.broker_id, parts, lambda resp: self._on_replica_fetch_response(leader, gen, resp))
+        # A lost request or response is noticed after replica.socket.timeout.ms; then fetch again.
+        self.sim.schedule(self.cfg["replica.socket.timeout.ms"], self._fetch_timeout, leader, gen, priority=3)
+
+    def _fetch_timeout(self, leader: int, gen: int) -> None:
+        if self.alive and self._fetch_gen.get(leader) == gen and self._fetch_sessions.get(leader):
+            self._send_replica_fetch(leader)
+
+    def _on_replica_fetch_response(self, leader: int, gen: int, resp: dict) -> None:
+        if not self.alive or self._fetch_gen.get(leader) != gen:
+            return
+        now = self.sim.now
+        for tp, r in resp.items():
+            rep = self.replicas.get(tp)
+            if rep is None or rep.is_leader or rep.leader_id != leader or r["error"] != Err.NONE:
+                continue
+            log = rep.log
+            if "diverging" in r:
+                ep, end = r["diverging"]
+                target = min(end, log.log_end_offset) if ep >= 0 else log.high_watermark
+                removed = log.truncate_to(target)
+                self.sim.trace.emit("replica.truncate", node=self.node, topic=tp[0], partition=tp[1],
+                                    to_offset=target, records_removed=removed, leader=leader, diverging_epoch=ep)
+                continue
+            appended = 0
+            for b in r["batches"]:
+                if b.last_offset < log.log_end_offset:
+                    continue
+                if b.base_offset != log.log_end_offset:
+                    break
+                log.append(b, now, assign_offsets=False)
+                appended += len(b.records)
+            if appended:
+                self.sim.trace.emit("replica.fetch", node=self.node, topic=tp[0], partition=tp[1],
+                                    leader=leader, leo=log.log_end_offset, records=appended)
+            if log.log_start_offset < r.get("log_start", 0):
+                log.log_start_offset = min(r["log_start"], log.log_end_offset)
+            log.update_high_watermark(min(r["hw"], log.log_end_offset))
+        self._send_replica_fetch(leader)
+
+    # -- consumer fetch and offsets ----------------------------------------------------------
+    def on_fetch(self, req: dict, reply: Callable) -> None:
+        """Consumer ``FetchRequest``: req has client, partitions {tp: fetch_offset}, max_wait_ms,
+        min_bytes, max_bytes, partition_max_bytes, isolation_level."""
+        if not self.alive:
+            return
+        resp = {}
+        total = 0
+        for tp, offset in req["partitions"].items():
+            rep = self.replicas.get(tp)
+            if rep is None or not rep.is_leader:
+                known = self.image.partition(*tp) is not None
+                resp[tp] = {"error": Err.NOT_LEADER_OR_FOLLOWER if known else Err.UNKNOWN_TOPIC_OR_PARTITION}
+                continue
+            log = rep.log
+            if offset < log.log_start_offset or offset > log.log_end_offset:
+                resp[tp] = {"error": Err.OFFSET_OUT_OF_RANGE, "log_start": log.log_start_offset,
+                            "hw": log.high_watermark}
+                continue
+            batches = log.batches_from(offset, log.high_watermark, req["partition_max_bytes"])
+            size = sum(b.size_bytes for b in batches)
+            total += size
+            resp[tp] = {"error": Err.NONE, "batches": batches, "hw": log.high_watermark,
+                        "log_start": log.log_start_offset, "leo": log.log_end_offset}
+        if total >= req["min_bytes"] or req["max_wait_ms"] <= 0 or any(r["error"] for r in resp.values()):
+            self.sim.network.send(self.node, req["client"], "FetchResponse", reply, resp)
+            return
+        entry = ("consumer", req, reply)
+        self._parked_fetches.append(entry)
+        self.sim.schedule(req["max_wait_ms"], self._expire_parked, entry, priority=3)
+
+    def list_offset(self, tp: TP, spec: int) -> tuple[int, int]:
+        """``ListOffsets``: spec -2 earliest, -1 latest (HW), -3 max timestamp, >= 0 a timestamp."""
+        rep = self.replicas.get(tp)
+        if rep is None or not rep.is_leader:
+            return Err.NOT_LEADER_OR_FOLLOWER, -1
+        log = rep.log
+        if spec == -2:
+            return Err.NONE, log.log_start_offset
+        if spec == -1:
+            return Err.NONE, log.high_watermark
+        if spec == -3:
+            best, best_off = -1, -1
+            for off, rec, _b in log.records(log.log_start_offset, log.high_watermark):
+                if rec[2] > best:
+                    best, best_off = rec[2], off
+            return Err.NONE, best_off
+        off = log.offset_for_timestamp(spec)
+        return Err.NONE, (off if off is not None and off < log.high_watermark else -1)
+
+    # -- housekeeping -----------------------------------------------------------------------
+    def run_retention(self) -> None:
+        for tp in sorted(self.replicas):
+            rep = self.replicas[tp]
+            cfg = self.cluster.topic_config(tp[0])
+            if "delete" not in cfg["cleanup.policy"]:
+                continue
+            deleted = rep.log.delete_old_segments(self.sim.now, cfg["retention.ms"], cfg["retention.bytes"])
+            if deleted:
+                self.sim.trace.emit("log.retention", node=self.node, topic=tp[0], partition=tp[1],
+                                    segments=[s.base_offset for s in deleted],
+                                    records=sum(len(b.records) for s in deleted for b in s.batches),
+                                    log_start_offset=rep.log.log_start_offset)
+
+    def run_cleaner(self) -> None:
+        for tp in sorted(self.replicas):
+            rep = self.replicas[tp]
+            cfg = self.cluster.topic_config(tp[0])
+            if "compact" not in cfg["cleanup.policy"]:
+                continue
+            stats = rep.log.compact(self.sim.now, cfg["delete.retention.ms"], cfg["min.compaction.lag.ms"])
+            if stats["removed"] or stats["tombstones_removed"]:
+                self.sim.trace.emit("log.compact", node=self.node, topic=tp[0], partition=tp[1], **stats)

@@ -1,0 +1,375 @@
+"""``Cluster``: a simulated Kafka 4.x (KRaft) cluster — brokers, a controller, topics, faults.
+
+>>> from kafkalab import Cluster
+>>> c = Cluster(brokers=3, seed=42)
+>>> c.create_topic("orders", partitions=3, replication_factor=3)
+>>> [p.leader for p in c.describe("orders").partitions]   # doctest: +SKIP
+[2, 3, 1]
+
+Brokers answer to ``kafka-1:9092``, ``kafka-2:9092``, … and to ``B1:9092``-style aliases, so
+client configs copied from the syllabus work unchanged.  Every change is in ``cluster.trace``;
+the metadata log is ``cluster.metadata_log()``.
+"""
+from __future__ import annotations
+
+import re
+import weakref
+from typing import Callable, Iterable
+
+from .. import config as kconfig
+from ..errors import (ConfigException, Err, InvalidConfigurationException, InvalidPartitionsException, InvalidReplicationFactorException, KafkaError,
+                      TopicExistsException, UnknownTopicOrPartitionException)
+from ..sim import Sim
+from .broker import Broker
+from .controller import CONTROLLER_NODE, Controller
+from .metadata import NO_LEADER, TopicState
+from .placement import place_replicas
+
+BROKER_DEFAULTS: dict = {
+    # KRaft broker/controller settings that the model uses, with Kafka 4.x defaults.
+    "broker.session.timeout.ms": 9000,
+    "broker.heartbeat.interval.ms": 2000,
+    "replica.lag.time.max.ms": 30000,
+    "replica.fetch.wait.max.ms": 500,
+    "replica.fetch.max.bytes": 1048576,
+    "replica.socket.timeout.ms": 30000,
+    "log.retention.check.interval.ms": 300000,
+    "log.cleaner.backoff.ms": 15000,
+    "auto.leader.rebalance.enable": True,
+    "leader.imbalance.check.interval.seconds": 300,
+    "auto.create.topics.enable": True,
+    "num.partitions": 1,
+    "default.replication.factor": 1,
+    "offsets.topic.num.partitions": 50,
+    "offsets.topic.replication.factor": 3,
+    "group.initial.rebalance.delay.ms": 3000,
+    "eligible.leader.replicas.enable": False,
+}
+
+# Broker-level settings that are the cluster-wide default of a topic config.
+BROKER_TOPIC_SYNONYMS: dict = {
+    "log.retention.ms": "retention.ms",
+    "log.retention.bytes": "retention.bytes",
+    "log.segment.bytes": "segment.bytes",
+    "log.roll.ms": "segment.ms",
+    "log.cleanup.policy": "cleanup.policy",
+    "log.cleaner.delete.retention.ms": "delete.retention.ms",
+    "message.max.bytes": "max.message.bytes",
+    "min.insync.replicas": "min.insync.replicas",
+    "unclean.leader.election.enable": "unclean.leader.election.enable",
+    "compression.type": "compression.type",
+}
+
+_REGISTRY: list = []  # weakrefs to clusters, newest last
+
+
+def latest_cluster() -> "Cluster | None":
+    while _REGISTRY:
+        c = _REGISTRY[-1]()
+        if c is not None:
+            return c
+        _REGISTRY.pop()
+    return None
+
+
+def cluster_for_servers(servers: str | None) -> "Cluster":
+    """The cluster that ``bootstrap.servers`` names (the newest one whose broker names match)."""
+    hosts = [s.strip().rsplit(":", 1)[0] for s in (servers or "").split(",") if s.strip()]
+    for ref in reversed(_REGISTRY):
+        c = ref()
+        if c is not None and hosts and all(c.resolve_host(h) is not None for h in hosts):
+            return c
+    c = latest_cluster()
+    if c is None:
+        raise RuntimeError("No simulated cluster exists yet: create one first, e.g. "
+                           "cluster = kafkalab.Cluster(brokers=3, seed=42)")
+    return c
+
+
+class Cluster:
+    """A simulated Kafka cluster.  ``brokers`` is a count; ``racks`` optionally a rack per broker."""
+
+    def __init__(self, brokers: int = 3, seed: int = 0, racks: Iterable[str] | None = None,
+                 latency_ms: int = 1, broker_config: dict | None = None, name: str = "kafkalab"):
+        if brokers < 1:
+            raise ValueError("a cluster needs at least one broker")
+        self.sim = Sim(seed)
+        self.sim.network.default_latency_ms = latency_ms
+        self.name = name
+        self.broker_config = dict(BROKER_DEFAULTS)
+        for k, v in (broker_config or {}).items():
+            if k not in BROKER_DEFAULTS and k not in BROKER_TOPIC_SYNONYMS:
+                raise ConfigException(KafkaError(Err._INVALID_ARG, f"Unknown broker config {k!r}: the simulator "
+                                                 f"knows {sorted(BROKER_DEFAULTS) + sorted(BROKER_TOPIC_SYNONYMS)}"))
+            self.broker_config[k] = v
+        racks = list(racks) if racks is not None else [None] * brokers
+        if len(racks) != brokers:
+            raise ValueError(f"racks has {len(racks)} entries for {brokers} brokers")
+        self._topic_cfg_cache: dict[str, dict] = {}
+        self.controller = Controller(self)
+        self.brokers: dict[int, Broker] = {}
+        self.clients: list = []
+        self._client_seq: dict[str, int] = {}
+        for i in range(1, brokers + 1):
+            self.brokers[i] = Broker(self, i, racks[i - 1])
+        self.sim.trace.emit("cluster.create", node=CONTROLLER_NODE, brokers=brokers, seed=seed,
+                            racks=racks, mode="KRaft")
+        for b in self.brokers.values():
+            b.start()
+        self.sim.run(until_ms=self.sim.now + 3 * self.broker_config["broker.heartbeat.interval.ms"])
+        _REGISTRY.append(weakref.ref(self))
+
+    # -- time -------------------------------------------------------------------------------
+    @property
+    def trace(self):
+        return self.sim.trace
+
+    @property
+    def now(self) -> int:
+        return self.sim.now
+
+    def run(self, ms: int = 0, until: Callable[[], bool] | None = None) -> bool:
+        """Advance the virtual clock by ``ms`` (running everything due meanwhile)."""
+        return self.sim.run_for(ms, until=until)
+
+    def advance_to(self, time_ms: int) -> None:
+        self.sim.advance_to(time_ms)
+
+    def at(self, time_ms: int, fn: Callable, *args) -> None:
+        """Schedule ``fn(*args)`` at virtual time ``time_ms`` (a fault, a produce, …)."""
+        self.sim.at(time_ms, fn, *args)
+
+    # -- names ------------------------------------------------------------------------------
+    def resolve_host(self, host: str) -> int | None:
+        """Broker id for ``kafka-2``, ``B2``, ``broker-2``, ``broker2``, ``kafka2`` or ``localhost``."""
+        h = host.strip().lower()
+        if h in ("localhost", "127.0.0.1"):
+            return min(self.brokers)
+        m = re.fullmatch(r"(?:kafka|broker|b|k)-?(\d+)", h)
+        if m and int(m.group(1)) in self.brokers:
+            return int(m.group(1))
+        return None
+
+    def new_client_name(self, kind: str) -> str:
+        n = self._client_seq.get(kind, 0) + 1
+        self._client_seq[kind] = n
+        return f"{kind}-{n}"
+
+    # -- configs ----------------------------------------------------------------------------
+    def topic_config(self, topic: str) -> dict:
+        """Effective config of ``topic``: Kafka defaults, broker overrides, then topic overrides."""
+        cfg = self._topic_cfg_cache.get(topic)
+        if cfg is None:
+            cfg = kconfig.topic_config_defaults()
+            for k, v in self.broker_config.items():
+                tk = BROKER_TOPIC_SYNONYMS.get(k)
+                if tk:
+                    cfg[tk] = v
+            t = self.controller.image.topics.get(topic)
+            if t is not None:
+                cfg.update(t.configs)
+            self._topic_cfg_cache[topic] = cfg
+        return cfg
+
+    def _invalidate(self, topic: str) -> None:
+        self._topic_cfg_cache.pop(topic, None)
+
+    # -- topics (what the AdminClient and the CLI call, on the controller) -------------------
+    def _validate_new_topic(self, name: str, partitions: int | None, replication_factor: int | None,
+                            config: dict | None, replica_assignment: list | None):
+        kconfig.validate_topic_name(name)
+        if name in self.controller.image.topics:
+            raise TopicExistsException(KafkaError(Err.TOPIC_ALREADY_EXISTS, f"Topic '{name}' already exists."))
+        typed = kconfig.validate_topic_configs(config or {})
+        live = [(b, self.controller.image.brokers[b].rack) for b in self.controller.image.live_brokers()]
+        if replica_assignment:
+            assignment = [list(r) for r in replica_assignment]
+            rf = len(assignment[0])
+            if any(len(r) != rf or len(set(r)) != rf for r in assignment) or any(
+                    b not in self.brokers for r in assignment for b in r):
+                from ..errors import InvalidReplicaAssignmentException
+                raise InvalidReplicaAssignmentException(KafkaError(
+                    Err.INVALID_REPLICA_ASSIGNMENT,
+                    "Each partition needs the same number of distinct, existing broker ids; got "
+                    f"{assignment}"))
+            return typed, assignment
+        n = self.broker_config["num.partitions"] if partitions in (None, -1) else partitions
+        rf = self.broker_config["default.replication.factor"] if replication_factor in (None, -1) \
+            else replication_factor
+        if n < 1:
+            raise InvalidPartitionsException(KafkaError(
+                Err.INVALID_PARTITIONS, f"Number of partitions was set to an invalid non-positive value ({n}); "
+                                        "use --partitions 1 or more."))
+        if rf < 1:
+            raise InvalidReplicationFactorException(KafkaError(
+                Err.INVALID_REPLICATION_FACTOR, f"Replication factor must be larger than 0, or -1 to use the "
+                                                f"default value; got {rf}."))
+        assignment = place_replicas(n, rf, live, self.sim.rng)
+        return typed, assignment
+
+    def create_topic(self, name: str, partitions: int | None = None, replication_factor: int | None = None,
+                     config: dict | None = None, replica_assignment: list | None = None,
+                     validate_only: bool = False, settle: bool = True) -> TopicState | None:
+        """Create a topic (as ``CreateTopics`` does on the controller).  Raises Kafka's errors first,
+        touching nothing, when the request is bad."""
+        typed, assignment = self._validate_new_topic(name, partitions, replication_factor, config,
+                                                     replica_assignment)
+        if validate_only:
+            return None
+        self.controller.create_topic(name, assignment, typed)
+        self._invalidate(name)
+        if settle:
+            self.settle()
+        return self.controller.image.topics[name]
+
+    def create_partitions(self, name: str, total: int, replica_assignment: list | None = None,
+                          validate_only: bool = False, settle: bool = True) -> None:
+        t = self.controller.image.topics.get(name)
+        if t is None:
+            raise UnknownTopicOrPartitionException(KafkaError(Err.UNKNOWN_TOPIC_OR_PARTITION,
+                                                              f"Topic '{name}' does not exist."))
+        cur = len(t.partitions)
+        if total <= cur:
+            raise InvalidPartitionsException(KafkaError(
+                Err.INVALID_PARTITIONS, f"Topic currently has {cur} partitions, which is higher than or equal to "
+                                        f"the requested {total}; Kafka can only add partitions."))
+        rf = t.replication_factor
+        live = [(b, self.controller.image.brokers[b].rack) for b in self.controller.image.live_brokers()]
+        if replica_assignment:
+            new = [list(r) for r in replica_assignment]
+        else:
+            new = place_replicas(total - cur, rf, live, self.sim.rng, start_partition=cur,
+                                 existing=[p.replicas for p in t.partitions])
+        if validate_only:
+            return
+        self.controller.create_partitions(name, new)
+        if settle:
+            self.settle()
+
+    def delete_topic(self, name: str, settle: bool = True) -> None:
+        if name not in self.controller.image.topics:
+            raise UnknownTopicOrPartitionException(KafkaError(Err.UNKNOWN_TOPIC_OR_PARTITION,
+                                                              f"Topic '{name}' does not exist."))
+        self.controller.delete_topic(name)
+        self._invalidate(name)
+        if settle:
+            self.settle()
+
+    def alter_topic_config(self, name: str, set_: dict | None = None, delete: Iterable[str] = (),
+                           validate_only: bool = False, settle: bool = True) -> None:
+        t = self.controller.image.topics.get(name)
+        if t is None:
+            raise UnknownTopicOrPartitionException(KafkaError(Err.UNKNOWN_TOPIC_OR_PARTITION,
+                                                              f"Topic '{name}' does not exist."))
+        typed = kconfig.validate_topic_configs(set_ or {})
+        for k in delete:
+            if k not in kconfig.topic_config_defaults():
+                raise InvalidConfigurationException(KafkaError(Err.INVALID_CONFIG, f"Unknown topic config name: {k}"))
+        if validate_only:
+            return
+        for k in sorted(typed):
+            self.controller.set_topic_config(name, k, typed[k])
+        for k in sorted(delete):
+            if k in t.configs:
+                self.controller.set_topic_config(name, k, None)
+        self._invalidate(name)
+        if settle:
+            self.settle()
+
+    def settle(self, ms: int | None = None) -> None:
+        """Let metadata reach the brokers and leaders start (a few network round trips)."""
+        self.sim.run_for(ms if ms is not None else 10)
+
+    # -- views ------------------------------------------------------------------------------
+    def topics(self) -> list[str]:
+        return sorted(self.controller.image.topics)
+
+    def describe(self, topic: str) -> TopicState:
+        t = self.controller.image.topics.get(topic)
+        if t is None:
+            raise UnknownTopicOrPartitionException(KafkaError(Err.UNKNOWN_TOPIC_OR_PARTITION,
+                                                              f"Topic '{topic}' does not exist."))
+        return t
+
+    def metadata_log(self):
+        """The KRaft metadata log as a DataFrame (offset, time_ms, record type, fields)."""
+        import pandas as pd
+
+        return pd.DataFrame([(r.offset, r.time_ms, r.type, {k: v for k, v in r.fields.items()})
+                             for r in self.controller.log], columns=["offset", "time_ms", "type", "fields"])
+
+    def leader_replica(self, topic: str, partition: int):
+        p = self.controller.image.partition(topic, partition)
+        if p is None or p.leader == NO_LEADER:
+            return None
+        return self.brokers[p.leader].replicas.get((topic, partition))
+
+    def partition_log(self, topic: str, partition: int, broker: int | None = None):
+        """The log of one replica (the leader's by default)."""
+        if broker is None:
+            p = self.describe(topic).partitions[partition]
+            broker = p.leader if p.leader != NO_LEADER else p.replicas[0]
+        return self.brokers[broker].logs.get((topic, partition))
+
+    # -- faults -----------------------------------------------------------------------------
+    def crash_broker(self, broker_id: int) -> None:
+        """Kill a broker at once (its log stays on disk); the controller fences it after
+        ``broker.session.timeout.ms`` without heartbeats."""
+        self.brokers[broker_id].crash()
+
+    def restart_broker(self, broker_id: int) -> None:
+        b = self.brokers[broker_id]
+        if b.alive:
+            raise RuntimeError(f"broker {broker_id} is already running")
+        b.start()
+
+    def stop_broker(self, broker_id: int) -> None:
+        """Controlled shutdown: leadership moves away first, then the broker stops."""
+        self.sim.trace.emit("broker.controlled_shutdown", node=f"kafka-{broker_id}", broker=broker_id)
+        self.controller.fence_broker(broker_id, controlled=True)
+        self.sim.run_for(5)
+        self.brokers[broker_id].crash()
+
+    def partition_network(self, side_a: Iterable, side_b: Iterable) -> None:
+        self.sim.network.partition([self._node(x) for x in side_a], [self._node(x) for x in side_b])
+
+    def heal_network(self) -> None:
+        self.sim.network.heal()
+
+    def _node(self, x) -> str:
+        if isinstance(x, int):
+            return f"kafka-{x}"
+        bid = self.resolve_host(str(x))
+        return f"kafka-{bid}" if bid is not None else str(x)
+
+    def elect_preferred_leaders(self, topic: str | None = None) -> list:
+        moved = self.controller.preferred_leader_election(topic)
+        self.settle()
+        return moved
+
+    # -- clients ----------------------------------------------------------------------------
+    def producer(self, conf: dict | None = None, **kw):
+        from ..clients.producer import Producer
+
+        return Producer(dict(conf or {}), cluster=self, **kw)
+
+    def consumer(self, conf: dict | None = None, **kw):
+        from ..clients.consumer import Consumer
+
+        return Consumer(dict(conf or {}), cluster=self, **kw)
+
+    def admin(self, conf: dict | None = None):
+        from ..clients.admin import AdminClient
+
+        return AdminClient(dict(conf or {"bootstrap.servers": "kafka-1:9092"}), cluster=self)
+
+    def cli(self, command: str):
+        """Run a ``kafka-topics.sh`` / ``kafka-configs.sh`` command line against this cluster."""
+        from ..clients.cli import run_cli
+
+        return run_cli(command, lambda servers: self.admin({"bootstrap.servers": servers or "kafka-1:9092"}))
+
+    def __repr__(self) -> str:
+        live = [b for b in self.brokers.values() if b.alive]
+        return (f"<Cluster {self.name}: {len(live)}/{len(self.brokers)} brokers up, {len(self.topics())} topics, "
+                f"t={self.now} ms>")

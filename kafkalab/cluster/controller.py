@@ -1,0 +1,209 @@
+"""The KRaft controller: owns the metadata log, places replicas, fences brokers, elects leaders.
+
+Kafka behaviour modelled (``QuorumController``, ``ReplicationControlManager``,
+``PartitionChangeBuilder``, ``BrokerHeartbeatManager``):
+
+* Brokers heartbeat every ``broker.heartbeat.interval.ms`` (2000); one silent for
+  ``broker.session.timeout.ms`` (9000) is *fenced*.  Fencing removes the broker from every ISR it
+  is in (unless it is the last member: then the ISR keeps it and the partition goes leaderless,
+  ``Leader: none``) and moves leadership to the next in-sync replica in replica order.
+* A leader change bumps ``leader_epoch``; every change bumps ``partition_epoch``.
+* ``AlterPartition`` from a leader shrinks or expands the ISR (``replica.lag.time.max.ms``).
+* With ``unclean.leader.election.enable=true`` a partition whose ISR is all gone elects a live
+  out-of-sync replica (data after its log end is lost); otherwise it waits.
+* ``auto.leader.rebalance.enable`` (default true) moves leadership back to the preferred replica
+  every ``leader.imbalance.check.interval.seconds`` (300).
+
+Simplification: a single always-available controller node (``controller``) stands in for the
+Raft quorum of ``controller.quorum.voters``; the metadata log it writes is the real record
+sequence, but quorum elections among controllers are not modelled.
+"""
+from __future__ import annotations
+
+import base64
+from typing import TYPE_CHECKING
+
+from ..errors import Err
+from .metadata import NO_LEADER, MetadataImage, MetadataRecord, PartitionState
+
+if TYPE_CHECKING:
+    from .cluster import Cluster
+
+CONTROLLER_NODE = "controller"
+
+
+class Controller:
+    def __init__(self, cluster: "Cluster"):
+        self.cluster = cluster
+        self.sim = cluster.sim
+        self.node = CONTROLLER_NODE
+        self.log: list[MetadataRecord] = []
+        self.image = MetadataImage()
+        self.last_heartbeat: dict[int, int] = {}
+        self.broker_epochs: dict[int, int] = {}
+        self.registration_offset: dict[int, int] = {}
+        cfg = cluster.broker_config
+        self.session_timeout_ms = cfg["broker.session.timeout.ms"]
+        self.sim.every(1000, self._check_sessions, priority=5)
+        if cfg["auto.leader.rebalance.enable"]:
+            self.sim.every(cfg["leader.imbalance.check.interval.seconds"] * 1000, self.preferred_leader_election,
+                           priority=5)
+
+    # -- the metadata log -------------------------------------------------------------------
+    def append(self, rtype: str, **fields) -> MetadataRecord:
+        rec = MetadataRecord(len(self.log), self.sim.now, rtype, fields)
+        self.log.append(rec)
+        self.image.apply(rec)
+        self.sim.trace.emit("metadata." + rtype, node=self.node, offset=rec.offset, **fields)
+        for broker in self.cluster.brokers.values():
+            self.sim.network.send(self.node, broker.node, "MetadataUpdate", broker.on_metadata, rec)
+        return rec
+
+    def new_topic_id(self) -> str:
+        raw = bytes(self.sim.rng.getrandbits(8) for _ in range(16))
+        return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+    # -- brokers ----------------------------------------------------------------------------
+    def register_broker(self, broker_id: int, host: str, port: int, rack: str | None) -> int:
+        epoch = self.broker_epochs.get(broker_id, -1) + 1 + len(self.log)
+        self.broker_epochs[broker_id] = epoch
+        self.last_heartbeat[broker_id] = self.sim.now
+        rec = self.append("RegisterBrokerRecord", broker_id=broker_id, host=host, port=port, rack=rack,
+                          broker_epoch=epoch, fenced=True)
+        self.registration_offset[broker_id] = rec.offset
+        return epoch
+
+    def on_heartbeat(self, broker_id: int, broker_epoch: int, metadata_offset: int):
+        """``BrokerHeartbeatRequest``; unfences a broker once it has replayed the log up to its own
+        registration (Kafka's "caught up" rule)."""
+        if self.broker_epochs.get(broker_id) != broker_epoch:
+            return None
+        self.last_heartbeat[broker_id] = self.sim.now
+        reg = self.image.brokers.get(broker_id)
+        if reg is not None and reg.fenced and metadata_offset >= self.registration_offset[broker_id]:
+            self.append("BrokerRegistrationChangeRecord", broker_id=broker_id, fenced=False,
+                        broker_epoch=broker_epoch)
+            self._on_broker_unfenced(broker_id)
+        return self.log[metadata_offset + 1:]
+
+    def _check_sessions(self) -> None:
+        for bid in sorted(self.image.brokers):
+            reg = self.image.brokers[bid]
+            if not reg.fenced and self.sim.now - self.last_heartbeat.get(bid, 0) > self.session_timeout_ms:
+                self.sim.trace.emit("controller.session_expired", node=self.node, broker=bid,
+                                    silent_ms=self.sim.now - self.last_heartbeat.get(bid, 0))
+                self.fence_broker(bid)
+
+    def fence_broker(self, broker_id: int, controlled: bool = False) -> None:
+        reg = self.image.brokers.get(broker_id)
+        if reg is None or reg.fenced:
+            return
+        self.append("BrokerRegistrationChangeRecord", broker_id=broker_id, fenced=True,
+                    broker_epoch=reg.epoch, in_controlled_shutdown=controlled)
+        for topic in sorted(self.image.topics):
+            for p in self.image.topics[topic].partitions:
+                if broker_id in p.isr or p.leader == broker_id:
+                    self._change_partition(p, remove=broker_id)
+
+    def _on_broker_unfenced(self, broker_id: int) -> None:
+        for topic in sorted(self.image.topics):
+            for p in self.image.topics[topic].partitions:
+                if p.leader == NO_LEADER and broker_id in p.replicas:
+                    self._change_partition(p)
+
+    # -- partitions -------------------------------------------------------------------------
+    def _alive(self, bid: int) -> bool:
+        reg = self.image.brokers.get(bid)
+        return reg is not None and not reg.fenced
+
+    def _unclean_allowed(self, topic: str) -> bool:
+        return bool(self.cluster.topic_config(topic)["unclean.leader.election.enable"])
+
+    def _change_partition(self, p: PartitionState, remove: int | None = None) -> None:
+        """Recompute ISR and leader after ``remove`` was fenced (or a broker came back)."""
+        isr = list(p.isr)
+        if remove is not None and remove in isr and len(isr) > 1:
+            isr.remove(remove)
+        leader = p.leader
+        election = None
+        if leader == NO_LEADER or leader == remove or not self._alive(leader):
+            leader = next((r for r in p.replicas if r in isr and self._alive(r)), NO_LEADER)
+            election = "clean"
+            if leader == NO_LEADER and self._unclean_allowed(p.topic):
+                leader = next((r for r in p.replicas if self._alive(r)), NO_LEADER)
+                if leader != NO_LEADER:
+                    isr = [leader]
+                    election = "unclean"
+        if isr == p.isr and leader == p.leader:
+            return
+        fields = dict(topic_id=self.image.topics[p.topic].topic_id, partition=p.partition, topic=p.topic,
+                      partition_epoch=p.partition_epoch + 1)
+        if isr != p.isr:
+            fields["isr"] = isr
+        if leader != p.leader:
+            fields["leader"] = leader
+            fields["leader_epoch"] = p.leader_epoch + 1
+            fields["election"] = election if leader != NO_LEADER else "none"
+        self.append("PartitionChangeRecord", **fields)
+
+    def on_alter_partition(self, broker_id: int, topic: str, partition: int, leader_epoch: int,
+                           partition_epoch: int, new_isr: list[int]) -> int:
+        """``AlterPartitionRequest`` from a leader: returns an error code (``Err.NONE`` on success)."""
+        p = self.image.partition(topic, partition)
+        if p is None:
+            return Err.UNKNOWN_TOPIC_OR_PARTITION
+        if p.leader != broker_id or p.leader_epoch != leader_epoch:
+            return Err.FENCED_LEADER_EPOCH
+        if p.partition_epoch != partition_epoch:
+            return Err.INVALID_UPDATE_VERSION
+        added = [b for b in new_isr if b not in p.isr]
+        if any(not self._alive(b) for b in added):
+            return Err.INELIGIBLE_REPLICA
+        self.append("PartitionChangeRecord", topic_id=self.image.topics[topic].topic_id, partition=partition,
+                    topic=topic, isr=sorted(new_isr, key=p.replicas.index), partition_epoch=p.partition_epoch + 1,
+                    reason="AlterPartition")
+        return Err.NONE
+
+    def preferred_leader_election(self, topic: str | None = None, partitions: list[int] | None = None) -> list:
+        """Move leadership back to each partition's first replica when it is alive and in sync."""
+        moved = []
+        for name in sorted(self.image.topics) if topic is None else [topic]:
+            t = self.image.topics[name]
+            for p in t.partitions:
+                if partitions is not None and p.partition not in partitions:
+                    continue
+                pref = p.preferred_leader
+                if p.leader != pref and pref in p.isr and self._alive(pref):
+                    self.append("PartitionChangeRecord", topic_id=t.topic_id, partition=p.partition, topic=name,
+                                leader=pref, leader_epoch=p.leader_epoch + 1, partition_epoch=p.partition_epoch + 1,
+                                election="preferred")
+                    moved.append((name, p.partition))
+        return moved
+
+    # -- topics -----------------------------------------------------------------------------
+    def create_topic(self, name: str, assignment: list[list[int]], configs: dict) -> str:
+        topic_id = self.new_topic_id()
+        self.append("TopicRecord", name=name, topic_id=topic_id)
+        for k in sorted(configs):
+            self.append("ConfigRecord", resource_type="TOPIC", resource_name=name, name=k, value=configs[k])
+        for i, replicas in enumerate(assignment):
+            self._append_partition(name, topic_id, i, replicas)
+        return topic_id
+
+    def _append_partition(self, name: str, topic_id: str, i: int, replicas: list[int]) -> None:
+        isr = [r for r in replicas if self._alive(r)]
+        leader = isr[0] if isr else NO_LEADER
+        self.append("PartitionRecord", topic_id=topic_id, topic=name, partition=i, replicas=list(replicas),
+                    isr=isr or list(replicas[:1]), leader=leader, leader_epoch=0, partition_epoch=0)
+
+    def create_partitions(self, name: str, new_assignments: list[list[int]]) -> None:
+        t = self.image.topics[name]
+        start = len(t.partitions)
+        for i, replicas in enumerate(new_assignments):
+            self._append_partition(name, t.topic_id, start + i, replicas)
+
+    def delete_topic(self, name: str) -> None:
+        self.append("RemoveTopicRecord", topic_id=self.image.topics[name].topic_id, name=name)
+
+    def set_topic_config(self, name: str, key: str, value) -> None:
+        self.append("ConfigRecord", resource_type="TOPIC", resource_name=name, name=key, value=value)

@@ -1,0 +1,409 @@
+"""A partition's log on one replica: record batches in segments, with retention and compaction.
+
+Kafka behaviour modelled (KIP-98 record format v2, ``kafka.log.UnifiedLog``):
+
+* Records live in *batches*; a batch has a base offset and its records take consecutive offsets.
+  Offsets are dense until compaction removes records (then a batch keeps its records' offsets).
+* The log is a list of *segments*; the last one is active.  A segment rolls when the next batch
+  would take it past ``segment.bytes`` or it is older than ``segment.ms``.
+* ``log_start_offset`` (LSO of the log, not the "last stable offset"), ``log_end_offset`` (LEO,
+  the next offset to be written) and ``high_watermark`` (HW): ``log_start <= HW <= LEO``.
+* Retention deletes *whole, non-active* segments below the HW: by time (the segment's largest
+  timestamp older than ``retention.ms``) or by size (while the log is over ``retention.bytes``
+  by at least the oldest segment's size).  Data is never deleted past the HW.
+* Compaction (``cleanup.policy=compact``) keeps the last record per key in the non-active part
+  of the log below the HW; tombstones (null value) survive ``delete.retention.ms`` after the
+  cleaner first sees them (KIP-534's delete horizon), then go too.
+
+Replicas of a partition share batch objects: a follower appends the very batch it fetched
+(its records are immutable tuples), so RF=3 costs one copy of the data, not three.
+
+Example: append three records at offsets 0..2, HW at 2 → a consumer sees offsets 0 and 1.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from ..errors import InvariantViolation
+
+BATCH_OVERHEAD = 61  # v2 RecordBatch header bytes
+
+
+def varint_size(n: int) -> int:
+    """Bytes of a zig-zag varint (Kafka's record-field encoding)."""
+    z = (n << 1) ^ (n >> 63)
+    if z < 0x80:
+        return 1
+    if z < 0x4000:
+        return 2
+    if z < 0x200000:
+        return 3
+    if z < 0x10000000:
+        return 4
+    return 5
+
+
+def record_size(key: bytes | None, value: bytes | None, headers=None, offset_delta: int = 0,
+                timestamp_delta: int = 0) -> int:
+    """Exact size in bytes of one v2 record (``DefaultRecord.sizeInBytes``)."""
+    body = 1 + varint_size(timestamp_delta) + varint_size(offset_delta)
+    body += varint_size(-1) if key is None else varint_size(len(key)) + len(key)
+    body += varint_size(-1) if value is None else varint_size(len(value)) + len(value)
+    hs = headers or ()
+    body += varint_size(len(hs))
+    for hk, hv in hs:
+        hkb = hk.encode() if isinstance(hk, str) else hk
+        body += varint_size(len(hkb)) + len(hkb)
+        body += varint_size(-1) if hv is None else varint_size(len(hv)) + len(hv)
+    return varint_size(body) + body
+
+
+class RecordBatch:
+    """One v2 record batch.  ``records`` is a list of ``(key, value, timestamp_ms, headers)``.
+
+    ``offsets`` is ``None`` while the batch is dense (record i is at ``base_offset + i``); the
+    cleaner sets it to the surviving records' offsets.
+    """
+
+    __slots__ = ("base_offset", "last_offset", "records", "offsets", "size_bytes", "max_timestamp",
+                 "leader_epoch", "producer_id", "producer_epoch", "base_sequence", "is_transactional",
+                 "is_control", "compression", "wire_bytes", "delete_horizon_ms", "append_time_ms")
+
+    def __init__(self, records: list, size_bytes: int, *, base_offset: int = -1, leader_epoch: int = 0,
+                 producer_id: int = -1, producer_epoch: int = -1, base_sequence: int = -1,
+                 is_transactional: bool = False, is_control: bool = False, compression: str = "none",
+                 wire_bytes: int | None = None, max_timestamp: int | None = None):
+        self.records = records
+        self.base_offset = base_offset
+        self.last_offset = base_offset + len(records) - 1
+        self.offsets = None
+        self.size_bytes = size_bytes
+        self.max_timestamp = max_timestamp if max_timestamp is not None else max(
+            (r[2] for r in records), default=-1)
+        self.leader_epoch = leader_epoch
+        self.producer_id = producer_id
+        self.producer_epoch = producer_epoch
+        self.base_sequence = base_sequence
+        self.is_transactional = is_transactional
+        self.is_control = is_control
+        self.compression = compression
+        self.wire_bytes = size_bytes if wire_bytes is None else wire_bytes
+        self.delete_horizon_ms = None
+        self.append_time_ms = -1
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def iter_offsets(self) -> Iterator[tuple[int, tuple]]:
+        if self.offsets is None:
+            return zip(range(self.base_offset, self.base_offset + len(self.records)), self.records)
+        return zip(self.offsets, self.records)
+
+    def __repr__(self) -> str:
+        return f"RecordBatch(base_offset={self.base_offset}, last_offset={self.last_offset}, records={len(self.records)})"
+
+
+class Segment:
+    __slots__ = ("base_offset", "batches", "size_bytes", "first_timestamp", "max_timestamp", "created_ms")
+
+    def __init__(self, base_offset: int, created_ms: int):
+        self.base_offset = base_offset
+        self.batches: list[RecordBatch] = []
+        self.size_bytes = 0
+        self.first_timestamp = -1
+        self.max_timestamp = -1
+        self.created_ms = created_ms
+
+    @property
+    def next_offset(self) -> int:
+        return self.batches[-1].last_offset + 1 if self.batches else self.base_offset
+
+    def add(self, batch: RecordBatch) -> None:
+        self.batches.append(batch)
+        self.size_bytes += batch.size_bytes
+        if self.first_timestamp < 0:
+            self.first_timestamp = batch.max_timestamp
+        if batch.max_timestamp > self.max_timestamp:
+            self.max_timestamp = batch.max_timestamp
+
+    def __repr__(self) -> str:
+        return f"Segment(base_offset={self.base_offset}, batches={len(self.batches)}, bytes={self.size_bytes})"
+
+
+class PartitionLog:
+    """The log of one replica of one partition."""
+
+    def __init__(self, topic: str, partition: int, segment_bytes: int = 1073741824,
+                 segment_ms: int = 604800000, now_ms: int = 0):
+        self.topic = topic
+        self.partition = partition
+        self.segment_bytes = segment_bytes
+        self.segment_ms = segment_ms
+        self.segments: list[Segment] = [Segment(0, now_ms)]
+        self.log_start_offset = 0
+        self.log_end_offset = 0
+        self.high_watermark = 0
+        self.size_bytes = 0
+        # Leader-epoch cache: (epoch, start offset) pairs, as in leader-epoch-checkpoint (KIP-101).
+        self.epochs: list[tuple[int, int]] = []
+
+    # -- writing ----------------------------------------------------------------------------
+    def append(self, batch: RecordBatch, now_ms: int, assign_offsets: bool) -> RecordBatch:
+        """Append ``batch``; the leader assigns offsets, a follower keeps the leader's."""
+        if assign_offsets:
+            batch.base_offset = self.log_end_offset
+            batch.last_offset = self.log_end_offset + len(batch.records) - 1
+            batch.append_time_ms = now_ms
+        elif batch.base_offset != self.log_end_offset:
+            raise InvariantViolation(
+                f"{self.topic}-{self.partition}: follower append at {batch.base_offset}, LEO is {self.log_end_offset}")
+        seg = self.segments[-1]
+        if seg.batches and (seg.size_bytes + batch.size_bytes > self.segment_bytes
+                            or now_ms - seg.created_ms >= self.segment_ms):
+            seg = Segment(batch.base_offset, now_ms)
+            self.segments.append(seg)
+        elif not seg.batches:
+            seg.base_offset = batch.base_offset
+            seg.created_ms = now_ms
+        seg.add(batch)
+        self.size_bytes += batch.size_bytes
+        self.log_end_offset = batch.last_offset + 1
+        if not self.epochs or self.epochs[-1][0] < batch.leader_epoch:
+            self.epochs.append((batch.leader_epoch, batch.base_offset))
+        return batch
+
+    def update_high_watermark(self, hw: int) -> bool:
+        hw = min(hw, self.log_end_offset)
+        if hw > self.high_watermark:
+            self.high_watermark = hw
+            return True
+        return False
+
+    def truncate_to(self, offset: int) -> int:
+        """Drop everything at or after ``offset`` (a follower's divergent suffix, KIP-101/279).
+
+        Returns the number of records removed.
+        """
+        if offset >= self.log_end_offset:
+            return 0
+        removed = 0
+        while self.segments:
+            seg = self.segments[-1]
+            while seg.batches and seg.batches[-1].base_offset >= offset:
+                b = seg.batches.pop()
+                seg.size_bytes -= b.size_bytes
+                self.size_bytes -= b.size_bytes
+                removed += len(b.records)
+            if seg.batches and seg.batches[-1].last_offset >= offset:
+                # Simplification: a batch straddling the truncation point is cut at the record
+                # boundary; Kafka truncates to batch boundaries, which leaders guarantee anyway.
+                b = seg.batches.pop()
+                keep = [(o, r) for o, r in b.iter_offsets() if o < offset]
+                nb = RecordBatch([r for _, r in keep], _size_of([r for _, r in keep]), base_offset=b.base_offset,
+                                 leader_epoch=b.leader_epoch, producer_id=b.producer_id,
+                                 producer_epoch=b.producer_epoch, base_sequence=b.base_sequence,
+                                 is_transactional=b.is_transactional, is_control=b.is_control,
+                                 compression=b.compression)
+                if b.offsets is not None:
+                    nb.offsets = [o for o, _ in keep]
+                    nb.last_offset = nb.offsets[-1]
+                removed += len(b.records) - len(nb.records)
+                seg.size_bytes += nb.size_bytes - b.size_bytes
+                self.size_bytes += nb.size_bytes - b.size_bytes
+                seg.batches.append(nb)
+            if not seg.batches and len(self.segments) > 1:
+                self.segments.pop()
+                continue
+            break
+        self.log_end_offset = max(offset, self.log_start_offset)
+        if not self.segments[-1].batches:
+            self.segments[-1].base_offset = self.log_end_offset
+        self.high_watermark = min(self.high_watermark, self.log_end_offset)
+        self.epochs = [(e, s) for e, s in self.epochs if s < self.log_end_offset]
+        return removed
+
+    # -- reading ----------------------------------------------------------------------------
+    def batches_from(self, offset: int, max_offset: int | None = None, max_bytes: int | None = None) -> list[RecordBatch]:
+        """Batches holding records at ``offset`` or later and before ``max_offset``.
+
+        As in Kafka, the first batch is returned whole even if it is larger than ``max_bytes``
+        (so a consumer can always make progress), and a batch can start before ``offset``.
+        """
+        end = self.log_end_offset if max_offset is None else max_offset
+        if offset >= end:
+            return []
+        out: list[RecordBatch] = []
+        total = 0
+        segs = self.segments
+        i = len(segs) - 1
+        while i > 0 and segs[i].base_offset > offset:
+            i -= 1
+        for seg in segs[i:]:
+            bs = seg.batches
+            lo, hi = 0, len(bs)
+            while lo < hi:  # first batch whose last offset >= offset
+                mid = (lo + hi) // 2
+                if bs[mid].last_offset < offset:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            for b in bs[lo:]:
+                if b.base_offset >= end:
+                    return out
+                if max_bytes is not None and out and total + b.size_bytes > max_bytes:
+                    return out
+                out.append(b)
+                total += b.size_bytes
+        return out
+
+    def records(self, start: int | None = None, end: int | None = None) -> list[tuple[int, tuple, RecordBatch]]:
+        """``(offset, (key, value, timestamp, headers), batch)`` for offsets in [start, end)."""
+        start = self.log_start_offset if start is None else start
+        end = self.log_end_offset if end is None else end
+        out = []
+        for b in self.batches_from(start, end):
+            for off, rec in b.iter_offsets():
+                if start <= off < end:
+                    out.append((off, rec, b))
+        return out
+
+    def all_batches(self) -> Iterable[RecordBatch]:
+        for seg in self.segments:
+            yield from seg.batches
+
+    @property
+    def record_count(self) -> int:
+        return sum(len(b.records) for b in self.all_batches())
+
+    def offset_for_timestamp(self, ts: int) -> int | None:
+        """Earliest offset whose timestamp is >= ``ts`` (ListOffsets by time), or None."""
+        for b in self.all_batches():
+            if b.max_timestamp >= ts:
+                for off, rec in b.iter_offsets():
+                    if rec[2] >= ts and off >= self.log_start_offset:
+                        return off
+        return None
+
+    def check_invariants(self) -> None:
+        if not (self.log_start_offset <= self.high_watermark <= self.log_end_offset):
+            raise InvariantViolation(
+                f"{self.topic}-{self.partition}: log start {self.log_start_offset}, HW {self.high_watermark}, "
+                f"LEO {self.log_end_offset}")
+        prev = -1
+        for b in self.all_batches():
+            for off, _ in b.iter_offsets():
+                if off <= prev:
+                    raise InvariantViolation(f"{self.topic}-{self.partition}: offset {off} after {prev}")
+                prev = off
+        if prev >= self.log_end_offset:
+            raise InvariantViolation(f"{self.topic}-{self.partition}: offset {prev} at or past LEO")
+
+    # -- retention and compaction -------------------------------------------------------------
+    def _deletable_upper_bound(self) -> int:
+        return min(self.segments[-1].base_offset, self.high_watermark)
+
+    def delete_old_segments(self, now_ms: int, retention_ms: int, retention_bytes: int) -> list[Segment]:
+        """Kafka's ``deleteOldSegments``: whole non-active segments below the HW, by time then size."""
+        deleted: list[Segment] = []
+        bound = self._deletable_upper_bound()
+
+        def next_base(i: int) -> int:
+            return self.segments[i + 1].base_offset
+
+        # By time: a segment goes when its newest record is older than retention.ms.
+        if retention_ms >= 0:
+            while len(self.segments) > 1 and next_base(0) <= bound:
+                seg = self.segments[0]
+                if seg.batches and now_ms - seg.max_timestamp > retention_ms:
+                    deleted.append(self._drop_first_segment())
+                else:
+                    break
+        # By size: drop oldest while what is left stays >= retention.bytes.
+        if retention_bytes >= 0:
+            while len(self.segments) > 1 and next_base(0) <= bound and \
+                    self.size_bytes - self.segments[0].size_bytes >= retention_bytes:
+                deleted.append(self._drop_first_segment())
+        return deleted
+
+    def _drop_first_segment(self) -> Segment:
+        seg = self.segments.pop(0)
+        self.size_bytes -= seg.size_bytes
+        self.log_start_offset = max(self.log_start_offset, self.segments[0].base_offset)
+        return seg
+
+    def delete_records_before(self, offset: int) -> None:
+        """``DeleteRecords`` (kafka-delete-records.sh): move the log start offset forward."""
+        if offset > self.high_watermark:
+            raise ValueError(f"cannot delete records past the high watermark {self.high_watermark}")
+        self.log_start_offset = max(self.log_start_offset, offset)
+        while len(self.segments) > 1 and self.segments[1].base_offset <= self.log_start_offset:
+            seg = self.segments.pop(0)
+            self.size_bytes -= seg.size_bytes
+
+    def compact(self, now_ms: int, delete_retention_ms: int, min_compaction_lag_ms: int = 0) -> dict:
+        """One log-cleaner pass: keep the latest record per key in the cleanable part.
+
+        The cleanable part is the non-active segments below the HW (Kafka's "first uncleanable
+        offset"), skipping records younger than ``min.compaction.lag.ms``.  The offset map is
+        built from that part only, as the cleaner does.  Returns counts for the trace.
+        """
+        bound = self._deletable_upper_bound()
+        cleanable = [s for i, s in enumerate(self.segments[:-1]) if self.segments[i + 1].base_offset <= bound]
+        if not cleanable:
+            return {"removed": 0, "tombstones_removed": 0, "kept": 0}
+        latest: dict = {}
+        for seg in cleanable:
+            for b in seg.batches:
+                if b.is_control:
+                    continue
+                for off, rec in b.iter_offsets():
+                    if min_compaction_lag_ms and now_ms - rec[2] < min_compaction_lag_ms:
+                        continue
+                    latest[rec[0]] = off
+        removed = tomb_removed = kept = 0
+        for seg in cleanable:
+            new_batches = []
+            for b in seg.batches:
+                if b.is_control:
+                    new_batches.append(b)
+                    continue
+                keep_offs, keep_recs = [], []
+                horizon = b.delete_horizon_ms
+                has_tombstone = False
+                for off, rec in b.iter_offsets():
+                    last = latest.get(rec[0], off)
+                    if off < last:
+                        removed += 1
+                        continue
+                    if rec[1] is None:  # tombstone: kept until its delete horizon has passed
+                        has_tombstone = True
+                        if horizon is not None and now_ms >= horizon:
+                            tomb_removed += 1
+                            continue
+                    keep_offs.append(off)
+                    keep_recs.append(rec)
+                if not keep_recs:
+                    continue
+                if len(keep_recs) == len(b.records):
+                    nb = b
+                else:
+                    nb = RecordBatch(keep_recs, _size_of(keep_recs), base_offset=b.base_offset,
+                                     leader_epoch=b.leader_epoch, producer_id=b.producer_id,
+                                     producer_epoch=b.producer_epoch, base_sequence=b.base_sequence,
+                                     is_transactional=b.is_transactional, compression=b.compression)
+                    nb.offsets = keep_offs
+                    nb.last_offset = b.last_offset  # the batch keeps its offset range (Kafka keeps lastOffsetDelta)
+                    nb.append_time_ms = b.append_time_ms
+                if has_tombstone and nb.delete_horizon_ms is None:
+                    nb.delete_horizon_ms = (horizon if horizon is not None else now_ms + delete_retention_ms)
+                kept += len(keep_recs)
+                new_batches.append(nb)
+            delta = sum(b.size_bytes for b in new_batches) - seg.size_bytes
+            seg.batches = new_batches
+            seg.size_bytes += delta
+            self.size_bytes += delta
+        return {"removed": removed, "tombstones_removed": tomb_removed, "kept": kept}
+
+
+def _size_of(records: list) -> int:
+    return BATCH_OVERHEAD + sum(record_size(k, v, h, i) for i, (k, v, _t, h) in enumerate(records))
