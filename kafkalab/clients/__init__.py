@@ -1,0 +1,10 @@
+"""confluent-kafka-compatible clients over the simulated cluster."""
+from .admin import AdminClient
+from .common import (OFFSET_BEGINNING, OFFSET_END, OFFSET_INVALID, OFFSET_STORED, TIMESTAMP_CREATE_TIME,
+                     TIMESTAMP_LOG_APPEND_TIME, TIMESTAMP_NOT_AVAILABLE, Message, TopicPartition)
+from .consumer import Consumer
+from .producer import Producer
+
+__all__ = ["AdminClient", "Consumer", "Producer", "Message", "TopicPartition", "OFFSET_BEGINNING", "OFFSET_END",
+           "OFFSET_INVALID", "OFFSET_STORED", "TIMESTAMP_CREATE_TIME", "TIMESTAMP_LOG_APPEND_TIME",
+           "TIMESTAMP_NOT_AVAILABLE"]

@@ -1,0 +1,382 @@
+"""``AdminClient``: confluent-kafka's admin API (``confluent_kafka.admin``) over the simulated cluster.
+
+Every call returns ``{item: Future}`` as confluent-kafka does; ``future.result()`` advances the
+virtual clock until the controller has answered and raises ``KafkaException`` (our Kafka-named
+subclass, e.g. ``TopicExistsException``) on error.  A request that fails validation changes
+nothing.
+
+    admin = AdminClient({"bootstrap.servers": "kafka-1:9092"})
+    fs = admin.create_topics([NewTopic("orders", num_partitions=12, replication_factor=3,
+                                       config={"min.insync.replicas": "2"})])
+    fs["orders"].result()
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from .. import config as kconfig
+from ..cluster.controller import CONTROLLER_NODE
+from ..cluster.metadata import NO_LEADER
+from ..errors import Err, KafkaError, KafkaException
+from .common import SimFuture, TopicPartition
+from .producer import _PY_CALLBACKS, _resolve_cluster
+
+
+class ResourceType(enum.IntEnum):
+    UNKNOWN = 0
+    ANY = 1
+    TOPIC = 2
+    GROUP = 3
+    BROKER = 4
+
+
+class ConfigSource(enum.IntEnum):
+    UNKNOWN_CONFIG = 0
+    DYNAMIC_TOPIC_CONFIG = 1
+    DYNAMIC_BROKER_CONFIG = 2
+    DYNAMIC_DEFAULT_BROKER_CONFIG = 3
+    STATIC_BROKER_CONFIG = 4
+    DEFAULT_CONFIG = 5
+    GROUP_CONFIG = 8
+
+
+class AlterConfigOpType(enum.IntEnum):
+    SET = 0
+    DELETE = 1
+    APPEND = 2
+    SUBTRACT = 3
+
+
+class OffsetSpec:
+    """``OffsetSpec.earliest()``, ``.latest()``, ``.max_timestamp()``, ``.for_timestamp(ms)``."""
+
+    def __init__(self, value: int):
+        self._value = value
+
+    @classmethod
+    def earliest(cls):
+        return cls(-2)
+
+    @classmethod
+    def latest(cls):
+        return cls(-1)
+
+    @classmethod
+    def max_timestamp(cls):
+        return cls(-3)
+
+    @classmethod
+    def for_timestamp(cls, ms: int):
+        return cls(int(ms))
+
+    def __repr__(self) -> str:
+        return {-2: "OffsetSpec.earliest()", -1: "OffsetSpec.latest()", -3: "OffsetSpec.max_timestamp()"}.get(
+            self._value, f"OffsetSpec.for_timestamp({self._value})")
+
+
+@dataclass
+class NewTopic:
+    topic: str
+    num_partitions: int = -1
+    replication_factor: int = -1
+    replica_assignment: list | None = None
+    config: dict = field(default_factory=dict)
+
+
+@dataclass
+class NewPartitions:
+    topic: str
+    new_total_count: int
+    replica_assignment: list | None = None
+
+
+@dataclass
+class ConfigEntry:
+    name: str
+    value: str | None
+    source: ConfigSource = ConfigSource.UNKNOWN_CONFIG
+    is_read_only: bool = False
+    is_default: bool = False
+    is_sensitive: bool = False
+    is_synonym: bool = False
+    synonyms: list = field(default_factory=list)
+    incremental_operation: AlterConfigOpType | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class ConfigResource:
+    def __init__(self, restype, name: str, set_config: dict | None = None, described_configs=None, error=None,
+                 incremental_configs: list | None = None):
+        if isinstance(restype, str):
+            restype = ResourceType[restype.upper()]
+        self.restype = ResourceType(restype)
+        self.name = name
+        self.set_config_dict = dict(set_config or {})
+        self.incremental_configs = list(incremental_configs or [])
+        self.error = error
+
+    def set_config(self, name: str, value, overwrite: bool = True) -> None:
+        if overwrite or name not in self.set_config_dict:
+            self.set_config_dict[name] = value
+
+    def add_incremental_config(self, entry: ConfigEntry) -> None:
+        self.incremental_configs.append(entry)
+
+    def __hash__(self) -> int:
+        return hash((self.restype, self.name))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ConfigResource) and (self.restype, self.name) == (other.restype, other.name)
+
+    def __repr__(self) -> str:
+        return f"ConfigResource({self.restype.name},{self.name})"
+
+
+@dataclass
+class Node:
+    id: int
+    host: str
+    port: int
+    rack: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}/{self.id}"
+
+
+@dataclass
+class TopicPartitionInfo:
+    id: int
+    leader: Node | None
+    replicas: list
+    isr: list
+    elr: list = field(default_factory=list)
+    last_known_elr: list = field(default_factory=list)
+
+
+@dataclass
+class TopicDescription:
+    name: str
+    topic_id: str
+    is_internal: bool
+    partitions: list
+    authorized_operations: list | None = None
+
+
+class TopicCollection:
+    def __init__(self, topic_names: list[str]):
+        self.topic_names = list(topic_names)
+
+
+@dataclass
+class PartitionMetadata:
+    id: int
+    leader: int
+    replicas: list
+    isrs: list
+    error: KafkaError | None = None
+
+
+@dataclass
+class TopicMetadata:
+    topic: str
+    partitions: dict
+    error: KafkaError | None = None
+
+
+@dataclass
+class BrokerMetadata:
+    id: int
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}/{self.id}"
+
+
+@dataclass
+class ClusterMetadata:
+    cluster_id: str
+    controller_id: int
+    brokers: dict
+    topics: dict
+    orig_broker_id: int = -1
+    orig_broker_name: str | None = None
+
+
+@dataclass
+class ListOffsetsResultInfo:
+    offset: int
+    timestamp: int
+    leader_epoch: int | None
+
+
+def cluster_metadata(cluster, topic: str | None = None) -> ClusterMetadata:
+    image = cluster.controller.image
+    brokers = {b: BrokerMetadata(b, r.host, r.port) for b, r in image.brokers.items() if not r.fenced}
+    topics = {}
+    for name in ([topic] if topic else sorted(image.topics)):
+        t = image.topics.get(name)
+        if t is None:
+            topics[name] = TopicMetadata(name, {}, KafkaError(Err.UNKNOWN_TOPIC_OR_PARTITION))
+            continue
+        topics[name] = TopicMetadata(name, {p.partition: PartitionMetadata(p.partition, p.leader, list(p.replicas),
+                                                                            list(p.isr),
+                                                                            KafkaError(Err.LEADER_NOT_AVAILABLE)
+                                                                            if p.leader == NO_LEADER else None)
+                                            for p in t.partitions})
+    return ClusterMetadata(cluster.name, -1, brokers, topics)
+
+
+class AdminClient:
+    """confluent-kafka ``AdminClient``; requests travel to the controller over the simulated network."""
+
+    def __init__(self, conf: dict | None = None, cluster=None, **kwargs):
+        conf = dict(conf or {})
+        conf.update(kwargs)
+        for k in [k for k in conf if k in _PY_CALLBACKS and callable(conf[k])]:
+            conf.pop(k)
+        self.config = kconfig.validate_client_config(conf, "admin")
+        self.cluster = _resolve_cluster(conf, cluster)
+        self.sim = self.cluster.sim
+        self.node = self.cluster.new_client_name("admin")
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _call(self, name: str, fn, *args) -> SimFuture:
+        """Run ``fn(*args)`` on the controller after one network hop; its result or exception
+        comes back on the future after another."""
+        fut = SimFuture(self.sim)
+        net = self.sim.network
+
+        def at_controller():
+            try:
+                res, exc = fn(*args), None
+            except KafkaException as e:
+                res, exc = None, e
+            self.sim.trace.emit("admin." + name, node=CONTROLLER_NODE, client=self.node,
+                                ok=exc is None, error=None if exc is None else exc.args[0].name(),
+                                args=[a if isinstance(a, (str, int)) else repr(a) for a in args])
+            net.send(CONTROLLER_NODE, self.node, name + "Response", lambda: (
+                fut.set_exception(exc) if exc is not None else fut.set_result(res)))
+
+        net.send(self.node, CONTROLLER_NODE, name + "Request", at_controller)
+        return fut
+
+    # -- topics -----------------------------------------------------------------------------
+    def create_topics(self, new_topics: list[NewTopic], operation_timeout: float = 0, request_timeout: float = -1,
+                      validate_only: bool = False) -> dict:
+        cl = self.cluster
+
+        def create(nt: NewTopic):
+            cl.create_topic(nt.topic, nt.num_partitions, nt.replication_factor, nt.config, nt.replica_assignment,
+                            validate_only=validate_only, settle=False)
+            return None
+
+        return {nt.topic: self._call("CreateTopics", create, nt) for nt in new_topics}
+
+    def delete_topics(self, topics: list[str], operation_timeout: float = 0, request_timeout: float = -1) -> dict:
+        cl = self.cluster
+        return {t: self._call("DeleteTopics", lambda name: cl.delete_topic(name, settle=False), t) for t in topics}
+
+    def create_partitions(self, new_partitions: list[NewPartitions], operation_timeout: float = 0,
+                          request_timeout: float = -1, validate_only: bool = False) -> dict:
+        cl = self.cluster
+        return {np.topic: self._call("CreatePartitions", lambda n: cl.create_partitions(
+            n.topic, n.new_total_count, n.replica_assignment, validate_only=validate_only, settle=False), np)
+            for np in new_partitions}
+
+    def list_topics(self, topic: str | None = None, timeout: float = -1) -> ClusterMetadata:
+        fut = self._call("Metadata", lambda: cluster_metadata(self.cluster, topic))
+        return fut.result(None if timeout is None or timeout < 0 else timeout)
+
+    def describe_topics(self, topics: TopicCollection, include_authorized_operations: bool = False,
+                        request_timeout: float = -1) -> dict:
+        cl = self.cluster
+
+        def describe(name: str) -> TopicDescription:
+            t = cl.describe(name)
+            image = cl.controller.image
+
+            def node(b):
+                r = image.brokers.get(b)
+                return Node(b, r.host if r else f"kafka-{b}", r.port if r else 9092, r.rack if r else None)
+
+            parts = [TopicPartitionInfo(p.partition, None if p.leader == NO_LEADER else node(p.leader),
+                                        [node(b) for b in p.replicas], [node(b) for b in p.isr],
+                                        [node(b) for b in p.elr], [node(b) for b in p.last_known_elr])
+                     for p in t.partitions]
+            return TopicDescription(t.name, t.topic_id, t.name.startswith("__"), parts)
+
+        return {n: self._call("DescribeTopicPartitions", describe, n) for n in topics.topic_names}
+
+    # -- configs ----------------------------------------------------------------------------
+    def describe_configs(self, resources: list[ConfigResource], request_timeout: float = -1) -> dict:
+        cl = self.cluster
+
+        def describe(res: ConfigResource) -> dict:
+            if res.restype != ResourceType.TOPIC:
+                raise KafkaException(KafkaError(Err.INVALID_REQUEST, "Only TOPIC resources are modelled"))
+            t = cl.describe(res.name)
+            out = {}
+            for e in kconfig.describe_topic_config(t.configs):
+                syn = [ConfigEntry(s.name, s.value, ConfigSource[s.source], is_synonym=True) for s in e.synonyms]
+                out[e.name] = ConfigEntry(e.name, e.value, ConfigSource[e.source], e.read_only, e.is_default,
+                                          e.sensitive, False, syn)
+            return out
+
+        return {r: self._call("DescribeConfigs", describe, r) for r in resources}
+
+    def incremental_alter_configs(self, resources: list[ConfigResource], request_timeout: float = -1,
+                                  validate_only: bool = False) -> dict:
+        cl = self.cluster
+
+        def alter(res: ConfigResource):
+            set_, delete = {}, []
+            for e in res.incremental_configs:
+                op = e.incremental_operation or AlterConfigOpType.SET
+                if op == AlterConfigOpType.DELETE:
+                    delete.append(e.name)
+                elif op == AlterConfigOpType.SET:
+                    set_[e.name] = e.value
+                else:
+                    raise KafkaException(KafkaError(Err.INVALID_REQUEST, f"{op.name} is not modelled"))
+            cl.alter_topic_config(res.name, set_, delete, validate_only=validate_only, settle=False)
+            return None
+
+        return {r: self._call("IncrementalAlterConfigs", alter, r) for r in resources}
+
+    def alter_configs(self, resources: list[ConfigResource], request_timeout: float = -1,
+                      validate_only: bool = False) -> dict:
+        """The deprecated full replace: configs not named go back to their defaults."""
+        cl = self.cluster
+
+        def alter(res: ConfigResource):
+            t = cl.describe(res.name)
+            cl.alter_topic_config(res.name, res.set_config_dict,
+                                  [k for k in t.configs if k not in res.set_config_dict],
+                                  validate_only=validate_only, settle=False)
+
+        return {r: self._call("AlterConfigs", alter, r) for r in resources}
+
+    # -- offsets ----------------------------------------------------------------------------
+    def list_offsets(self, topic_partition_offsets: dict, isolation_level=None, request_timeout: float = -1) -> dict:
+        cl = self.cluster
+
+        def list_one(tp: TopicPartition, spec: OffsetSpec) -> ListOffsetsResultInfo:
+            p = cl.describe(tp.topic).partitions[tp.partition]
+            if p.leader == NO_LEADER:
+                raise KafkaException(KafkaError(Err.LEADER_NOT_AVAILABLE))
+            err, off = cl.brokers[p.leader].list_offset((tp.topic, tp.partition), spec._value)
+            if err:
+                raise KafkaException(KafkaError(err))
+            return ListOffsetsResultInfo(off, -1, p.leader_epoch)
+
+        return {tp: self._call("ListOffsets", list_one, tp, spec) for tp, spec in topic_partition_offsets.items()}
+
+    def poll(self, timeout: float | None = None) -> int:
+        return 0
+
+    def __len__(self) -> int:
+        return 0
