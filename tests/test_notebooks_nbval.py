@@ -1,0 +1,74 @@
+"""Every notebook runs under nbval: instructor build passes, student build's checks all xfail.
+
+Plain ``pytest`` gets here, so the README's single test command covers the notebooks too. Each
+build runs in its own ``pytest`` subprocess, exactly the command an author would type (see
+NOTEBOOKS.md): nbval and ``--student-stubs`` are then options of a clean run rather than state
+shared with this session, nothing collects ``.ipynb`` files from the repo, and both runs can go to
+different pytest-xdist workers. The notebooks are built into a temporary folder, so the tests never
+rewrite ``build/`` under a JupyterLab that has it open. One process per build, not per notebook:
+each pytest start costs about a second, a kernel per notebook is started anyway.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import kafkalab
+from kafkalab import notebooks_build
+
+REPO = Path(__file__).resolve().parents[1]
+MODES = {"instructor": [], "student": ["--student-stubs"]}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("notebooks")
+    notebooks_build.build(REPO / "notebooks", out, force=True)
+    return out
+
+
+def nbval_command(paths, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-c", os.devnull, "--nbval-lax",
+            "--nbval-current-env", "--nbval-cell-timeout=120", "-q", "-rfEX", "--color=no", *extra, *map(str, paths)]
+
+
+def nbval_env() -> dict[str, str]:
+    """Kernels import the same kafkalab as this process, with string hashing fixed."""
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    here = str(Path(kafkalab.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
+    env.pop("PYTEST_ADDOPTS", None)
+    return env
+
+
+def check_cells(notebook: Path) -> int:
+    cells = json.loads(notebook.read_text())["cells"]
+    return sum("check" in c["metadata"].get("tags", []) for c in cells)
+
+
+def outcome_counts(stdout: str) -> dict[str, int]:
+    last = stdout.strip().splitlines()[-1] if stdout.strip() else ""
+    return {word: int(n) for n, word in re.findall(r"(\d+) (passed|failed|xfailed|xpassed|error|errors|skipped)",
+                                                   last)}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_notebooks_under_nbval(built, mode):
+    notebooks = sorted((built / mode).glob("*.ipynb"))
+    assert notebooks, f"no notebooks were built from {REPO / 'notebooks'}"
+    proc = subprocess.run(nbval_command(notebooks, *MODES[mode]), cwd=built / mode, env=nbval_env(),
+                          capture_output=True, text=True, timeout=3600, check=False)
+    report = f"{' '.join(nbval_command(['...'], *MODES[mode]))}\n{proc.stdout[-20000:]}\n{proc.stderr[-5000:]}"
+    if proc.returncode != 0:
+        pytest.fail(f"nbval on the {mode} build exited {proc.returncode}:\n{report}", pytrace=False)
+    counts = outcome_counts(proc.stdout)
+    expected_xfails = sum(map(check_cells, notebooks)) if mode == "student" else 0
+    assert counts.get("xfailed", 0) == expected_xfails, report
+    assert counts.get("passed", 0) > 0, report
