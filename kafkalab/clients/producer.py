@@ -60,7 +60,7 @@ def _acks_value(v) -> int:
 
 
 class _OpenBatch:
-    __slots__ = ("tp", "records", "callbacks", "enq_ms", "bytes", "linger_timer", "attempts", "first_ms")
+    __slots__ = ("tp", "records", "callbacks", "enq_ms", "bytes", "linger_timer", "attempts", "first_ms", "last_error")
 
     def __init__(self, tp, now):
         self.tp = tp
@@ -71,6 +71,7 @@ class _OpenBatch:
         self.linger_timer = None
         self.attempts = 0
         self.first_ms = now
+        self.last_error = None
 
 
 class Producer:
@@ -222,11 +223,15 @@ class Producer:
         self._enqueue(ob)
 
     def _enqueue(self, ob: _OpenBatch) -> None:
+        if self.sim.now - ob.first_ms >= self.delivery_timeout_ms:
+            self._fail(ob, self._timed_out(ob))
+            return
         leader = self._leaders.get(ob.tp, NO_LEADER)
         if leader == NO_LEADER:
             self._refresh_metadata(ob.tp[0])
             leader = self._leaders.get(ob.tp, NO_LEADER)
         if leader == NO_LEADER:
+            ob.last_error = "LEADER_NOT_AVAILABLE"
             self.sim.schedule(self.retry_backoff_ms, self._enqueue, ob)
             return
         self._ready.setdefault(leader, []).append(ob)
@@ -241,7 +246,7 @@ class Producer:
     def _send(self, broker_id: int, ob: _OpenBatch) -> None:
         now = self.sim.now
         if now - ob.first_ms >= self.delivery_timeout_ms:
-            self._fail(ob, KafkaError(Err._MSG_TIMED_OUT, "Local: Message timed out"))
+            self._fail(ob, self._timed_out(ob))
             return
         ob.attempts += 1
         self._in_flight[broker_id] = self._in_flight.get(broker_id, 0) + 1
@@ -299,7 +304,13 @@ class Producer:
             self._retry_or_fail(ob, KafkaError(err, msg), broker_id)
         self._pump(broker_id)
 
+    @staticmethod
+    def _timed_out(ob: _OpenBatch) -> KafkaError:
+        last = f" (last error: {ob.last_error})" if ob.last_error else ""
+        return KafkaError(Err._MSG_TIMED_OUT, "Local: Message timed out" + last)
+
     def _retry_or_fail(self, ob: _OpenBatch, error: KafkaError, broker_id: int) -> None:
+        ob.last_error = error.name()
         code = error.code()
         retriable = code in _RETRIABLE
         expired = self.sim.now - ob.first_ms >= self.delivery_timeout_ms
@@ -311,8 +322,7 @@ class Producer:
                                 error=error.name(), attempt=ob.attempts)
             self.sim.schedule(self.retry_backoff_ms, self._enqueue, ob)
         else:
-            self._fail(ob, KafkaError(Err._MSG_TIMED_OUT, "Local: Message timed out") if expired and retriable
-                       else error)
+            self._fail(ob, self._timed_out(ob) if expired and retriable else error)
         self._pump(broker_id)
 
     def _deliver(self, ob: _OpenBatch, base_offset: int, error: KafkaError | None) -> None:
