@@ -156,7 +156,7 @@ class KafkaError:
     def java_name(self) -> str:
         return self._spec.java_name
 
-    def str(self) -> str:  # noqa: A003 - confluent-kafka's method name
+    def str(self) -> str:
         return self._reason
 
     def fatal(self) -> bool:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from .cluster import Cluster
 from .clients import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
+from .cluster import Cluster
 from .groups.assignors import assign
 
 

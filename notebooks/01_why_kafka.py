@@ -35,6 +35,7 @@ for page in ["home", "search", "product", "cart", "checkout"]:
 producer.flush()
 viz.log_table(cluster, "pageviews", 0)
 
+
 # %% [markdown]
 # Offsets 0–4, in the order they were produced. `committed` means the record is below the *high watermark*:
 # every in-sync replica has it, so consumers may read it (notebook 03 is about that line).
@@ -192,6 +193,7 @@ answer = {"partitions": 23, "replication_factor": 3, "min_insync_replicas": 2, "
 # %% tags=["check"]
 check("size_ingest_topic", answer)
 
+
 # %% [markdown]
 # ### Exercise 2 — pick the key that keeps each session in order
 # Write `key_for(event)` returning the record key (bytes) for a click event. Events have `.session_id`,
@@ -206,6 +208,7 @@ def key_for(event):
 def key_for(event):
     return event.session_id.encode()
 ### END SOLUTION
+
 
 # %% tags=["check"]
 check("session_key", key_for)
@@ -246,6 +249,7 @@ max(r[3] for r in rows if r[0] == "dashboard"), sum(r[3] for r in rows if r[0] =
 # %% tags=["check"]
 check("predict_fanout")
 
+
 # %% [markdown]
 # ### Exercise 5 — replay the last *n* records
 # Write `replay(consumer, tp, n)`: the consumer is assigned to `tp` and has already read everything. Move it
@@ -265,6 +269,7 @@ def replay(consumer, tp, n):
         out += consumer.consume(500, timeout=1)
     return out
 ### END SOLUTION
+
 
 # %% tags=["check"]
 check("replay_last_n", replay)

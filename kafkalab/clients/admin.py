@@ -272,7 +272,6 @@ class AdminClient:
         def create(nt: NewTopic):
             cl.create_topic(nt.topic, nt.num_partitions, nt.replication_factor, nt.config, nt.replica_assignment,
                             validate_only=validate_only, settle=False)
-            return None
 
         return {nt.topic: self._call("CreateTopics", create, nt) for nt in new_topics}
 
@@ -343,7 +342,6 @@ class AdminClient:
                 else:
                     raise KafkaException(KafkaError(Err.INVALID_REQUEST, f"{op.name} is not modelled"))
             cl.alter_topic_config(res.name, set_, delete, validate_only=validate_only, settle=False)
-            return None
 
         return {r: self._call("IncrementalAlterConfigs", alter, r) for r in resources}
 

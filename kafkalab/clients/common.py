@@ -18,7 +18,7 @@ TIMESTAMP_LOG_APPEND_TIME = 2
 class TopicPartition:
     """confluent-kafka's ``TopicPartition(topic, partition=-1, offset=OFFSET_INVALID, ...)``."""
 
-    __slots__ = ("topic", "partition", "offset", "metadata", "leader_epoch", "error")
+    __slots__ = ("error", "leader_epoch", "metadata", "offset", "partition", "topic")
 
     def __init__(self, topic: str, partition: int = -1, offset: int = OFFSET_INVALID, metadata: str | None = None,
                  leader_epoch: int | None = None):
@@ -45,8 +45,18 @@ class TopicPartition:
 class Message:
     """confluent-kafka's ``Message``: accessors, not attributes (``msg.value()``, ``msg.offset()``)."""
 
-    __slots__ = ("_topic", "_partition", "_offset", "_key", "_value", "_headers", "_timestamp", "_error",
-                 "_latency", "_leader_epoch")
+    __slots__ = (
+        "_error",
+        "_headers",
+        "_key",
+        "_latency",
+        "_leader_epoch",
+        "_offset",
+        "_partition",
+        "_timestamp",
+        "_topic",
+        "_value",
+    )
 
     def __init__(self, topic: str | None, partition: int | None, offset: int | None, key: Any, value: Any,
                  headers: list | None = None, timestamp: tuple = (TIMESTAMP_NOT_AVAILABLE, -1),

@@ -22,8 +22,15 @@ from collections import deque
 from .. import config as kconfig
 from ..cluster.metadata import NO_LEADER
 from ..errors import Err, KafkaError, KafkaException
-from .common import (OFFSET_BEGINNING, OFFSET_END, OFFSET_INVALID, OFFSET_STORED, TIMESTAMP_CREATE_TIME, Message,
-                     TopicPartition)
+from .common import (
+    OFFSET_BEGINNING,
+    OFFSET_END,
+    OFFSET_INVALID,
+    OFFSET_STORED,
+    TIMESTAMP_CREATE_TIME,
+    Message,
+    TopicPartition,
+)
 from .producer import _PY_CALLBACKS, _resolve_cluster
 
 

@@ -25,7 +25,7 @@ Example::
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .. import config as kconfig
 from ..cluster.log import BATCH_OVERHEAD, RecordBatch
@@ -60,7 +60,7 @@ def _acks_value(v) -> int:
 
 
 class _OpenBatch:
-    __slots__ = ("tp", "records", "callbacks", "enq_ms", "bytes", "linger_timer", "attempts", "first_ms", "last_error")
+    __slots__ = ("attempts", "bytes", "callbacks", "enq_ms", "first_ms", "last_error", "linger_timer", "records", "tp")
 
     def __init__(self, tp, now):
         self.tp = tp

@@ -19,7 +19,8 @@ Kafka behaviour modelled (``ReplicaManager``, ``Partition``, ``ReplicaFetcherThr
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..errors import Err
 from .controller import CONTROLLER_NODE
@@ -35,9 +36,26 @@ TP = tuple  # (topic, partition)
 class Replica:
     """One broker's replica of one partition (``kafka.cluster.Partition``)."""
 
-    __slots__ = ("topic", "partition", "broker_id", "log", "is_leader", "leader_id", "leader_epoch",
-                 "partition_epoch", "isr", "replicas", "follower_leo", "last_caught_up", "last_fetch_leo",
-                 "last_fetch_time", "waiters", "alter_in_flight", "proposed_isr", "last_fetched_epoch")
+    __slots__ = (
+        "alter_in_flight",
+        "broker_id",
+        "follower_leo",
+        "is_leader",
+        "isr",
+        "last_caught_up",
+        "last_fetch_leo",
+        "last_fetch_time",
+        "last_fetched_epoch",
+        "leader_epoch",
+        "leader_id",
+        "log",
+        "partition",
+        "partition_epoch",
+        "proposed_isr",
+        "replicas",
+        "topic",
+        "waiters",
+    )
 
     def __init__(self, topic: str, partition: int, broker_id: int, log: PartitionLog):
         self.topic, self.partition, self.broker_id, self.log = topic, partition, broker_id, log
@@ -63,7 +81,7 @@ class Replica:
 
 
 class Broker:
-    def __init__(self, cluster: "Cluster", broker_id: int, rack: str | None = None):
+    def __init__(self, cluster: Cluster, broker_id: int, rack: str | None = None):
         self.cluster = cluster
         self.sim = cluster.sim
         self.broker_id = broker_id
@@ -328,8 +346,7 @@ class Broker:
         for b in rep.maximal_isr():
             if b != self.broker_id:
                 leo = rep.follower_leo.get(b, -1)
-                if leo < hw:
-                    hw = leo
+                hw = min(hw, leo)
         if hw >= 0 and log.update_high_watermark(hw):
             self.sim.trace.emit("replica.hw", node=self.node, topic=rep.topic, partition=rep.partition,
                                 hw=log.high_watermark, leo=log.log_end_offset)

@@ -14,11 +14,18 @@ from __future__ import annotations
 
 import re
 import weakref
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from .. import config as kconfig
-from ..errors import (ConfigException, Err, InvalidConfigurationException, InvalidPartitionsException, InvalidReplicationFactorException, KafkaError,
-                      TopicExistsException, UnknownTopicOrPartitionException)
+from ..errors import (
+    ConfigException,
+    Err,
+    InvalidConfigurationException,
+    InvalidPartitionsException,
+    KafkaError,
+    TopicExistsException,
+    UnknownTopicOrPartitionException,
+)
 from ..sim import Sim
 from .broker import Broker
 from .controller import CONTROLLER_NODE, Controller
@@ -63,7 +70,7 @@ BROKER_TOPIC_SYNONYMS: dict = {
 _REGISTRY: list = []  # weakrefs to clusters, newest last
 
 
-def latest_cluster() -> "Cluster | None":
+def latest_cluster() -> Cluster | None:
     while _REGISTRY:
         c = _REGISTRY[-1]()
         if c is not None:
@@ -72,7 +79,7 @@ def latest_cluster() -> "Cluster | None":
     return None
 
 
-def cluster_for_servers(servers: str | None) -> "Cluster":
+def cluster_for_servers(servers: str | None) -> Cluster:
     """The cluster that ``bootstrap.servers`` names (the newest one whose broker names match)."""
     hosts = [s.strip().rsplit(":", 1)[0] for s in (servers or "").split(",") if s.strip()]
     for ref in reversed(_REGISTRY):
@@ -196,14 +203,7 @@ class Cluster:
         n = self.broker_config["num.partitions"] if partitions in (None, -1) else partitions
         rf = self.broker_config["default.replication.factor"] if replication_factor in (None, -1) \
             else replication_factor
-        if n < 1:
-            raise InvalidPartitionsException(KafkaError(
-                Err.INVALID_PARTITIONS, f"Number of partitions was set to an invalid non-positive value ({n}); "
-                                        "use --partitions 1 or more."))
-        if rf < 1:
-            raise InvalidReplicationFactorException(KafkaError(
-                Err.INVALID_REPLICATION_FACTOR, f"Replication factor must be larger than 0, or -1 to use the "
-                                                f"default value; got {rf}."))
+        # The placer raises Kafka's own errors for n < 1, rf < 1 and rf > registered brokers.
         assignment = place_replicas(n, rf, live, self.sim.rng)
         return typed, assignment
 
@@ -229,10 +229,14 @@ class Cluster:
             raise UnknownTopicOrPartitionException(KafkaError(Err.UNKNOWN_TOPIC_OR_PARTITION,
                                                               f"Topic '{name}' does not exist."))
         cur = len(t.partitions)
-        if total <= cur:
+        # ReplicationControlManager's texts: partitions can only be added, never removed.
+        if total == cur:
+            raise InvalidPartitionsException(KafkaError(Err.INVALID_PARTITIONS,
+                                                        f"Topic already has {cur} partition(s)."))
+        if total < cur:
             raise InvalidPartitionsException(KafkaError(
-                Err.INVALID_PARTITIONS, f"Topic currently has {cur} partitions, which is higher than or equal to "
-                                        f"the requested {total}; Kafka can only add partitions."))
+                Err.INVALID_PARTITIONS, f"The topic {name} currently has {cur} partition(s); {total} would not be "
+                                        f"an increase."))
         rf = t.replication_factor
         live = [(b, self.controller.image.brokers[b].rack) for b in self.controller.image.live_brokers()]
         if replica_assignment:

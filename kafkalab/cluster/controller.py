@@ -33,7 +33,7 @@ CONTROLLER_NODE = "controller"
 
 
 class Controller:
-    def __init__(self, cluster: "Cluster"):
+    def __init__(self, cluster: Cluster):
         self.cluster = cluster
         self.sim = cluster.sim
         self.node = CONTROLLER_NODE

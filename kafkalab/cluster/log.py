@@ -22,7 +22,7 @@ Example: append three records at offsets 0..2, HW at 2 → a consumer sees offse
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from ..errors import InvariantViolation
 
@@ -65,9 +65,24 @@ class RecordBatch:
     cleaner sets it to the surviving records' offsets.
     """
 
-    __slots__ = ("base_offset", "last_offset", "records", "offsets", "size_bytes", "max_timestamp",
-                 "leader_epoch", "producer_id", "producer_epoch", "base_sequence", "is_transactional",
-                 "is_control", "compression", "wire_bytes", "delete_horizon_ms", "append_time_ms")
+    __slots__ = (
+        "append_time_ms",
+        "base_offset",
+        "base_sequence",
+        "compression",
+        "delete_horizon_ms",
+        "is_control",
+        "is_transactional",
+        "last_offset",
+        "leader_epoch",
+        "max_timestamp",
+        "offsets",
+        "producer_epoch",
+        "producer_id",
+        "records",
+        "size_bytes",
+        "wire_bytes",
+    )
 
     def __init__(self, records: list, size_bytes: int, *, base_offset: int = -1, leader_epoch: int = 0,
                  producer_id: int = -1, producer_epoch: int = -1, base_sequence: int = -1,
@@ -104,7 +119,7 @@ class RecordBatch:
 
 
 class Segment:
-    __slots__ = ("base_offset", "batches", "size_bytes", "first_timestamp", "max_timestamp", "created_ms")
+    __slots__ = ("base_offset", "batches", "created_ms", "first_timestamp", "max_timestamp", "size_bytes")
 
     def __init__(self, base_offset: int, created_ms: int):
         self.base_offset = base_offset
@@ -123,8 +138,7 @@ class Segment:
         self.size_bytes += batch.size_bytes
         if self.first_timestamp < 0:
             self.first_timestamp = batch.max_timestamp
-        if batch.max_timestamp > self.max_timestamp:
-            self.max_timestamp = batch.max_timestamp
+        self.max_timestamp = max(self.max_timestamp, batch.max_timestamp)
 
     def __repr__(self) -> str:
         return f"Segment(base_offset={self.base_offset}, batches={len(self.batches)}, bytes={self.size_bytes})"

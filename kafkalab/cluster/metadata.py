@@ -44,7 +44,7 @@ class PartitionState:
     def preferred_leader(self) -> int:
         return self.replicas[0]
 
-    def copy(self) -> "PartitionState":
+    def copy(self) -> PartitionState:
         return replace(self, replicas=list(self.replicas), isr=list(self.isr), elr=list(self.elr),
                        last_known_elr=list(self.last_known_elr))
 

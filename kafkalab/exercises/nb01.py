@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import math
 
-from ..cluster import Cluster
 from ..clients import Consumer, Producer, TopicPartition
 from ..clients.common import OFFSET_BEGINNING
+from ..cluster import Cluster
 from ..errors import KafkaException
 from ..scenarios import clickstream, group_assignment, queue_vs_pubsub, read_partition
 from .core import Prediction, exercise

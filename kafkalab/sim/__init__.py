@@ -3,4 +3,4 @@ from .kernel import Sim, Timer
 from .network import Network
 from .trace import Trace, TraceEvent
 
-__all__ = ["Sim", "Timer", "Network", "Trace", "TraceEvent"]
+__all__ = ["Network", "Sim", "Timer", "Trace", "TraceEvent"]

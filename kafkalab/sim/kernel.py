@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import heapq
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .network import Network
 from .trace import Trace
@@ -27,7 +28,7 @@ from .trace import Trace
 class Timer:
     """Handle of a scheduled event; ``cancel()`` it to stop it from running."""
 
-    __slots__ = ("seq", "time_ms", "cancelled")
+    __slots__ = ("cancelled", "seq", "time_ms")
 
     def __init__(self, seq: int, time_ms: int):
         self.seq, self.time_ms, self.cancelled = seq, time_ms, False

@@ -17,7 +17,8 @@ is sent *and* when it would arrive, so a message in flight when a link is cut is
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 
 class Network:

@@ -13,8 +13,9 @@ preformatted).  Because observers run synchronously outside a kernel too, tests 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as w
 
