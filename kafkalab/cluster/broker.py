@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..errors import Err
+from ..errors import Err, spec
 from .controller import CONTROLLER_NODE
 from .log import PartitionLog, RecordBatch
 from .metadata import NO_LEADER, MetadataImage, MetadataRecord
@@ -287,6 +287,30 @@ class Broker:
                                        f"The size of the current ISR {sorted(rep.isr)} is insufficient to satisfy "
                                        f"the min.isr requirement of {min_isr} for partition {tp[0]}-{tp[1]}")
                 continue
+            if batch.producer_id >= 0:
+                verdict, info = rep.log.check_producer_batch(batch.producer_id, batch.producer_epoch,
+                                                             batch.base_sequence, len(batch.records))
+                if verdict == "duplicate":
+                    self.sim.trace.emit("produce.duplicate", node=self.node, topic=tp[0], partition=tp[1],
+                                        producer_id=batch.producer_id, base_sequence=batch.base_sequence,
+                                        original_offset=info)
+                    if acks == -1:  # answered once the original batch is committed, as Kafka does
+                        rep.waiters.append([info + len(batch.records), state, tp, info,
+                                            self.cluster.topic_config(tp[0])["min.insync.replicas"]])
+                        self._complete_waiters(rep)
+                    else:
+                        self._finish_partition(state, tp, Err.NONE, info)
+                    continue
+                if verdict != "ok":
+                    code = {"out_of_order": Err.OUT_OF_ORDER_SEQUENCE_NUMBER, "fenced": Err.INVALID_PRODUCER_EPOCH,
+                            "unknown": Err.UNKNOWN_PRODUCER_ID}[verdict]
+                    self.sim.trace.emit("produce.reject", node=self.node, topic=tp[0], partition=tp[1],
+                                        error=spec(code).java_name, producer_id=batch.producer_id,
+                                        base_sequence=batch.base_sequence, expected=info)
+                    self._finish_partition(state, tp, code, -1,
+                                           f"{spec(code).java_name}: batch sequence {batch.base_sequence}, "
+                                           f"expected {info}" if verdict == "out_of_order" else None)
+                    continue
             batch.leader_epoch = rep.leader_epoch
             rep.log.append(batch, now, assign_offsets=True)
             self.sim.trace.emit("log.append", node=self.node, topic=tp[0], partition=tp[1],

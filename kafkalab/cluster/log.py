@@ -160,6 +160,9 @@ class PartitionLog:
         self.size_bytes = 0
         # Leader-epoch cache: (epoch, start offset) pairs, as in leader-epoch-checkpoint (KIP-101).
         self.epochs: list[tuple[int, int]] = []
+        # Idempotent producers (KIP-98, ProducerStateManager): producer id -> (epoch, the metadata
+        # of its last 5 batches as (first_seq, last_seq, base_offset, last_offset)).
+        self.producers: dict[int, tuple[int, list]] = {}
 
     # -- writing ----------------------------------------------------------------------------
     def append(self, batch: RecordBatch, now_ms: int, assign_offsets: bool) -> RecordBatch:
@@ -184,7 +187,53 @@ class PartitionLog:
         self.log_end_offset = batch.last_offset + 1
         if not self.epochs or self.epochs[-1][0] < batch.leader_epoch:
             self.epochs.append((batch.leader_epoch, batch.base_offset))
+        if batch.producer_id >= 0:
+            self._track_producer(batch)
         return batch
+
+    # -- idempotent producers -----------------------------------------------------------------
+    PRODUCER_BATCH_CACHE = 5  # Kafka keeps the last 5 batches per producer: max.in.flight <= 5
+
+    def _track_producer(self, batch: RecordBatch) -> None:
+        epoch, recent = self.producers.get(batch.producer_id, (batch.producer_epoch, []))
+        if batch.producer_epoch > epoch:
+            recent = []
+        last_seq = batch.base_sequence + len(batch.records) - 1
+        recent = (recent + [(batch.base_sequence, last_seq, batch.base_offset, batch.last_offset)])
+        self.producers[batch.producer_id] = (batch.producer_epoch, recent[-self.PRODUCER_BATCH_CACHE:])
+
+    def check_producer_batch(self, producer_id: int, producer_epoch: int, base_sequence: int,
+                             count: int) -> tuple[str, int]:
+        """The leader's sequence check before appending an idempotent batch.
+
+        Returns ``("ok", -1)``, ``("duplicate", base_offset_of_the_original)``, ``("out_of_order",
+        expected_sequence)``, ``("fenced", current_epoch)`` or ``("unknown", -1)``.  Kafka answers a
+        duplicate with success and the original offset, so a retry after a lost response appends
+        nothing (``ProducerStateManager`` / ``ProducerAppendInfo``).
+        """
+        state = self.producers.get(producer_id)
+        if state is None:
+            return ("ok", -1) if base_sequence == 0 else ("unknown", -1)
+        epoch, recent = state
+        if producer_epoch < epoch:
+            return "fenced", epoch
+        if producer_epoch > epoch:
+            return ("ok", -1) if base_sequence == 0 else ("out_of_order", 0)
+        last_seq = base_sequence + count - 1
+        for first, last, base_off, _last_off in recent:
+            if first == base_sequence and last == last_seq:
+                return "duplicate", base_off
+        expected = recent[-1][1] + 1 if recent else 0
+        if base_sequence != expected:
+            return "out_of_order", expected
+        return "ok", -1
+
+    def rebuild_producer_state(self) -> None:
+        """After truncation: replay the producer metadata of the batches that are left."""
+        self.producers = {}
+        for b in self.all_batches():
+            if b.producer_id >= 0:
+                self._track_producer(b)
 
     def update_high_watermark(self, hw: int) -> bool:
         hw = min(hw, self.log_end_offset)
@@ -234,6 +283,7 @@ class PartitionLog:
             self.segments[-1].base_offset = self.log_end_offset
         self.high_watermark = min(self.high_watermark, self.log_end_offset)
         self.epochs = [(e, s) for e, s in self.epochs if s < self.log_end_offset]
+        self.rebuild_producer_state()
         return removed
 
     # -- reading ----------------------------------------------------------------------------
