@@ -9,13 +9,24 @@ Kafka/librdkafka behaviour modelled:
   ``ProduceRequest``s, at most ``max.in.flight.requests.per.connection`` per broker.
 * Delivery reports are served by ``poll()`` / ``flush()`` (never from a background thread),
   each carrying topic, partition, offset or error, as in confluent-kafka.  Blocking calls
-  advance the *virtual* clock rather than sleeping.
+  advance the *virtual* clock rather than sleeping.  ``flush()`` sends lingering batches at once.
 * Retriable errors (``NOT_LEADER_OR_FOLLOWER``, ``NOT_ENOUGH_REPLICAS``, a request timeout, …)
   are retried after ``retry.backoff.ms`` until ``message.timeout.ms`` (``delivery.timeout.ms``)
-  expires; the metadata is refreshed first.  Without idempotence a retry after a lost response
-  appends the batch again — a duplicate.
+  expires, then reported as ``_MSG_TIMED_OUT``.  Without idempotence a retry after a lost
+  response appends the batch again (a duplicate), and with several requests in flight a retried
+  batch can land after a later one (reordering).
+* ``enable.idempotence=true`` (KIP-98): the producer gets a producer id (``InitProducerId``),
+  numbers each partition's batches with sequence numbers, and the broker drops a retried batch it
+  already has (answering with the original offset).  Retries go out in sequence order, so order
+  holds with up to 5 requests in flight.
+* ``compression.type`` compresses each batch with the real codec (gzip, snappy, lz4, zstd) and
+  the batch is stored compressed, so sizes are measured on the actual bytes.
 * ``BufferError`` ("Local: Queue full") when ``queue.buffering.max.messages`` or ``…kbytes``
   would be exceeded; ``KafkaException(MSG_SIZE_TOO_LARGE)`` for a record over ``message.max.bytes``.
+
+:class:`JavaProducer` is the same engine behind the Java client's property names and defaults
+(``batch.size=16384``, idempotence on, ``buffer.memory`` with a blocking ``send``), so notebooks
+can show both clients side by side.
 
 Example::
 
@@ -25,13 +36,17 @@ Example::
 """
 from __future__ import annotations
 
+import random as _random
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from .. import config as kconfig
 from ..cluster.log import BATCH_OVERHEAD, RecordBatch
 from ..cluster.metadata import NO_LEADER
-from ..errors import Err, KafkaError, KafkaException, RecordTooLargeException, UnknownTopicOrPartitionException
+from ..errors import (ConfigException, Err, KafkaError, KafkaException, RecordTooLargeException,
+                      UnknownTopicOrPartitionException)
 from ..partitioners import Partitioner
+from .codecs import compress
 from .common import TIMESTAMP_CREATE_TIME, Message, normalize_headers
 
 _RETRIABLE = {Err.NOT_LEADER_OR_FOLLOWER, Err.LEADER_NOT_AVAILABLE, Err.NOT_ENOUGH_REPLICAS,
@@ -53,14 +68,52 @@ def _resolve_cluster(conf: dict, cluster):
 def _acks_value(v) -> int:
     if isinstance(v, str):
         v = v.strip().lower()
-        if v == "all":
-            return -1
-        return int(v)
+        return -1 if v == "all" else int(v)
     return int(v)
 
 
+@dataclass
+class ProducerSettings:
+    """The knobs the engine uses, whichever client's names and defaults they came from."""
+
+    profile: str  # "librdkafka" or "java"
+    client_id: str | None
+    acks: int
+    linger_ms: int
+    batch_size: int
+    batch_num: int
+    max_in_flight: int
+    retries: int
+    retry_backoff_ms: int
+    request_timeout_ms: int
+    delivery_timeout_ms: int
+    max_message_bytes: int
+    queue_max_msgs: int
+    queue_max_bytes: int
+    idempotent: bool
+    compression: str
+    partitioner: str
+    sticky_linger_ms: int
+    max_block_ms: int = 0
+    allow_auto_create: bool = True
+
+    @classmethod
+    def from_librdkafka(cls, cfg) -> "ProducerSettings":
+        linger = int(cfg["linger.ms"])
+        sticky = cfg.get("sticky.partitioning.linger.ms")
+        return cls("librdkafka", cfg.get("client.id") if cfg.get("client.id") not in (None, "", "rdkafka") else None,
+                   _acks_value(cfg["acks"]), linger, int(cfg["batch.size"]), int(cfg["batch.num.messages"]),
+                   int(cfg["max.in.flight.requests.per.connection"]), int(cfg["retries"]),
+                   int(cfg["retry.backoff.ms"]), int(cfg["request.timeout.ms"]), int(cfg["delivery.timeout.ms"]),
+                   int(cfg["message.max.bytes"]), int(cfg["queue.buffering.max.messages"]),
+                   int(cfg["queue.buffering.max.kbytes"]) * 1024, bool(cfg["enable.idempotence"]),
+                   str(cfg["compression.type"]), str(cfg["partitioner"]),
+                   int(sticky if sticky is not None else 2 * linger))
+
+
 class _OpenBatch:
-    __slots__ = ("attempts", "bytes", "callbacks", "enq_ms", "first_ms", "last_error", "linger_timer", "records", "tp")
+    __slots__ = ("tp", "records", "callbacks", "enq_ms", "bytes", "linger_timer", "attempts", "first_ms", "last_error",
+                 "sequence", "closed_ms", "reason", "wire_bytes", "batch_id")
 
     def __init__(self, tp, now):
         self.tp = tp
@@ -72,6 +125,11 @@ class _OpenBatch:
         self.attempts = 0
         self.first_ms = now
         self.last_error = None
+        self.sequence = -1
+        self.closed_ms = -1
+        self.reason = ""
+        self.wire_bytes = 0
+        self.batch_id = 0
 
 
 class Producer:
@@ -80,37 +138,29 @@ class Producer:
     def __init__(self, conf: dict | None = None, cluster=None, **kwargs):
         conf = dict(conf or {})
         conf.update(kwargs)
-        self._callbacks = {k: conf.pop(k) for k in list(conf) if k in _PY_CALLBACKS and callable(conf[k])}
+        callbacks = {k: conf.pop(k) for k in list(conf) if k in _PY_CALLBACKS and callable(conf[k])}
         cfg = kconfig.validate_client_config(conf, "producer")
         self.config = cfg
-        self.cluster = _resolve_cluster(conf, cluster)
-        self.sim = self.cluster.sim
-        self.node = cfg.get("client.id") if cfg.get("client.id") not in (None, "", "rdkafka") else None
-        self.node = self.cluster.new_client_name("producer") if self.node is None else self.node
-        self.acks = _acks_value(cfg["acks"])
-        self.linger_ms = int(cfg["linger.ms"])
-        self.batch_size = int(cfg["batch.size"])
-        self.batch_num = int(cfg["batch.num.messages"])
-        self.max_in_flight = int(cfg["max.in.flight.requests.per.connection"])
-        self.retries = int(cfg["retries"])
-        self.retry_backoff_ms = int(cfg["retry.backoff.ms"])
-        self.request_timeout_ms = int(cfg["request.timeout.ms"])
-        self.delivery_timeout_ms = int(cfg["delivery.timeout.ms"])
-        self.max_message_bytes = int(cfg["message.max.bytes"])
-        self.queue_max_msgs = int(cfg["queue.buffering.max.messages"])
-        self.queue_max_bytes = int(cfg["queue.buffering.max.kbytes"]) * 1024
-        self.idempotent = bool(cfg["enable.idempotence"])
-        self.compression = cfg["compression.type"]
-        sticky = cfg.get("sticky.partitioning.linger.ms")
-        rng_seed = self.sim.rng.getrandbits(64)
-        import random as _random  # a private, seeded stream: never the global one
+        self._start(ProducerSettings.from_librdkafka(cfg), _resolve_cluster(conf, cluster),
+                     callbacks.get("on_delivery") or callbacks.get("dr_cb") or callbacks.get("dr_msg_cb"),
+                     bool(cfg.get("delivery.report.only.error", False)))
 
-        self._partitioner = Partitioner(cfg["partitioner"], _random.Random(rng_seed),
-                                        sticky_linger_ms=int(sticky if sticky is not None else 2 * self.linger_ms),
-                                        batch_size=self.batch_size)
-        self._dr_cb = self._callbacks.get("on_delivery") or self._callbacks.get("dr_cb") or \
-            self._callbacks.get("dr_msg_cb")
-        self._dr_only_error = bool(cfg.get("delivery.report.only.error", False))
+    def _start(self, s: ProducerSettings, cluster, dr_cb, dr_only_error: bool) -> None:
+        self.settings = s
+        self.cluster = cluster
+        self.sim = cluster.sim
+        self.node = s.client_id or cluster.new_client_name("producer")
+        self.acks = s.acks
+        self.linger_ms = s.linger_ms
+        self.batch_size = s.batch_size
+        self.max_in_flight = s.max_in_flight
+        self.delivery_timeout_ms = s.delivery_timeout_ms
+        self.idempotent = s.idempotent
+        self.compression = s.compression
+        self._partitioner = Partitioner(s.partitioner, _random.Random(self.sim.rng.getrandbits(64)),
+                                        sticky_linger_ms=s.sticky_linger_ms, batch_size=s.batch_size)
+        self._dr_cb = dr_cb
+        self._dr_only_error = dr_only_error
         self._topics: dict[str, int] = {}
         self._leaders: dict[tuple, int] = {}
         self._open: dict[tuple, _OpenBatch] = {}
@@ -119,11 +169,20 @@ class Producer:
         self._reports: list = []  # (callback, err, msg) not yet served by poll()
         self._queued_msgs = 0
         self._queued_bytes = 0
-        self._outstanding = 0  # messages produced and not yet reported
         self._seq = 0
-        self.cluster.clients.append(self)
-        self.sim.trace.emit("client.create", node=self.node, role="producer", acks=self.acks,
-                            idempotence=self.idempotent, linger_ms=self.linger_ms, partitioner=cfg["partitioner"])
+        self._batch_ids = 0
+        self._sender_free_at = 0.0
+        # Idempotence: producer id/epoch, next sequence per partition, batches in flight per partition.
+        self.producer_id = -1
+        self.producer_epoch = -1
+        self._next_seq: dict[tuple, int] = {}
+        self._inflight_by_tp: dict[tuple, list] = {}
+        if self.idempotent:
+            self.producer_id, self.producer_epoch = _allocate_producer_id(cluster)
+        cluster.clients.append(self)
+        self.sim.trace.emit("client.create", node=self.node, role="producer", profile=s.profile, acks=s.acks,
+                            idempotence=s.idempotent, linger_ms=s.linger_ms, batch_size=s.batch_size,
+                            compression=s.compression, partitioner=s.partitioner, producer_id=self.producer_id)
 
     # -- metadata ---------------------------------------------------------------------------
     def _refresh_metadata(self, topic: str) -> int | None:
@@ -152,7 +211,7 @@ class Producer:
         n = self._refresh_metadata(topic)
         if n is None:
             cl = self.cluster
-            if cl.broker_config["auto.create.topics.enable"] and self.config.get("allow.auto.create.topics", True):
+            if cl.broker_config["auto.create.topics.enable"] and self.settings.allow_auto_create:
                 cl.create_topic(topic)  # the broker auto-creates on the metadata request
                 self.sim.trace.emit("topic.auto_create", node=self.node, topic=topic)
                 n = self._refresh_metadata(topic)
@@ -177,18 +236,17 @@ class Producer:
             n = self._topic_partitions(topic)
         klen = len(key) if key is not None else 0
         vlen = len(value) if value is not None else 0
-        # v2 record size (DefaultRecord.sizeInBytes) with 1-byte deltas: close enough for batching,
-        # exact for the size limits that matter here.
+        # v2 record size (DefaultRecord.sizeInBytes) with 1-byte deltas: exact for the small
+        # records of the notebooks, within a byte or two otherwise.
         size = klen + vlen + 8 + (klen > 63) + (vlen > 63) + (vlen > 8191)
         if hdrs:
             size += sum(len(k) + (len(v) if v is not None else 0) + 2 for k, v in hdrs)
-        if size + BATCH_OVERHEAD > self.max_message_bytes:
+        if size + BATCH_OVERHEAD > self.settings.max_message_bytes:
             raise RecordTooLargeException(KafkaError(
                 Err.MSG_SIZE_TOO_LARGE, f"Broker: Message size too large: the record is {size + BATCH_OVERHEAD} "
-                                        f"bytes and message.max.bytes is {self.max_message_bytes}; raise "
+                                        f"bytes and message.max.bytes is {self.settings.max_message_bytes}; raise "
                                         f"message.max.bytes (and the topic's max.message.bytes) or send less"))
-        if self._queued_msgs >= self.queue_max_msgs or self._queued_bytes + size > self.queue_max_bytes:
-            raise BufferError("Local: Queue full")
+        self._reserve(size)
         now = self.sim.now
         if partition is None or partition < 0:
             partition = self._partitioner.partition(topic, key, n, now, size)
@@ -208,21 +266,43 @@ class Producer:
         ob.bytes += size
         self._queued_msgs += 1
         self._queued_bytes += size
-        self._outstanding += 1
-        if ob.bytes >= self.batch_size or len(ob.records) >= self.batch_num or self.linger_ms <= 0:
-            self._close(ob)
+        if ob.bytes >= self.batch_size or len(ob.records) >= self.settings.batch_num or self.linger_ms <= 0:
+            self._close(ob, "batch.size" if ob.bytes >= self.batch_size else (
+                "batch.num.messages" if self.linger_ms > 0 else "linger.ms=0"))
+
+    def _reserve(self, size: int) -> None:
+        s = self.settings
+        if self._queued_msgs < s.queue_max_msgs and self._queued_bytes + size <= s.queue_max_bytes:
+            return
+        self.sim.trace.emit("produce.queue_full", node=self.node, queued=self._queued_msgs,
+                            queued_bytes=self._queued_bytes)
+        raise BufferError("Local: Queue full")
 
     def _linger_expired(self, ob: _OpenBatch) -> None:
         if self._open.get(ob.tp) is ob:
-            self._close(ob)
+            self._close(ob, "linger.ms")
 
-    def _close(self, ob: _OpenBatch) -> None:
+    def _close(self, ob: _OpenBatch, reason: str) -> None:
         del self._open[ob.tp]
         if ob.linger_timer is not None:
             ob.linger_timer.cancel()
+        ob.closed_ms = self.sim.now
+        ob.reason = reason
+        self._batch_ids += 1
+        ob.batch_id = self._batch_ids
+        if self.idempotent:
+            ob.sequence = self._next_seq.get(ob.tp, 0)
+            self._next_seq[ob.tp] = ob.sequence + len(ob.records)
+        if self.compression not in ("none", "uncompressed"):
+            ob.wire_bytes = BATCH_OVERHEAD + compress(self.compression, ob.records)
+        else:
+            ob.wire_bytes = ob.bytes
+        self.sim.trace.emit("produce.batch", node=self.node, topic=ob.tp[0], partition=ob.tp[1], batch=ob.batch_id,
+                            records=len(ob.records), bytes=ob.bytes, wire_bytes=ob.wire_bytes, opened_ms=ob.first_ms,
+                            reason=reason, base_sequence=ob.sequence)
         self._enqueue(ob)
 
-    def _enqueue(self, ob: _OpenBatch) -> None:
+    def _enqueue(self, ob: _OpenBatch, front: bool = False) -> None:
         if self.sim.now - ob.first_ms >= self.delivery_timeout_ms:
             self._fail(ob, self._timed_out(ob))
             return
@@ -232,14 +312,22 @@ class Producer:
             leader = self._leaders.get(ob.tp, NO_LEADER)
         if leader == NO_LEADER:
             ob.last_error = "LEADER_NOT_AVAILABLE"
-            self.sim.schedule(self.retry_backoff_ms, self._enqueue, ob)
+            self.sim.schedule(self.settings.retry_backoff_ms, self._enqueue, ob)
             return
-        self._ready.setdefault(leader, []).append(ob)
+        ready = self._ready.setdefault(leader, [])
+        if front:
+            ready.insert(0, ob)
+        else:
+            ready.append(ob)
         self._pump(leader)
 
     def _pump(self, broker_id: int) -> None:
         ready = self._ready.get(broker_id)
         while ready and self._in_flight.get(broker_id, 0) < self.max_in_flight:
+            if self.idempotent:
+                # Idempotent: a partition's batches go out in sequence order (a retried batch
+                # first), so the broker never sees a gap it would call OUT_OF_ORDER_SEQUENCE.
+                ready.sort(key=lambda b: (b.tp, b.sequence))
             ob = ready.pop(0)
             self._send(broker_id, ob)
 
@@ -250,35 +338,65 @@ class Producer:
             return
         ob.attempts += 1
         self._in_flight[broker_id] = self._in_flight.get(broker_id, 0) + 1
-        batch = RecordBatch(ob.records, ob.bytes, compression=self.compression)
+        batch = RecordBatch(ob.records, ob.wire_bytes, compression=self.compression, producer_id=self.producer_id,
+                            producer_epoch=self.producer_epoch, base_sequence=ob.sequence)
+        batch.uncompressed_bytes = ob.bytes
+        batch.origin = (self.node, ob.batch_id, ob.attempts)
         self._seq += 1
         req_id = self._seq
         broker = self.cluster.brokers[broker_id]
         state = {"done": False}
-        req = {"client": self.node, "acks": self.acks, "timeout_ms": self.request_timeout_ms,
+        req = {"client": self.node, "acks": self.acks, "timeout_ms": self.settings.request_timeout_ms,
                "batches": {ob.tp: batch}, "reply": lambda results: self._on_response(broker_id, ob, state, results)}
+        if self.idempotent:
+            self._inflight_by_tp.setdefault(ob.tp, []).append(ob)
         self.sim.trace.emit("produce.send", node=self.node, topic=ob.tp[0], partition=ob.tp[1], broker=broker_id,
-                            request=req_id, records=len(ob.records), bytes=ob.bytes, attempt=ob.attempts)
+                            request=req_id, batch=ob.batch_id, records=len(ob.records), bytes=ob.wire_bytes,
+                            attempt=ob.attempts, base_sequence=ob.sequence)
+        delay = self._sender_delay(ob)
         if not broker.alive:
             # The broker process is gone but its host answers: the connection is refused at once
             # (a network partition, by contrast, is silent until request.timeout.ms).
-            self.sim.schedule(2 * self.sim.network.latency(self.node, broker.node), self._transport_error,
+            self.sim.schedule(delay + 2 * self.sim.network.latency(self.node, broker.node), self._transport_error,
                               broker_id, ob, state)
             return
-        self.sim.network.send(self.node, broker.node, "ProduceRequest", broker.on_produce, req)
+        if delay:
+            self.sim.schedule(delay, self._transmit, broker, req, ob)
+        else:
+            self._transmit(broker, req, ob)
         if self.acks == 0:
             state["done"] = True
             self._in_flight[broker_id] -= 1
+            self._settle(ob)
             self._deliver(ob, -1, None)
             self._pump(broker_id)
             return
-        self.sim.schedule(self.request_timeout_ms, self._request_timeout, broker_id, ob, state)
+        self.sim.schedule(delay + self.settings.request_timeout_ms, self._request_timeout, broker_id, ob, state)
+
+    def _transmit(self, broker, req: dict, ob: _OpenBatch) -> None:
+        self.sim.network.send(self.node, broker.node, "ProduceRequest", broker.on_produce, req, size=ob.wire_bytes)
+
+    def _sender_delay(self, ob: _OpenBatch) -> int:
+        """Virtual ms the producer's sender spends compressing, under a performance model (else 0)."""
+        perf = getattr(self.sim, "perf", None)
+        if perf is None:
+            return 0
+        start = max(float(self.sim.now), self._sender_free_at)
+        self._sender_free_at = start + perf.producer_batch_ms(self.compression, ob.bytes, len(ob.records))
+        return int(self._sender_free_at - self.sim.now + 0.999)
+
+    def _settle(self, ob: _OpenBatch) -> None:
+        if self.idempotent:
+            lst = self._inflight_by_tp.get(ob.tp)
+            if lst and ob in lst:
+                lst.remove(ob)
 
     def _transport_error(self, broker_id: int, ob: _OpenBatch, state: dict) -> None:
         if state["done"]:
             return
         state["done"] = True
         self._in_flight[broker_id] -= 1
+        self._settle(ob)
         self._retry_or_fail(ob, KafkaError(Err._TRANSPORT, f"Local: Broker transport failure (kafka-{broker_id} "
                                                           f"is down)"), broker_id)
 
@@ -287,7 +405,9 @@ class Producer:
             return
         state["done"] = True
         self._in_flight[broker_id] -= 1
-        self.sim.trace.emit("produce.timeout", node=self.node, topic=ob.tp[0], partition=ob.tp[1], broker=broker_id)
+        self._settle(ob)
+        self.sim.trace.emit("produce.timeout", node=self.node, topic=ob.tp[0], partition=ob.tp[1], broker=broker_id,
+                            batch=ob.batch_id)
         self._retry_or_fail(ob, KafkaError(Err._TIMED_OUT, "Local: Timed out"), broker_id)
 
     def _on_response(self, broker_id: int, ob: _OpenBatch, state: dict, results: dict) -> None:
@@ -295,12 +415,13 @@ class Producer:
             return  # the request already timed out; librdkafka ignores the late response
         state["done"] = True
         self._in_flight[broker_id] -= 1
+        self._settle(ob)
         err, base_offset, _log_start, msg = results[ob.tp]
         if err == Err.NONE:
             self._deliver(ob, base_offset, None)
         else:
             self.sim.trace.emit("produce.error", node=self.node, topic=ob.tp[0], partition=ob.tp[1],
-                                broker=broker_id, error=KafkaError(err).name())
+                                broker=broker_id, batch=ob.batch_id, error=KafkaError(err).name())
             self._retry_or_fail(ob, KafkaError(err, msg), broker_id)
         self._pump(broker_id)
 
@@ -312,15 +433,17 @@ class Producer:
     def _retry_or_fail(self, ob: _OpenBatch, error: KafkaError, broker_id: int) -> None:
         ob.last_error = error.name()
         code = error.code()
-        retriable = code in _RETRIABLE
+        # An idempotent producer treats a sequence gap caused by an earlier failed batch as retriable:
+        # that batch is re-sent first and this one follows in order (librdkafka's idempotence state machine).
+        retriable = code in _RETRIABLE or (self.idempotent and code == Err.OUT_OF_ORDER_SEQUENCE_NUMBER)
         expired = self.sim.now - ob.first_ms >= self.delivery_timeout_ms
-        if retriable and ob.attempts <= self.retries and not expired:
+        if retriable and ob.attempts <= self.settings.retries and not expired:
             if code in (Err.NOT_LEADER_OR_FOLLOWER, Err.UNKNOWN_TOPIC_OR_PARTITION, Err.LEADER_NOT_AVAILABLE,
                         Err.FENCED_LEADER_EPOCH, Err._TIMED_OUT, Err._TRANSPORT):
                 self._refresh_metadata(ob.tp[0])
             self.sim.trace.emit("produce.retry", node=self.node, topic=ob.tp[0], partition=ob.tp[1],
-                                error=error.name(), attempt=ob.attempts)
-            self.sim.schedule(self.retry_backoff_ms, self._enqueue, ob)
+                                batch=ob.batch_id, error=error.name(), attempt=ob.attempts)
+            self.sim.schedule(self.settings.retry_backoff_ms, self._enqueue, ob, self.idempotent)
         else:
             self._fail(ob, self._timed_out(ob) if expired and retriable else error)
         self._pump(broker_id)
@@ -332,35 +455,32 @@ class Producer:
         default = self._dr_cb
         self._queued_msgs -= len(ob.records)
         self._queued_bytes -= ob.bytes - BATCH_OVERHEAD
+        if error is None:
+            self.sim.trace.emit("produce.ack", node=self.node, topic=topic, partition=part, batch=ob.batch_id,
+                                base_offset=base_offset, records=len(ob.records))
         if self._dr_only_error and error is None:
-            self._outstanding -= len(ob.records)
             return
         reports = self._reports
         for i, rec in enumerate(ob.records):
             cb = cbs[i] or default
             if cb is None:
-                self._outstanding -= 1
                 continue
             off = base_offset + i if base_offset >= 0 and error is None else -1001
             msg = Message(topic, part, off, rec[0], rec[1], rec[3], (TIMESTAMP_CREATE_TIME, rec[2]), error,
                           (now - ob.enq_ms[i]) / 1000.0)
             reports.append((cb, error, msg))
-        if error is None:
-            self.sim.trace.emit("produce.ack", node=self.node, topic=topic, partition=part, base_offset=base_offset,
-                                records=len(ob.records))
 
     def _fail(self, ob: _OpenBatch, error: KafkaError) -> None:
-        self.sim.trace.emit("produce.fail", node=self.node, topic=ob.tp[0], partition=ob.tp[1],
+        self.sim.trace.emit("produce.fail", node=self.node, topic=ob.tp[0], partition=ob.tp[1], batch=ob.batch_id,
                             error=error.name(), records=len(ob.records))
         self._deliver(ob, -1, error)
 
     # -- serving delivery reports -----------------------------------------------------------
-    def _serve(self, max_reports: int | None = None) -> int:
+    def _serve(self) -> int:
         n = 0
-        while self._reports and (max_reports is None or n < max_reports):
+        while self._reports:
             batch, self._reports = self._reports, []
             for cb, err, msg in batch:
-                self._outstanding -= 1
                 n += 1
                 cb(err, msg)
         return n
@@ -369,7 +489,7 @@ class Producer:
         """Serve delivery reports; waits up to ``timeout`` seconds of *virtual* time for one."""
         if not self._reports and timeout:
             ms = 2**62 if timeout < 0 else int(timeout * 1000)
-            self.sim.run_for(min(ms, self.delivery_timeout_ms + self.request_timeout_ms),
+            self.sim.run_for(min(ms, self.delivery_timeout_ms + self.settings.request_timeout_ms),
                              until=lambda: bool(self._reports))
         return self._serve()
 
@@ -379,9 +499,9 @@ class Producer:
         Returns the number of messages still outstanding (0 unless ``timeout`` ran out).
         """
         for ob in list(self._open.values()):
-            self._close(ob)
-        limit = self.delivery_timeout_ms + self.request_timeout_ms + 1000 if timeout is None or timeout < 0 \
-            else int(timeout * 1000)
+            self._close(ob, "flush")
+        limit = self.delivery_timeout_ms + self.settings.request_timeout_ms + 1000 \
+            if timeout is None or timeout < 0 else int(timeout * 1000)
         self.sim.run_for(limit, until=lambda: self._queued_msgs == 0)
         self._serve()
         return len(self)
@@ -406,6 +526,19 @@ class Producer:
         return f"<Producer {self.node} acks={self.acks} queued={self._queued_msgs}>"
 
 
+def _allocate_producer_id(cluster) -> tuple[int, int]:
+    """``InitProducerId`` for an idempotent producer: a fresh producer id, epoch 0.
+
+    Simplification: ids come from a cluster-wide counter; Kafka's brokers take blocks of ids
+    from the controller (``AllocateProducerIds``, ``ProducerIdsRecord``) and the request costs a
+    round trip.
+    """
+    nxt = getattr(cluster, "_next_producer_id", 1000)
+    cluster._next_producer_id = nxt + 1
+    cluster.sim.trace.emit("producer.init_id", node=None, producer_id=nxt, producer_epoch=0)
+    return nxt, 0
+
+
 def _to_bytes(x, what: str) -> bytes:
     if isinstance(x, str):
         return x.encode("utf-8")
@@ -413,3 +546,76 @@ def _to_bytes(x, what: str) -> bytes:
         return bytes(x)
     raise TypeError(f"{what} must be str, bytes or None, not {type(x).__name__}: serialize it first "
                     f"(e.g. json.dumps(...).encode())")
+
+
+class JavaProducer(Producer):
+    """The Java client's ``KafkaProducer`` rules over the same engine: its property names and defaults.
+
+    Differences from the librdkafka ``Producer`` that matter in notebooks: ``batch.size`` 16384
+    bytes (not 1 MB), idempotence on by default, ``delivery.timeout.ms`` 120000, the murmur2
+    partitioner, and ``buffer.memory``: when it is full, ``send`` blocks up to ``max.block.ms``
+    (virtual time) and then raises ``TimeoutException`` rather than ``BufferError``.
+
+        jp = JavaProducer({"bootstrap.servers": "kafka-1:9092", "linger.ms": 20})
+        jp.send("orders", key=b"42", value=b"placed", callback=lambda md, exc: ...)
+    """
+
+    def __init__(self, conf: dict | None = None, cluster=None, **kwargs):
+        conf = dict(conf or {})
+        conf.update(kwargs)
+        d = dict(kconfig.JAVA_PRODUCER_DEFAULTS)
+        unknown = sorted(k for k in conf if k not in d)
+        if unknown:
+            raise ConfigException(KafkaError(Err._INVALID_ARG, f"Unknown producer config {unknown[0]!r} for the Java "
+                                                             f"client (this profile knows {len(d)} ProducerConfig "
+                                                             f"names)"))
+        d.update(conf)
+        acks = _acks_value(d["acks"])
+        if acks not in (-1, 0, 1):
+            raise ConfigException(KafkaError(Err._INVALID_ARG, f"Invalid value {d['acks']} for configuration acks: "
+                                                             f"String must be one of: all, -1, 0, 1"))
+        idem = str(d["enable.idempotence"]).lower() == "true"
+        mif = int(d["max.in.flight.requests.per.connection"])
+        if idem and (acks != -1 or mif > 5):
+            if "enable.idempotence" in conf:
+                raise ConfigException(KafkaError(
+                    Err._INVALID_ARG, "Must set acks to all in order to use the idempotent producer. Otherwise we "
+                                      "cannot guarantee idempotence." if acks != -1 else
+                    "Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer."))
+            idem = False  # Kafka 3.2+: idempotence silently off when only the defaults conflict
+        linger = int(d["linger.ms"])
+        s = ProducerSettings("java", d.get("client.id") or None, acks, linger, int(d["batch.size"]),
+                             2**31 - 1, mif, int(d["retries"]), int(d["retry.backoff.ms"]),
+                             int(d["request.timeout.ms"]), int(d["delivery.timeout.ms"]),
+                             int(d["max.request.size"]), 2**31 - 1, int(d["buffer.memory"]), idem,
+                             str(d["compression.type"]), "java", 0, max_block_ms=int(d["max.block.ms"]))
+        self.config = d
+        self._start(s, _resolve_cluster({"bootstrap.servers": ",".join(d["bootstrap.servers"])
+                                         if isinstance(d["bootstrap.servers"], list) else d["bootstrap.servers"]},
+                                        cluster), None, False)
+
+    def _reserve(self, size: int) -> None:
+        s = self.settings
+        if self._queued_bytes + size <= s.queue_max_bytes:
+            return
+        # KafkaProducer.send blocks in the accumulator for up to max.block.ms waiting for space.
+        self.sim.trace.emit("produce.buffer_full", node=self.node, queued_bytes=self._queued_bytes)
+        for ob in list(self._open.values()):
+            self._close(ob, "buffer full")
+        self.sim.run_for(s.max_block_ms, until=lambda: self._queued_bytes + size <= s.queue_max_bytes)
+        if self._queued_bytes + size > s.queue_max_bytes:
+            from ..errors import exception_for
+
+            raise exception_for(Err.REQUEST_TIMED_OUT, f"Failed to allocate {size} bytes within the configured max "
+                                                       f"blocking time {s.max_block_ms} ms (buffer.memory "
+                                                       f"{s.queue_max_bytes} is full)")
+
+    def send(self, topic: str, value=None, key=None, partition: int | None = None, timestamp: int = 0,
+             headers=None, callback: Callable | None = None) -> None:
+        """``KafkaProducer.send``: ``callback(metadata, exception)`` like Java's ``Callback``."""
+        def report(err, msg):
+            if callback is not None:
+                callback(None if err else msg, None if err is None else err)
+
+        self.produce(topic, value=value, key=key, partition=-1 if partition is None else partition,
+                     on_delivery=report, timestamp=timestamp, headers=headers)

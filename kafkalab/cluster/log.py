@@ -77,6 +77,8 @@ class RecordBatch:
         "leader_epoch",
         "max_timestamp",
         "offsets",
+        "origin",
+        "uncompressed_bytes",
         "producer_epoch",
         "producer_id",
         "records",
@@ -105,6 +107,8 @@ class RecordBatch:
         self.wire_bytes = size_bytes if wire_bytes is None else wire_bytes
         self.delete_horizon_ms = None
         self.append_time_ms = -1
+        self.uncompressed_bytes = size_bytes
+        self.origin = None  # (producer node, producer batch id, attempt): which send wrote it
 
     def __len__(self) -> int:
         return len(self.records)
@@ -207,13 +211,13 @@ class PartitionLog:
         """The leader's sequence check before appending an idempotent batch.
 
         Returns ``("ok", -1)``, ``("duplicate", base_offset_of_the_original)``, ``("out_of_order",
-        expected_sequence)``, ``("fenced", current_epoch)`` or ``("unknown", -1)``.  Kafka answers a
+        expected_sequence)`` or ``("fenced", current_epoch)``.  Kafka answers a
         duplicate with success and the original offset, so a retry after a lost response appends
         nothing (``ProducerStateManager`` / ``ProducerAppendInfo``).
         """
         state = self.producers.get(producer_id)
-        if state is None:
-            return ("ok", -1) if base_sequence == 0 else ("unknown", -1)
+        if state is None:  # a producer this log has no state for must start at sequence 0 (Kafka 2.5+)
+            return ("ok", -1) if base_sequence == 0 else ("out_of_order", 0)
         epoch, recent = state
         if producer_epoch < epoch:
             return "fenced", epoch

@@ -49,6 +49,7 @@ class Sim:
         self.trace = Trace(lambda: self.now)
         self.network = Network(self)
         self.events_run = 0
+        self.perf = None  # an optional kafkalab.perf.PerfModel: costs of bytes and CPU in virtual time
 
     # -- scheduling -------------------------------------------------------------------------
     def schedule(self, delay_ms: int, fn: Callable, *args: Any, priority: int = 0) -> Timer:

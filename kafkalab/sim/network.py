@@ -32,6 +32,9 @@ class Network:
         self._since: dict = {}  # node or frozenset pair -> time it went down / was cut
         self._drop_next: list[list] = []  # [src, dst, kind, remaining]
         self.trace_messages = False
+        self.bandwidth: float | None = None
+        self._link_busy: dict = {}
+        self._service: dict = {}
         self.sent = 0
         self.dropped = 0
 
@@ -98,9 +101,11 @@ class Network:
     def latency(self, src: str, dst: str) -> int:
         return self._latency.get((src, dst), self.default_latency_ms)
 
-    def send(self, src: str, dst: str, kind: str, handler: Callable[..., Any], *args: Any) -> bool:
+    def send(self, src: str, dst: str, kind: str, handler: Callable[..., Any], *args: Any, size: int = 0) -> bool:
         """Deliver ``handler(*args)`` at ``dst`` after the link latency, unless the message is lost.
 
+        ``size`` (bytes) matters only when a bandwidth is set (:meth:`set_bandwidth`): the link
+        then carries one message at a time, each taking ``size / bandwidth`` to transmit.
         Returns False when the message was dropped at once (the sender cannot tell; it will
         only notice a missing reply, as over TCP when a peer vanishes).
         """
@@ -110,15 +115,45 @@ class Network:
             self._drop(src, dst, kind, reason)
             return False
         if self.trace_messages:
-            self.sim.trace.emit("net.send", node=src, dst=dst, msg=kind)
-        self.sim.schedule(self.latency(src, dst), self._arrive, src, dst, kind, handler, args)
+            self.sim.trace.emit("net.send", node=src, dst=dst, msg=kind, size=size)
+        delay = self.latency(src, dst)
+        if self.bandwidth and size:
+            link = (src, dst)
+            start = max(self.sim.now, self._link_busy.get(link, 0))
+            done = start + size / self.bandwidth
+            self._link_busy[link] = done
+            delay += int(done - self.sim.now + 0.999)
+        self.sim.schedule(delay, self._arrive, src, dst, kind, handler, args, size)
         return True
 
-    def _arrive(self, src, dst, kind, handler, args) -> None:
+    def set_bandwidth(self, bytes_per_ms: float | None) -> None:
+        """Give every link this bandwidth (``125_000`` bytes/ms is 1 Gbit/s); ``None``: unlimited."""
+        self.bandwidth = bytes_per_ms
+
+    def set_service(self, node: str, servers: int, cost_ms: Callable[[str, int], float]) -> None:
+        """Make ``node`` handle arriving messages with ``servers`` parallel workers, each message
+        taking ``cost_ms(kind, size)`` of virtual time before its handler runs (a request queue)."""
+        self._service[node] = (servers, cost_ms, [0.0] * servers)
+
+    def _arrive(self, src, dst, kind, handler, args, size=0) -> None:
         if not self.connected(src, dst):
             self._drop(src, dst, kind, "down" if (src in self._down or dst in self._down) else "partition")
             return
+        svc = self._service.get(dst)
+        if svc is not None:
+            servers, cost, free_at = svc
+            i = min(range(servers), key=free_at.__getitem__)
+            start = max(self.sim.now, free_at[i])
+            free_at[i] = start + cost(kind, size)
+            delay = int(free_at[i] - self.sim.now + 0.999)
+            if delay > 0:
+                self.sim.schedule(delay, self._handle, dst, handler, args)
+                return
         handler(*args)
+
+    def _handle(self, dst, handler, args) -> None:
+        if dst not in self._down:
+            handler(*args)
 
     def _drop_reason(self, src: str, dst: str, kind: str) -> str | None:
         if src in self._down or dst in self._down:

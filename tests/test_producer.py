@@ -1,0 +1,143 @@
+"""Producer semantics: batching, retries and duplicates, idempotence and order, compression, limits."""
+import pytest
+
+import kafkalab.viz as viz
+from kafkalab import Cluster, ConfigException, Producer
+from kafkalab.clients.codecs import CODECS, batch_bytes, compress, compress_bytes
+from kafkalab.clients.producer import JavaProducer
+from kafkalab.errors import Err
+
+
+def fresh(partitions=1, seed=1):
+    c = Cluster(brokers=3, seed=seed)
+    c.create_topic("orders", partitions, 3, config={"min.insync.replicas": "2"})
+    return c
+
+
+def values(c, topic="orders", partition=0):
+    return [r for r in viz.log_table(c, topic, partition, limit=None)["value"]]
+
+
+@pytest.mark.parametrize("idempotent, stored", [(False, 2), (True, 1)])
+def test_lost_ack_then_retry_duplicates_only_without_idempotence(idempotent, stored):
+    """The syllabus debugging example: the leader appends R1, the ack is lost, the producer retries."""
+    c = fresh()
+    p = Producer({"bootstrap.servers": "kafka-1:9092", "acks": "all", "retries": 10,
+                  "enable.idempotence": idempotent, "max.in.flight.requests.per.connection": 5}, cluster=c)
+    leader = c.describe("orders").partitions[0].leader
+    c.sim.network.drop_next(f"kafka-{leader}", p.node, "ProduceResponse")
+    reports = []
+    p.produce("orders", key=b"42", value=b'{"order_id":1001}', on_delivery=lambda e, m: reports.append((e, m.offset())))
+    assert p.flush() == 0
+    assert values(c) == ['{"order_id":1001}'] * stored
+    assert reports == [(None, stored - 1)] if not idempotent else reports == [(None, 0)]
+    kinds = [e.kind for e in c.trace.filter("produce.")]
+    assert "produce.timeout" in kinds and "produce.retry" in kinds
+    assert ("produce.duplicate" in kinds) == idempotent
+
+
+@pytest.mark.parametrize("idempotent", [False, True])
+def test_lost_request_with_several_in_flight_reorders_only_without_idempotence(idempotent):
+    c = fresh()
+    p = Producer({"bootstrap.servers": "kafka-1:9092", "acks": "all", "enable.idempotence": idempotent,
+                  "max.in.flight.requests.per.connection": 5, "linger.ms": 0}, cluster=c)
+    leader = c.describe("orders").partitions[0].leader
+    c.sim.network.drop_next(p.node, f"kafka-{leader}", "ProduceRequest")
+    for i in range(3):
+        p.produce("orders", key=b"42", value=f"v{i}")
+    assert p.flush() == 0
+    got = values(c)
+    assert sorted(got) == ["v0", "v1", "v2"]
+    if idempotent:
+        assert got == ["v0", "v1", "v2"]
+        assert any(e.fields.get("error") == "OUT_OF_ORDER_SEQUENCE_NUMBER" for e in c.trace.filter("produce.reject"))
+    else:
+        assert got == ["v1", "v2", "v0"]
+
+
+def test_batches_close_on_linger_or_size_and_requests_respect_max_in_flight():
+    c = fresh()
+    p = Producer({"bootstrap.servers": "kafka-1:9092", "linger.ms": 20, "batch.size": 1000,
+                  "max.in.flight.requests.per.connection": 1}, cluster=c)
+    for i in range(30):
+        p.produce("orders", value=b"x" * 90)
+    batches = c.trace.filter("produce.batch")
+    assert {b.fields["reason"] for b in batches} == {"batch.size"}
+    assert len(c.trace.filter("produce.send")) == 1  # one in flight, the rest wait
+    p.produce("orders", value=b"tail")
+    c.run(25)
+    assert c.trace.filter("produce.batch")[-1].fields["reason"] == "linger.ms"
+    assert p.flush() == 0
+    assert len(values(c)) == 31
+
+
+def test_queue_full_raises_buffer_error():
+    c = fresh()
+    p = Producer({"bootstrap.servers": "kafka-1:9092", "queue.buffering.max.messages": 5}, cluster=c)
+    for _ in range(5):
+        p.produce("orders", value=b"x")
+    with pytest.raises(BufferError, match="Local: Queue full"):
+        p.produce("orders", value=b"x")
+    p.flush()
+    p.produce("orders", value=b"x")  # room again once delivered
+
+
+@pytest.mark.parametrize("conf, message", [
+    ({"enable.idempotence": True, "acks": 1}, "`acks` must be set to `all`"),
+    ({"enable.idempotence": True, "max.in.flight.requests.per.connection": 6}, "`max.in.flight` must be set <= 5"),
+    ({"buffer.memory": 67108864}, 'No such configuration property: "buffer.memory"'),
+    ({"linger.ms": 10**9}, "outside allowed range"),
+])
+def test_invalid_configs_fail_as_librdkafka_fails(conf, message):
+    c = fresh()
+    with pytest.raises(ConfigException, match=message):
+        Producer({"bootstrap.servers": "kafka-1:9092", **conf}, cluster=c)
+
+
+def test_acks_2_is_accepted_by_the_client_and_rejected_by_the_broker():
+    c = fresh()
+    errs = []
+    p = Producer({"bootstrap.servers": "kafka-1:9092", "acks": 2}, cluster=c)
+    p.produce("orders", value=b"x", on_delivery=lambda e, m: errs.append(e))
+    p.flush()
+    assert errs[0].code() == Err.INVALID_REQUIRED_ACKS and not errs[0].retriable()
+    assert values(c) == []
+
+
+def test_compression_is_measured_on_the_real_bytes_and_stored_compressed():
+    events = [(b"session-%d" % (i % 7), b'{"page": "product", "user": %d, "ua": "Mozilla/5.0"}' % i, 0, None)
+              for i in range(200)]
+    raw = len(batch_bytes(events))
+    sizes = {codec: compress(codec, events) for codec in CODECS}
+    assert all(0 < n < raw for n in sizes.values())
+    assert sizes["zstd"] < sizes["snappy"] and sizes["gzip"] < sizes["lz4"]
+    import gzip
+    import zlib
+
+    assert gzip.decompress(compress_bytes("gzip", b"abc" * 100)) == b"abc" * 100
+    assert zlib  # noqa
+    c = fresh()
+    p = Producer({"bootstrap.servers": "kafka-1:9092", "compression.type": "zstd", "linger.ms": 50}, cluster=c)
+    for k, v, _, _ in events:
+        p.produce("orders", key=k, value=v)
+    p.flush()
+    stored = c.partition_log("orders", 0)
+    b = next(stored.all_batches())
+    assert b.compression == "zstd" and b.size_bytes < b.uncompressed_bytes
+    assert c.trace.filter("produce.batch")[0].fields["wire_bytes"] == b.size_bytes
+
+
+def test_java_profile_has_java_defaults_and_a_blocking_buffer():
+    c = fresh(partitions=12)
+    jp = JavaProducer({"bootstrap.servers": "kafka-1:9092"}, cluster=c)
+    assert (jp.settings.batch_size, jp.settings.idempotent, jp.settings.delivery_timeout_ms) == (16384, True, 120000)
+    got = []
+    jp.send("orders", key=b"42", value=b"v", callback=lambda md, exc: got.append(md.partition()))
+    jp.flush()
+    from kafkalab.partitioners import partition_for_key
+
+    assert got == [partition_for_key(b"42", 12, "java")]
+    with pytest.raises(ConfigException, match="queue.buffering"):
+        JavaProducer({"bootstrap.servers": "kafka-1:9092", "queue.buffering.max.ms": 5}, cluster=c)
+    with pytest.raises(ConfigException, match="acks to all"):
+        JavaProducer({"bootstrap.servers": "kafka-1:9092", "enable.idempotence": "true", "acks": "1"}, cluster=c)
