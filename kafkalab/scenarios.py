@@ -109,3 +109,99 @@ def queue_vs_pubsub(groups: dict[str, int], partitions: int = 6, records: int = 
                 got += len(msgs)
             rows.append((group, member, parts, got))
     return {"cluster": cluster, "rows": rows}
+
+
+def json_events(n: int, seed: int = 7) -> list[tuple[bytes, bytes]]:
+    """``n`` realistic clickstream events as (key, JSON value) bytes: repetitive field names, a few
+    hundred distinct sessions and pages, varying numbers — the kind of data compression meets."""
+    rng = random.Random(seed)
+    pages = ["/", "/search", "/product/{}", "/cart", "/checkout", "/account", "/help/{}"]
+    agents = ["Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/126.0",
+              "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/17.5",
+              "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Mobile/15E148"]
+    out = []
+    for i in range(n):
+        session = rng.randrange(500)
+        page = rng.choice(pages).format(rng.randrange(10_000))
+        value = ('{"event_id":"%08x","session_id":"s-%04d","user_id":"u-%05d","type":"%s","page":"%s",'
+                 '"referrer":"%s","ts":%d,"duration_ms":%d,"user_agent":"%s","country":"%s"}' % (
+                     rng.getrandbits(32), session, session * 7 % 10_000, rng.choice(["view", "click", "scroll"]),
+                     page, rng.choice(["google", "direct", "newsletter", "ads"]), 1_700_000_000_000 + i * 10,
+                     rng.randrange(5, 5_000), rng.choice(agents), rng.choice(["DE", "US", "FR", "IN", "BR"])))
+        out.append((f"s-{session:04d}".encode(), value.encode()))
+    return out
+
+
+@dataclass(frozen=True)
+class WorkloadResult:
+    config: dict
+    records: int
+    delivered: int
+    failed: int
+    seconds: float  # virtual seconds from the first produce to the last report
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    bytes_sent: int  # batch bytes on the wire (compressed when compression is on)
+    bytes_raw: int  # the same batches uncompressed
+
+    @property
+    def throughput(self) -> float:
+        return self.delivered / self.seconds if self.seconds else 0.0
+
+    @property
+    def compression_ratio(self) -> float:
+        return self.bytes_raw / self.bytes_sent if self.bytes_sent else 1.0
+
+
+def producer_workload(conf: dict, rate: int = 20_000, seconds: float = 1.0, partitions: int = 6, seed: int = 42,
+                      perf: bool = True, events: list | None = None) -> WorkloadResult:
+    """Offer ``rate`` records/s for ``seconds`` of virtual time through ``Producer(conf)`` and measure.
+
+    With ``perf`` the cost model of :mod:`kafkalab.perf` is on, so batching, compression and acks
+    change what the run costs.  Latency is per record, from ``produce()`` to its delivery report.
+    """
+    from . import perf as perf_model
+
+    cluster = three_brokers(seed=seed, topic="events", partitions=partitions,
+                            topic_config={"min.insync.replicas": "2"})
+    if perf:
+        perf_model.enable(cluster)
+    failed = [0]
+
+    def report(err, msg):
+        failed[0] += 1
+
+    p = Producer({"bootstrap.servers": "kafka-1:9092", "partitioner": "murmur2_random",
+                  "queue.buffering.max.messages": 10_000_000, "delivery.report.only.error": True,
+                  "on_delivery": report, **conf}, cluster=cluster)
+    p.latency_samples = lat = []
+    total = int(rate * seconds)
+    data = events if events is not None else json_events(min(total, 20_000), seed=seed)
+    start = cluster.now
+    per_ms = rate / 1000.0
+    produce, run, poll, nd = p.produce, cluster.run, p.poll, len(data)
+    sent = 0
+    budget = 0.0
+    while sent < total:
+        budget += per_ms
+        k = min(int(budget), total - sent)
+        budget -= k
+        for i in range(sent, sent + k):
+            key, value = data[i % nd]
+            produce("events", value, key)
+        sent += k
+        run(1)
+        poll(0)
+    p.flush(60)
+    end = max([e.time_ms for e in cluster.trace.filter("produce.ack")] or [cluster.now])
+    lat.sort()
+
+    def pct(q):
+        return float(lat[min(len(lat) - 1, int(q * len(lat)))]) if lat else float("nan")
+
+    batches = cluster.trace.filter("produce.send", node=p.node)
+    closed = {e.fields["batch"]: e.fields for e in cluster.trace.filter("produce.batch", node=p.node)}
+    return WorkloadResult(dict(conf), total, len(lat), failed[0], (end - start) / 1000.0, pct(0.5), pct(0.99),
+                          len(batches), sum(e.fields["bytes"] for e in batches),
+                          sum(closed[e.fields["batch"]]["bytes"] for e in batches))

@@ -17,18 +17,16 @@ _zstd = None
 
 def batch_bytes(records: list) -> bytes:
     """The bytes a codec sees: each record's key and value in order (headers included)."""
-    parts = []
-    for key, value, _ts, headers in records:
-        if key is not None:
-            parts.append(key)
-        if value is not None:
-            parts.append(value)
-        if headers:
-            for hk, hv in headers:
+    if any(r[3] for r in records):
+        parts = []
+        for key, value, _ts, headers in records:
+            parts += [x for x in (key, value) if x is not None]
+            for hk, hv in headers or ():
                 parts.append(hk.encode() if isinstance(hk, str) else hk)
                 if hv is not None:
                     parts.append(hv)
-    return b"".join(parts)
+        return b"".join(parts)
+    return b"".join([x for r in records for x in (r[0] or b"", r[1] or b"")])
 
 
 def compress_bytes(codec: str, data: bytes) -> bytes:

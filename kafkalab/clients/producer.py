@@ -53,6 +53,8 @@ _RETRIABLE = {Err.NOT_LEADER_OR_FOLLOWER, Err.LEADER_NOT_AVAILABLE, Err.NOT_ENOU
               Err.NOT_ENOUGH_REPLICAS_AFTER_APPEND, Err.REQUEST_TIMED_OUT, Err.UNKNOWN_TOPIC_OR_PARTITION,
               Err.NETWORK_EXCEPTION, Err._TIMED_OUT, Err._TRANSPORT, Err.FENCED_LEADER_EPOCH}
 
+MAX_REQUEST_BYTES = 1_048_576  # max.request.size: one request's batches stay under it
+
 _PY_CALLBACKS = ("on_delivery", "delivery.report.only.error", "error_cb", "stats_cb", "throttle_cb", "logger",
                  "oauth_cb", "dr_cb", "dr_msg_cb")
 
@@ -118,8 +120,8 @@ class _OpenBatch:
     def __init__(self, tp, now):
         self.tp = tp
         self.records: list = []
-        self.callbacks: list = []
-        self.enq_ms: list = []
+        self.callbacks: list | None = None  # per record, once any record has one
+        self.enq_ms: list | None = None  # per record, only when the app set explicit timestamps
         self.bytes = BATCH_OVERHEAD
         self.linger_timer = None
         self.attempts = 0
@@ -161,6 +163,13 @@ class Producer:
                                         sticky_linger_ms=s.sticky_linger_ms, batch_size=s.batch_size)
         self._dr_cb = dr_cb
         self._dr_only_error = dr_only_error
+        # Hot-path copies of settings.
+        self._partition = self._partitioner.partition
+        self._max_record = s.max_message_bytes - BATCH_OVERHEAD
+        self._queue_max_msgs = s.queue_max_msgs
+        self._queue_max_bytes = s.queue_max_bytes
+        self._batch_num = s.batch_num
+        self.latency_samples: list | None = None  # set to [] to collect per-record latencies (ms)
         self._topics: dict[str, int] = {}
         self._leaders: dict[tuple, int] = {}
         self._open: dict[tuple, _OpenBatch] = {}
@@ -241,15 +250,16 @@ class Producer:
         size = klen + vlen + 8 + (klen > 63) + (vlen > 63) + (vlen > 8191)
         if hdrs:
             size += sum(len(k) + (len(v) if v is not None else 0) + 2 for k, v in hdrs)
-        if size + BATCH_OVERHEAD > self.settings.max_message_bytes:
+        if size > self._max_record:
             raise RecordTooLargeException(KafkaError(
                 Err.MSG_SIZE_TOO_LARGE, f"Broker: Message size too large: the record is {size + BATCH_OVERHEAD} "
                                         f"bytes and message.max.bytes is {self.settings.max_message_bytes}; raise "
                                         f"message.max.bytes (and the topic's max.message.bytes) or send less"))
-        self._reserve(size)
+        if self._queued_msgs >= self._queue_max_msgs or self._queued_bytes + size > self._queue_max_bytes:
+            self._reserve(size)
         now = self.sim.now
         if partition is None or partition < 0:
-            partition = self._partitioner.partition(topic, key, n, now, size)
+            partition = self._partition(topic, key, n, now, size)
         elif partition >= n:
             raise KafkaException(KafkaError(Err._UNKNOWN_PARTITION,
                                             f"Local: Unknown partition: {topic} has partitions 0..{n - 1}"))
@@ -260,13 +270,24 @@ class Producer:
             self._open[tp] = ob
             if self.linger_ms > 0:
                 ob.linger_timer = self.sim.schedule(self.linger_ms, self._linger_expired, ob)
-        ob.records.append((key, value, timestamp or now, hdrs))
-        ob.callbacks.append(on_delivery or callback)
-        ob.enq_ms.append(now)
+        recs = ob.records
+        cb = on_delivery or callback
+        if cb is not None or ob.callbacks is not None:
+            if ob.callbacks is None:
+                ob.callbacks = [None] * len(recs)
+            ob.callbacks.append(cb)
+        if timestamp:
+            # The record timestamp doubles as the enqueue time; remember the real one when the app set it.
+            if ob.enq_ms is None:
+                ob.enq_ms = [r[2] for r in recs]
+            ob.enq_ms.append(now)
+        elif ob.enq_ms is not None:
+            ob.enq_ms.append(now)
+        recs.append((key, value, timestamp or now, hdrs))
         ob.bytes += size
         self._queued_msgs += 1
         self._queued_bytes += size
-        if ob.bytes >= self.batch_size or len(ob.records) >= self.settings.batch_num or self.linger_ms <= 0:
+        if ob.bytes >= self.batch_size or len(recs) >= self._batch_num or self.linger_ms <= 0:
             self._close(ob, "batch.size" if ob.bytes >= self.batch_size else (
                 "batch.num.messages" if self.linger_ms > 0 else "linger.ms=0"))
 
@@ -322,68 +343,96 @@ class Producer:
         self._pump(leader)
 
     def _pump(self, broker_id: int) -> None:
+        """Send what is ready for ``broker_id`` while fewer than max.in.flight requests are out.
+
+        One ``ProduceRequest`` carries the ready batches of several partitions (at most one per
+        partition, up to ``MAX_REQUEST_BYTES``), as the Java client's sender drains per broker.
+        Simplification: librdkafka builds its requests differently, but also amortises them.
+        """
         ready = self._ready.get(broker_id)
         while ready and self._in_flight.get(broker_id, 0) < self.max_in_flight:
             if self.idempotent:
-                # Idempotent: a partition's batches go out in sequence order (a retried batch
-                # first), so the broker never sees a gap it would call OUT_OF_ORDER_SEQUENCE.
+                # A partition's batches go out in sequence order (a retried one first), so the
+                # broker never sees a gap it would call OUT_OF_ORDER_SEQUENCE_NUMBER.
                 ready.sort(key=lambda b: (b.tp, b.sequence))
-            ob = ready.pop(0)
-            self._send(broker_id, ob)
+            take, seen, size, rest = [], set(), 0, []
+            for ob in ready:
+                if ob.tp in seen or (take and size + ob.wire_bytes > MAX_REQUEST_BYTES):
+                    rest.append(ob)
+                else:
+                    take.append(ob)
+                    seen.add(ob.tp)
+                    size += ob.wire_bytes
+            ready[:] = rest
+            self._send(broker_id, take)
 
-    def _send(self, broker_id: int, ob: _OpenBatch) -> None:
+    def _send(self, broker_id: int, obs: list) -> None:
         now = self.sim.now
-        if now - ob.first_ms >= self.delivery_timeout_ms:
-            self._fail(ob, self._timed_out(ob))
+        live = []
+        for ob in obs:
+            if now - ob.first_ms >= self.delivery_timeout_ms:
+                self._fail(ob, self._timed_out(ob))
+            else:
+                live.append(ob)
+        if not live:
             return
-        ob.attempts += 1
         self._in_flight[broker_id] = self._in_flight.get(broker_id, 0) + 1
-        batch = RecordBatch(ob.records, ob.wire_bytes, compression=self.compression, producer_id=self.producer_id,
-                            producer_epoch=self.producer_epoch, base_sequence=ob.sequence)
-        batch.uncompressed_bytes = ob.bytes
-        batch.origin = (self.node, ob.batch_id, ob.attempts)
         self._seq += 1
         req_id = self._seq
+        batches = {}
+        size = 0
+        delay = 0
+        for ob in live:
+            ob.attempts += 1
+            batch = RecordBatch(ob.records, ob.wire_bytes, compression=self.compression,
+                                producer_id=self.producer_id, producer_epoch=self.producer_epoch,
+                                base_sequence=ob.sequence)
+            batch.uncompressed_bytes = ob.bytes
+            batch.origin = (self.node, ob.batch_id, ob.attempts)
+            batches[ob.tp] = batch
+            size += ob.wire_bytes
+            if self.idempotent:
+                self._inflight_by_tp.setdefault(ob.tp, []).append(ob)
+            self.sim.trace.emit("produce.send", node=self.node, topic=ob.tp[0], partition=ob.tp[1], broker=broker_id,
+                                request=req_id, batch=ob.batch_id, records=len(ob.records), bytes=ob.wire_bytes,
+                                attempt=ob.attempts, base_sequence=ob.sequence)
+            delay = max(delay, self._sender_delay(ob))
         broker = self.cluster.brokers[broker_id]
         state = {"done": False}
         req = {"client": self.node, "acks": self.acks, "timeout_ms": self.settings.request_timeout_ms,
-               "batches": {ob.tp: batch}, "reply": lambda results: self._on_response(broker_id, ob, state, results)}
-        if self.idempotent:
-            self._inflight_by_tp.setdefault(ob.tp, []).append(ob)
-        self.sim.trace.emit("produce.send", node=self.node, topic=ob.tp[0], partition=ob.tp[1], broker=broker_id,
-                            request=req_id, batch=ob.batch_id, records=len(ob.records), bytes=ob.wire_bytes,
-                            attempt=ob.attempts, base_sequence=ob.sequence)
-        delay = self._sender_delay(ob)
+               "batches": batches, "reply": lambda results: self._on_response(broker_id, live, state, results)}
         if not broker.alive:
             # The broker process is gone but its host answers: the connection is refused at once
             # (a network partition, by contrast, is silent until request.timeout.ms).
             self.sim.schedule(delay + 2 * self.sim.network.latency(self.node, broker.node), self._transport_error,
-                              broker_id, ob, state)
+                              broker_id, live, state)
             return
         if delay:
-            self.sim.schedule(delay, self._transmit, broker, req, ob)
+            self.sim.schedule(delay, self._transmit, broker, req, size)
         else:
-            self._transmit(broker, req, ob)
+            self._transmit(broker, req, size)
         if self.acks == 0:
             state["done"] = True
             self._in_flight[broker_id] -= 1
-            self._settle(ob)
-            self._deliver(ob, -1, None)
+            for ob in live:
+                self._settle(ob)
+                self._deliver(ob, -1, None)
             self._pump(broker_id)
             return
-        self.sim.schedule(delay + self.settings.request_timeout_ms, self._request_timeout, broker_id, ob, state)
+        self.sim.schedule(delay + self.settings.request_timeout_ms, self._request_timeout, broker_id, live, state)
 
-    def _transmit(self, broker, req: dict, ob: _OpenBatch) -> None:
-        self.sim.network.send(self.node, broker.node, "ProduceRequest", broker.on_produce, req, size=ob.wire_bytes)
+    def _transmit(self, broker, req: dict, size: int) -> None:
+        self.sim.network.send(self.node, broker.node, "ProduceRequest", broker.on_produce, req, size=size)
 
     def _sender_delay(self, ob: _OpenBatch) -> int:
         """Virtual ms the producer's sender spends compressing, under a performance model (else 0)."""
         perf = getattr(self.sim, "perf", None)
         if perf is None:
             return 0
-        start = max(float(self.sim.now), self._sender_free_at)
-        self._sender_free_at = start + perf.producer_batch_ms(self.compression, ob.bytes, len(ob.records))
-        return int(self._sender_free_at - self.sim.now + 0.999)
+        if ob.attempts == 1:  # a retry re-sends the already compressed batch
+            start = max(float(self.sim.now), self._sender_free_at)
+            self._sender_free_at = start + perf.producer_batch_ms(self.compression, ob.bytes, len(ob.records))
+        return max(0, int(self._sender_free_at - self.sim.now + 0.999))
 
     def _settle(self, ob: _OpenBatch) -> None:
         if self.idempotent:
@@ -391,38 +440,41 @@ class Producer:
             if lst and ob in lst:
                 lst.remove(ob)
 
-    def _transport_error(self, broker_id: int, ob: _OpenBatch, state: dict) -> None:
+    def _transport_error(self, broker_id: int, obs: list, state: dict) -> None:
         if state["done"]:
             return
         state["done"] = True
         self._in_flight[broker_id] -= 1
-        self._settle(ob)
-        self._retry_or_fail(ob, KafkaError(Err._TRANSPORT, f"Local: Broker transport failure (kafka-{broker_id} "
-                                                          f"is down)"), broker_id)
+        for ob in obs:
+            self._settle(ob)
+            self._retry_or_fail(ob, KafkaError(Err._TRANSPORT, f"Local: Broker transport failure (kafka-{broker_id} "
+                                                              f"is down)"), broker_id)
 
-    def _request_timeout(self, broker_id: int, ob: _OpenBatch, state: dict) -> None:
+    def _request_timeout(self, broker_id: int, obs: list, state: dict) -> None:
         if state["done"]:
             return
         state["done"] = True
         self._in_flight[broker_id] -= 1
-        self._settle(ob)
-        self.sim.trace.emit("produce.timeout", node=self.node, topic=ob.tp[0], partition=ob.tp[1], broker=broker_id,
-                            batch=ob.batch_id)
-        self._retry_or_fail(ob, KafkaError(Err._TIMED_OUT, "Local: Timed out"), broker_id)
+        for ob in obs:
+            self._settle(ob)
+            self.sim.trace.emit("produce.timeout", node=self.node, topic=ob.tp[0], partition=ob.tp[1],
+                                broker=broker_id, batch=ob.batch_id)
+            self._retry_or_fail(ob, KafkaError(Err._TIMED_OUT, "Local: Timed out"), broker_id)
 
-    def _on_response(self, broker_id: int, ob: _OpenBatch, state: dict, results: dict) -> None:
+    def _on_response(self, broker_id: int, obs: list, state: dict, results: dict) -> None:
         if state["done"]:
             return  # the request already timed out; librdkafka ignores the late response
         state["done"] = True
         self._in_flight[broker_id] -= 1
-        self._settle(ob)
-        err, base_offset, _log_start, msg = results[ob.tp]
-        if err == Err.NONE:
-            self._deliver(ob, base_offset, None)
-        else:
-            self.sim.trace.emit("produce.error", node=self.node, topic=ob.tp[0], partition=ob.tp[1],
-                                broker=broker_id, batch=ob.batch_id, error=KafkaError(err).name())
-            self._retry_or_fail(ob, KafkaError(err, msg), broker_id)
+        for ob in obs:
+            self._settle(ob)
+            err, base_offset, _log_start, msg = results[ob.tp]
+            if err == Err.NONE:
+                self._deliver(ob, base_offset, None)
+            else:
+                self.sim.trace.emit("produce.error", node=self.node, topic=ob.tp[0], partition=ob.tp[1],
+                                    broker=broker_id, batch=ob.batch_id, error=KafkaError(err).name())
+                self._retry_or_fail(ob, KafkaError(err, msg), broker_id, pump=False)
         self._pump(broker_id)
 
     @staticmethod
@@ -430,7 +482,7 @@ class Producer:
         last = f" (last error: {ob.last_error})" if ob.last_error else ""
         return KafkaError(Err._MSG_TIMED_OUT, "Local: Message timed out" + last)
 
-    def _retry_or_fail(self, ob: _OpenBatch, error: KafkaError, broker_id: int) -> None:
+    def _retry_or_fail(self, ob: _OpenBatch, error: KafkaError, broker_id: int, pump: bool = True) -> None:
         ob.last_error = error.name()
         code = error.code()
         # An idempotent producer treats a sequence gap caused by an earlier failed batch as retriable:
@@ -446,28 +498,34 @@ class Producer:
             self.sim.schedule(self.settings.retry_backoff_ms, self._enqueue, ob, self.idempotent)
         else:
             self._fail(ob, self._timed_out(ob) if expired and retriable else error)
-        self._pump(broker_id)
+        if pump:
+            self._pump(broker_id)
 
     def _deliver(self, ob: _OpenBatch, base_offset: int, error: KafkaError | None) -> None:
         topic, part = ob.tp
         now = self.sim.now
-        cbs = ob.callbacks
         default = self._dr_cb
         self._queued_msgs -= len(ob.records)
         self._queued_bytes -= ob.bytes - BATCH_OVERHEAD
         if error is None:
             self.sim.trace.emit("produce.ack", node=self.node, topic=topic, partition=part, batch=ob.batch_id,
                                 base_offset=base_offset, records=len(ob.records))
+            if self.latency_samples is not None:
+                self.latency_samples.extend([now - t for t in (ob.enq_ms or [r[2] for r in ob.records])])
         if self._dr_only_error and error is None:
             return
+        cbs = ob.callbacks
+        if cbs is None and default is None:
+            return
+        enq = ob.enq_ms
         reports = self._reports
         for i, rec in enumerate(ob.records):
-            cb = cbs[i] or default
+            cb = (cbs[i] if cbs is not None else None) or default
             if cb is None:
                 continue
             off = base_offset + i if base_offset >= 0 and error is None else -1001
             msg = Message(topic, part, off, rec[0], rec[1], rec[3], (TIMESTAMP_CREATE_TIME, rec[2]), error,
-                          (now - ob.enq_ms[i]) / 1000.0)
+                          (now - (enq[i] if enq is not None else rec[2])) / 1000.0)
             reports.append((cb, error, msg))
 
     def _fail(self, ob: _OpenBatch, error: KafkaError) -> None:

@@ -58,10 +58,12 @@ class Trace:
         self._subscribers: list[Callable[[TraceEvent], None]] = []
 
     def emit(self, kind: str, /, node: str | None = None, **fields: Any) -> TraceEvent:
-        ev = TraceEvent(len(self.events), self._clock(), kind, node, fields)
-        self.events.append(ev)
-        for fn in self._subscribers:
-            fn(ev)
+        events = self.events
+        ev = TraceEvent(len(events), self._clock(), kind, node, fields)
+        events.append(ev)
+        if self._subscribers:
+            for fn in self._subscribers:
+                fn(ev)
         return ev
 
     def subscribe(self, fn: Callable[[TraceEvent], None]) -> Callable[[], None]:
