@@ -6,7 +6,7 @@ public client API, so what a notebook shows and what a checker grades come from 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .clients import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 from .cluster import Cluster
@@ -144,6 +144,8 @@ class WorkloadResult:
     requests: int
     bytes_sent: int  # batch bytes on the wire (compressed when compression is on)
     bytes_raw: int  # the same batches uncompressed
+    cluster: object = field(default=None, repr=False, compare=False)
+    producer: str = ""
 
     @property
     def throughput(self) -> float:
@@ -204,4 +206,4 @@ def producer_workload(conf: dict, rate: int = 20_000, seconds: float = 1.0, part
     closed = {e.fields["batch"]: e.fields for e in cluster.trace.filter("produce.batch", node=p.node)}
     return WorkloadResult(dict(conf), total, len(lat), failed[0], (end - start) / 1000.0, pct(0.5), pct(0.99),
                           len(batches), sum(e.fields["bytes"] for e in batches),
-                          sum(closed[e.fields["batch"]]["bytes"] for e in batches))
+                          sum(closed[e.fields["batch"]]["bytes"] for e in batches), cluster, p.node)
