@@ -141,3 +141,20 @@ def test_java_profile_has_java_defaults_and_a_blocking_buffer():
         JavaProducer({"bootstrap.servers": "kafka-1:9092", "queue.buffering.max.ms": 5}, cluster=c)
     with pytest.raises(ConfigException, match="acks to all"):
         JavaProducer({"bootstrap.servers": "kafka-1:9092", "enable.idempotence": "true", "acks": "1"}, cluster=c)
+
+
+def test_a_running_producer_sees_added_partitions_after_its_metadata_refresh():
+    from kafkalab.partitioners import partition_for_key
+
+    c = fresh(partitions=12)
+    p = Producer({"bootstrap.servers": "kafka-1:9092", "partitioner": "murmur2_random"}, cluster=c)
+    got = []
+    p.produce("orders", key=b"42", value=b"a", on_delivery=lambda e, m: got.append(m.partition()))
+    p.flush()
+    c.create_partitions("orders", 16)
+    p.produce("orders", key=b"42", value=b"b", on_delivery=lambda e, m: got.append(m.partition()))
+    p.flush()
+    c.run(300_000)  # topic.metadata.refresh.interval.ms
+    p.produce("orders", key=b"42", value=b"c", on_delivery=lambda e, m: got.append(m.partition()))
+    p.flush()
+    assert got == [partition_for_key(b"42", 12, "murmur2_random")] * 2 + [partition_for_key(b"42", 16, "murmur2_random")]

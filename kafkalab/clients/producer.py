@@ -67,6 +67,11 @@ def _resolve_cluster(conf: dict, cluster):
     return cluster_for_servers(conf.get("bootstrap.servers"))
 
 
+def _refresh_ms(v) -> int:
+    v = int(v)
+    return v if v > 0 else 2**62  # -1 disables the periodic refresh
+
+
 def _acks_value(v) -> int:
     if isinstance(v, str):
         v = v.strip().lower()
@@ -98,6 +103,7 @@ class ProducerSettings:
     sticky_linger_ms: int
     max_block_ms: int = 0
     allow_auto_create: bool = True
+    metadata_refresh_ms: int = 300_000
 
     @classmethod
     def from_librdkafka(cls, cfg) -> "ProducerSettings":
@@ -110,7 +116,8 @@ class ProducerSettings:
                    int(cfg["message.max.bytes"]), int(cfg["queue.buffering.max.messages"]),
                    int(cfg["queue.buffering.max.kbytes"]) * 1024, bool(cfg["enable.idempotence"]),
                    str(cfg["compression.type"]), str(cfg["partitioner"]),
-                   int(sticky if sticky is not None else 2 * linger))
+                   int(sticky if sticky is not None else 2 * linger),
+                   metadata_refresh_ms=_refresh_ms(cfg.get("topic.metadata.refresh.interval.ms", 300_000)))
 
 
 class _OpenBatch:
@@ -172,6 +179,7 @@ class Producer:
         self.latency_samples: list | None = None  # set to [] to collect per-record latencies (ms)
         self._topics: dict[str, int] = {}
         self._leaders: dict[tuple, int] = {}
+        self._next_refresh_ms = self.sim.now + s.metadata_refresh_ms
         self._open: dict[tuple, _OpenBatch] = {}
         self._ready: dict[int, list] = {}  # broker -> batches waiting for an in-flight slot
         self._in_flight: dict[int, int] = {}
@@ -214,6 +222,12 @@ class Producer:
         return len(t.partitions)
 
     def _topic_partitions(self, topic: str) -> int:
+        if self.sim.now >= self._next_refresh_ms:
+            # topic.metadata.refresh.interval.ms: librdkafka re-reads metadata periodically, which is
+            # when a producer notices partitions added to a topic.
+            self._next_refresh_ms = self.sim.now + self.settings.metadata_refresh_ms
+            for t in list(self._topics):
+                self._refresh_metadata(t)
         n = self._topics.get(topic)
         if n is not None:
             return n
@@ -241,7 +255,7 @@ class Producer:
             key = _to_bytes(key, "key")
         hdrs = normalize_headers(headers) if headers else None
         n = self._topics.get(topic)
-        if n is None:
+        if n is None or self.sim.now >= self._next_refresh_ms:
             n = self._topic_partitions(topic)
         klen = len(key) if key is not None else 0
         vlen = len(value) if value is not None else 0
@@ -646,7 +660,8 @@ class JavaProducer(Producer):
                              2**31 - 1, mif, int(d["retries"]), int(d["retry.backoff.ms"]),
                              int(d["request.timeout.ms"]), int(d["delivery.timeout.ms"]),
                              int(d["max.request.size"]), 2**31 - 1, int(d["buffer.memory"]), idem,
-                             str(d["compression.type"]), "java", 0, max_block_ms=int(d["max.block.ms"]))
+                             str(d["compression.type"]), "java", 0, max_block_ms=int(d["max.block.ms"]),
+                             metadata_refresh_ms=int(d["metadata.max.age.ms"]))
         self.config = d
         self._start(s, _resolve_cluster({"bootstrap.servers": ",".join(d["bootstrap.servers"])
                                          if isinstance(d["bootstrap.servers"], list) else d["bootstrap.servers"]},
