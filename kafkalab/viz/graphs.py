@@ -38,18 +38,22 @@ def replica_edges(cluster, topic: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def replica_graph(cluster, topic: str, ax=None, title: str | None = None):
-    """Draw the replica placement of ``topic``; returns the matplotlib Axes."""
+def replica_graph(cluster, topic: str, ax=None, title: str | None = None, max_partitions: int | None = None):
+    """Draw the replica placement of ``topic``; returns the matplotlib Axes.
+
+    ``max_partitions`` draws only the first partitions of a big topic (the title says so).
+    """
     import matplotlib.pyplot as plt
     import networkx as nx
     from matplotlib.lines import Line2D
 
     t = cluster.describe(topic)
+    partitions = t.partitions if max_partitions is None else t.partitions[:max_partitions]
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(6, 0.55 * len(t.partitions) + 2), 3.2))
+        _, ax = plt.subplots(figsize=(max(6, 0.55 * len(partitions) + 2), 3.2))
     g = nx.Graph()
     brokers = sorted(cluster.brokers)
-    parts = [f"P{p.partition}" for p in t.partitions]
+    parts = [f"P{p.partition}" for p in partitions]
     n = max(len(parts), len(brokers))
     pos = {}
     for i, b in enumerate(brokers):
@@ -57,7 +61,7 @@ def replica_graph(cluster, topic: str, ax=None, title: str | None = None):
     for i, p in enumerate(parts):
         pos[p] = ((i + 0.5) * n / max(1, len(parts)), 0.0)
     g.add_nodes_from(pos)
-    edges = replica_edges(cluster, topic)
+    edges = [e for e in replica_edges(cluster, topic) if e[0] in pos]
     for pn, bn, role in edges:
         g.add_edge(pn, bn, role=role)
     for role, st in STYLE.items():
@@ -72,8 +76,8 @@ def replica_graph(cluster, topic: str, ax=None, title: str | None = None):
     if down:
         nx.draw_networkx_nodes(g, pos, nodelist=down, node_shape="s", node_color="#eeeeee", edgecolors="#999999",
                                node_size=900, ax=ax)
-    led = [f"P{p.partition}" for p in t.partitions if p.leader != NO_LEADER]
-    offline = [f"P{p.partition}" for p in t.partitions if p.leader == NO_LEADER]
+    led = [f"P{p.partition}" for p in partitions if p.leader != NO_LEADER]
+    offline = [f"P{p.partition}" for p in partitions if p.leader == NO_LEADER]
     nx.draw_networkx_nodes(g, pos, nodelist=led, node_color="#fff2cc", edgecolors="#b8860b", node_size=520, ax=ax)
     if offline:
         nx.draw_networkx_nodes(g, pos, nodelist=offline, node_color="white", edgecolors="#d62728", node_size=520,
@@ -82,7 +86,8 @@ def replica_graph(cluster, topic: str, ax=None, title: str | None = None):
     handles = [Line2D([0], [0], color=st["color"], lw=st["width"], ls=st["style"], label=role)
                for role, st in STYLE.items()]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=4, fontsize=7, frameon=False)
-    ax.set_title(title or f"{topic}: replicas per broker (RF={t.replication_factor})", fontsize=9)
+    more = f", first {len(partitions)} of {len(t.partitions)} partitions" if len(partitions) < len(t.partitions) else ""
+    ax.set_title(title or f"{topic}: replicas per broker (RF={t.replication_factor}{more})", fontsize=9)
     ax.set_axis_off()
     ax.margins(x=0.05, y=0.25)
     return ax

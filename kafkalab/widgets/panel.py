@@ -47,7 +47,7 @@ def figure_png(fig) -> bytes:
 
 
 def _html_table(title: str, df) -> str:
-    return f"<h4 style='margin:6px 0 2px'>{title}</h4>" + df.to_html(index=False, border=0, escape=True)
+    return f"<h4 style='margin:6px 0 2px'>{_escape(title)}</h4>" + df.to_html(index=False, border=0, escape=True)
 
 
 class Panel:
