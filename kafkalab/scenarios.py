@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from .clients import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 from .cluster import Cluster
 from .groups.assignors import assign
+from .isolation import private_clusters
 
 
 def three_brokers(seed: int = 42, topic: str | None = None, partitions: int = 6, replication_factor: int = 3,
@@ -80,6 +81,7 @@ def group_assignment(topic: str, partitions: int, members: list[str], assignor: 
     return {m: result[m].get(topic, []) for m in members}
 
 
+@private_clusters
 def queue_vs_pubsub(groups: dict[str, int], partitions: int = 6, records: int = 120, seed: int = 42,
                     assignor: str = "range") -> dict:
     """One topic, several consumer groups: who reads what.
@@ -156,6 +158,7 @@ class WorkloadResult:
         return self.bytes_raw / self.bytes_sent if self.bytes_sent else 1.0
 
 
+@private_clusters
 def producer_workload(conf: dict, rate: int = 20_000, seconds: float = 1.0, partitions: int = 6, seed: int = 42,
                       perf: bool = True, events: list | None = None) -> WorkloadResult:
     """Offer ``rate`` records/s for ``seconds`` of virtual time through ``Producer(conf)`` and measure.

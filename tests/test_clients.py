@@ -149,3 +149,15 @@ def test_bootstrap_servers_pick_the_cluster():
     assert p.cluster is a
     q = Producer({"bootstrap.servers": "kafka-1:9092"})  # both have broker 1: the newest wins
     assert q.cluster is b
+
+
+def test_checkers_panels_and_scenarios_do_not_steal_the_default_cluster():
+    from kafkalab.exercises import verdict
+    from kafkalab.scenarios import queue_vs_pubsub
+    from kafkalab.widgets.sizing import sizing_workbench
+
+    mine = Cluster(brokers=3, seed=99)
+    queue_vs_pubsub({"g": 1}, partitions=2, records=4)
+    sizing_workbench().controls["rf"].value = 2
+    verdict("predict_fanout", (40, 120))
+    assert Producer({"bootstrap.servers": "kafka-1:9092"}).cluster is mine

@@ -31,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kafkalab.isolation import isolated_clusters
+
 __all__ = ["Exercise", "ExerciseNotSolved", "Prediction", "UnknownExercise", "check", "exercise", "fmt", "get",
            "hint", "names", "predict", "reset", "solution", "verdict"]
 
@@ -143,7 +145,8 @@ def verdict(name: str, answer: Any) -> str | None:
     if _is_stub(ex, answer):
         return f"no answer yet: replace {fmt(ex.stub)} in the exercise cell above"
     try:
-        said = ex.verdict(answer)
+        with isolated_clusters():  # a checker's clusters never become the learner's default cluster
+            said = ex.verdict(answer)
     except Exception as exc:  # only the simulator's Kafka errors are a verdict; bugs propagate
         if not _is_kafka_exception(exc):
             raise

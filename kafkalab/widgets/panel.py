@@ -19,6 +19,8 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..isolation import isolated_clusters
+
 
 @dataclass
 class View:
@@ -81,7 +83,8 @@ class Panel:
     def redraw(self) -> View | None:
         """Re-run the scenario with the current values and update the picture, tables and text."""
         try:
-            view = self.render(**self.values())
+            with isolated_clusters():  # the panel's scenario clusters never become the learner's default
+                view = self.render(**self.values())
         except Exception as exc:  # a Kafka error from a bad combination is shown, not raised
             from ..errors import KafkaException
 

@@ -1,0 +1,33 @@
+"""Keep helper clusters from becoming "the" cluster a learner's bare client connects to.
+
+A client created without ``cluster=`` connects to the newest cluster its ``bootstrap.servers``
+names (see :func:`kafkalab.cluster.cluster.cluster_for_servers`).  Checkers, panels and named
+scenarios build throwaway clusters of their own; inside :func:`isolated_clusters` those are
+forgotten again afterwards, so ``Producer({"bootstrap.servers": "kafka-1:9092"})`` in the next
+notebook cell still reaches the learner's own cluster.
+"""
+from __future__ import annotations
+
+import functools
+from contextlib import contextmanager
+
+
+@contextmanager
+def isolated_clusters():
+    from .cluster import cluster as registry
+
+    saved = list(registry._REGISTRY)
+    try:
+        yield
+    finally:
+        registry._REGISTRY[:] = saved
+
+
+def private_clusters(fn):
+    """Decorator: clusters that ``fn`` creates do not become the default for bare clients."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with isolated_clusters():
+            return fn(*args, **kwargs)
+
+    return wrapper
