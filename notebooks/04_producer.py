@@ -62,9 +62,10 @@ pd.DataFrame([{"acks": a, "record": r["value"], "report": r["error"] or "deliver
 
 # %% [markdown]
 # Both `acks=0` and `acks=1` told the application that `order-2` was delivered — and it is gone. `acks=all`
-# delivered it too, but only ~30 s later, after the crash: the leader could not get it onto the followers,
-# so it never answered; the producer's request timed out (`request.timeout.ms`, 30 s), it retried against
-# the new leader, and that copy was replicated before the acknowledgement. Here is the `acks=1` run step by step:
+# delivered it too, but some 16 s later: the leader could not get it onto the followers, so it never answered;
+# when it crashed, its connection reset and the producer waited for a new leader (the controller fences a
+# silent broker after `broker.session.timeout.ms`, 9 s), retried there, and that copy was replicated before the
+# acknowledgement. Here is the `acks=1` run step by step:
 
 # %%
 kinds = ("produce.", "log.append", "net.partition", "fault.", "metadata.PartitionChangeRecord", "net.heal")
@@ -174,10 +175,10 @@ len(rejects), rejects[0].fields
 log_origins(idem, "orders", 0)
 
 # %% [markdown]
-# The producer keeps re-sending the refused batches (every `retry.backoff.ms`, 100 ms) until `v0`'s retry
-# arrives, then all three are appended **in order**. The attempt numbers show the cost: while `v0` waited out
-# the 30 s timeout, `v1` and `v2` were refused 592 times between them. (librdkafka ≥ 2.x backs off exponentially up to
-# `retry.backoff.max.ms`, so a real client would retry far fewer times; the order is the same.)
+# The producer keeps re-sending the refused batches — backing off exponentially from `retry.backoff.ms`
+# (100 ms) up to `retry.backoff.max.ms` (1 s), as librdkafka 2.x does — until `v0`'s retry arrives; then all
+# three are appended **in order**. The attempt numbers show the cost: while `v0` waited out the 30 s request
+# timeout, `v1` and `v2` were refused dozens of times between them.
 #
 # ## 4. Tuning throughput: `linger.ms`, `batch.size`, `compression.type`
 # The guide's interview question: producers complain, and the suggested change is `linger.ms=20`,

@@ -102,6 +102,7 @@ class ProducerSettings:
     partitioner: str
     sticky_linger_ms: int
     max_block_ms: int = 0
+    retry_backoff_max_ms: int = 1000
     allow_auto_create: bool = True
     metadata_refresh_ms: int = 300_000
 
@@ -117,12 +118,13 @@ class ProducerSettings:
                    int(cfg["queue.buffering.max.kbytes"]) * 1024, bool(cfg["enable.idempotence"]),
                    str(cfg["compression.type"]), str(cfg["partitioner"]),
                    int(sticky if sticky is not None else 2 * linger),
-                   metadata_refresh_ms=_refresh_ms(cfg.get("topic.metadata.refresh.interval.ms", 300_000)))
+                   metadata_refresh_ms=_refresh_ms(cfg.get("topic.metadata.refresh.interval.ms", 300_000)),
+                   retry_backoff_max_ms=int(cfg.get("retry.backoff.max.ms", 1000)))
 
 
 class _OpenBatch:
     __slots__ = ("tp", "records", "callbacks", "enq_ms", "bytes", "linger_timer", "attempts", "first_ms", "last_error",
-                 "sequence", "closed_ms", "reason", "wire_bytes", "batch_id")
+                 "sequence", "closed_ms", "reason", "wire_bytes", "batch_id", "ready", "sealed", "not_before")
 
     def __init__(self, tp, now):
         self.tp = tp
@@ -139,6 +141,9 @@ class _OpenBatch:
         self.reason = ""
         self.wire_bytes = 0
         self.batch_id = 0
+        self.ready = False  # linger expired (or full): may be sent, still takes records until sent
+        self.sealed = False  # sent once: its records, sequence and bytes are fixed
+        self.not_before = 0  # a retried batch waits out its backoff at the head of its partition
 
 
 class Producer:
@@ -166,6 +171,7 @@ class Producer:
         self.delivery_timeout_ms = s.delivery_timeout_ms
         self.idempotent = s.idempotent
         self.compression = s.compression
+        self._rng = _random.Random(self.sim.rng.getrandbits(64))  # this client's own seeded stream
         self._partitioner = Partitioner(s.partitioner, _random.Random(self.sim.rng.getrandbits(64)),
                                         sticky_linger_ms=s.sticky_linger_ms, batch_size=s.batch_size)
         self._dr_cb = dr_cb
@@ -182,6 +188,9 @@ class Producer:
         self._next_refresh_ms = self.sim.now + s.metadata_refresh_ms
         self._open: dict[tuple, _OpenBatch] = {}
         self._ready: dict[int, list] = {}  # broker -> batches waiting for an in-flight slot
+        self._requests: dict[int, list] = {}  # broker -> (batches, state) of requests in flight
+        self._watched: set = set()
+        self._down_noted: set = set()
         self._in_flight: dict[int, int] = {}
         self._reports: list = []  # (callback, err, msg) not yet served by poll()
         self._queued_msgs = 0
@@ -281,6 +290,8 @@ class Producer:
         ob = self._open.get(tp)
         if ob is None:
             ob = _OpenBatch(tp, now)
+            self._batch_ids += 1
+            ob.batch_id = self._batch_ids
             self._open[tp] = ob
             if self.linger_ms > 0:
                 ob.linger_timer = self.sim.schedule(self.linger_ms, self._linger_expired, ob)
@@ -301,9 +312,12 @@ class Producer:
         ob.bytes += size
         self._queued_msgs += 1
         self._queued_bytes += size
-        if ob.bytes >= self.batch_size or len(recs) >= self._batch_num or self.linger_ms <= 0:
-            self._close(ob, "batch.size" if ob.bytes >= self.batch_size else (
-                "batch.num.messages" if self.linger_ms > 0 else "linger.ms=0"))
+        if ob.bytes >= self.batch_size or len(recs) >= self._batch_num:
+            del self._open[tp]  # full: the next record starts a new batch
+            if not ob.ready:
+                self._close(ob, "batch.size" if ob.bytes >= self.batch_size else "batch.num.messages")
+        elif self.linger_ms <= 0 and not ob.ready:
+            self._close(ob, "linger.ms=0")
 
     def _reserve(self, size: int) -> None:
         s = self.settings
@@ -314,17 +328,24 @@ class Producer:
         raise BufferError("Local: Queue full")
 
     def _linger_expired(self, ob: _OpenBatch) -> None:
-        if self._open.get(ob.tp) is ob:
+        if not ob.ready:
             self._close(ob, "linger.ms")
 
     def _close(self, ob: _OpenBatch, reason: str) -> None:
-        del self._open[ob.tp]
+        """The batch may be sent now.  Until a request slot takes it, it keeps collecting records
+        (as both clients' accumulators do), so a backlog makes batches bigger, not more numerous."""
         if ob.linger_timer is not None:
             ob.linger_timer.cancel()
+        ob.ready = True
         ob.closed_ms = self.sim.now
         ob.reason = reason
-        self._batch_ids += 1
-        ob.batch_id = self._batch_ids
+        self._enqueue(ob)
+
+    def _seal(self, ob: _OpenBatch) -> None:
+        """First send: fix the batch's records, sequence number and compressed bytes."""
+        ob.sealed = True
+        if self._open.get(ob.tp) is ob:
+            del self._open[ob.tp]
         if self.idempotent:
             ob.sequence = self._next_seq.get(ob.tp, 0)
             self._next_seq[ob.tp] = ob.sequence + len(ob.records)
@@ -334,10 +355,9 @@ class Producer:
             ob.wire_bytes = ob.bytes
         self.sim.trace.emit("produce.batch", node=self.node, topic=ob.tp[0], partition=ob.tp[1], batch=ob.batch_id,
                             records=len(ob.records), bytes=ob.bytes, wire_bytes=ob.wire_bytes, opened_ms=ob.first_ms,
-                            reason=reason, base_sequence=ob.sequence)
-        self._enqueue(ob)
+                            reason=ob.reason, base_sequence=ob.sequence)
 
-    def _enqueue(self, ob: _OpenBatch, front: bool = False) -> None:
+    def _enqueue(self, ob: _OpenBatch, retry: bool = False) -> None:
         if self.sim.now - ob.first_ms >= self.delivery_timeout_ms:
             self._fail(ob, self._timed_out(ob))
             return
@@ -347,11 +367,14 @@ class Producer:
             leader = self._leaders.get(ob.tp, NO_LEADER)
         if leader == NO_LEADER:
             ob.last_error = "LEADER_NOT_AVAILABLE"
-            self.sim.schedule(self.settings.retry_backoff_ms, self._enqueue, ob)
+            self.sim.schedule(self.settings.retry_backoff_ms, self._enqueue, ob, retry)
             return
         ready = self._ready.setdefault(leader, [])
-        if front:
-            ready.insert(0, ob)
+        if retry:
+            # Back at the head of its partition, ahead of that partition's later batches: a retry
+            # keeps its place, so with one request in flight order holds.
+            i = next((j for j, b in enumerate(ready) if b.tp == ob.tp and b.batch_id > ob.batch_id), len(ready))
+            ready.insert(i, ob)
         else:
             ready.append(ob)
         self._pump(leader)
@@ -364,20 +387,23 @@ class Producer:
         Simplification: librdkafka builds its requests differently, but also amortises them.
         """
         ready = self._ready.get(broker_id)
+        now = self.sim.now
         while ready and self._in_flight.get(broker_id, 0) < self.max_in_flight:
-            if self.idempotent:
-                # A partition's batches go out in sequence order (a retried one first), so the
-                # broker never sees a gap it would call OUT_OF_ORDER_SEQUENCE_NUMBER.
-                ready.sort(key=lambda b: (b.tp, b.sequence))
             take, seen, size, rest = [], set(), 0, []
             for ob in ready:
-                if ob.tp in seen or (take and size + ob.wire_bytes > MAX_REQUEST_BYTES):
+                if ob.tp in seen or (take and size + (ob.wire_bytes or ob.bytes) > MAX_REQUEST_BYTES):
                     rest.append(ob)
+                    seen.add(ob.tp)
+                elif ob.not_before > now:  # backing off: its partition waits behind it
+                    rest.append(ob)
+                    seen.add(ob.tp)
                 else:
                     take.append(ob)
                     seen.add(ob.tp)
-                    size += ob.wire_bytes
+                    size += ob.wire_bytes or ob.bytes
             ready[:] = rest
+            if not take:
+                return
             self._send(broker_id, take)
 
     def _send(self, broker_id: int, obs: list) -> None:
@@ -390,6 +416,18 @@ class Producer:
                 live.append(ob)
         if not live:
             return
+        broker = self.cluster.brokers[broker_id]
+        if not broker.alive:
+            # The broker process is gone (its connections are refused): nothing is sent and no
+            # retry is used up; the batches wait for the metadata to name a new leader, as
+            # librdkafka's fast metadata refresh (topic.metadata.refresh.fast.interval.ms) does.
+            if broker_id not in self._down_noted:
+                self._down_noted.add(broker_id)
+                self.sim.trace.emit("produce.broker_down", node=self.node, broker=broker_id)
+            for ob in live:
+                self.sim.schedule(self.settings.retry_backoff_ms, self._requeue, ob)
+            return
+        self._down_noted.discard(broker_id)
         self._in_flight[broker_id] = self._in_flight.get(broker_id, 0) + 1
         self._seq += 1
         req_id = self._seq
@@ -397,6 +435,8 @@ class Producer:
         size = 0
         delay = 0
         for ob in live:
+            if not ob.sealed:
+                self._seal(ob)
             ob.attempts += 1
             batch = RecordBatch(ob.records, ob.wire_bytes, compression=self.compression,
                                 producer_id=self.producer_id, producer_epoch=self.producer_epoch,
@@ -411,16 +451,15 @@ class Producer:
                                 request=req_id, batch=ob.batch_id, records=len(ob.records), bytes=ob.wire_bytes,
                                 attempt=ob.attempts, base_sequence=ob.sequence)
             delay = max(delay, self._sender_delay(ob))
-        broker = self.cluster.brokers[broker_id]
         state = {"done": False}
         req = {"client": self.node, "acks": self.acks, "timeout_ms": self.settings.request_timeout_ms,
                "batches": batches, "reply": lambda results: self._on_response(broker_id, live, state, results)}
-        if not broker.alive:
-            # The broker process is gone but its host answers: the connection is refused at once
-            # (a network partition, by contrast, is silent until request.timeout.ms).
-            self.sim.schedule(delay + 2 * self.sim.network.latency(self.node, broker.node), self._transport_error,
-                              broker_id, live, state)
-            return
+        if broker_id not in self._watched:
+            self._watched.add(broker_id)
+            self.sim.network.watch(broker.node, lambda node, b=broker_id: self._connection_reset(b))
+        pending = [r for r in self._requests.get(broker_id, ()) if not r[1]["done"]]
+        pending.append((live, state))
+        self._requests[broker_id] = pending
         if delay:
             self.sim.schedule(delay, self._transmit, broker, req, size)
         else:
@@ -453,6 +492,15 @@ class Producer:
             lst = self._inflight_by_tp.get(ob.tp)
             if lst and ob in lst:
                 lst.remove(ob)
+
+    def _requeue(self, ob: _OpenBatch) -> None:
+        self._refresh_metadata(ob.tp[0])
+        self._enqueue(ob, retry=True)
+
+    def _connection_reset(self, broker_id: int) -> None:
+        """The broker process died: every request in flight to it fails with a transport error."""
+        for obs, state in self._requests.pop(broker_id, []):
+            self._transport_error(broker_id, obs, state)
 
     def _transport_error(self, broker_id: int, obs: list, state: dict) -> None:
         if state["done"]:
@@ -507,13 +555,24 @@ class Producer:
             if code in (Err.NOT_LEADER_OR_FOLLOWER, Err.UNKNOWN_TOPIC_OR_PARTITION, Err.LEADER_NOT_AVAILABLE,
                         Err.FENCED_LEADER_EPOCH, Err._TIMED_OUT, Err._TRANSPORT):
                 self._refresh_metadata(ob.tp[0])
+            # Exponential backoff from retry.backoff.ms up to retry.backoff.max.ms, with librdkafka's
+            # +-20% jitter drawn from this producer's seeded stream.
+            s = self.settings
+            backoff = min(s.retry_backoff_max_ms, s.retry_backoff_ms * 2 ** (ob.attempts - 1))
+            backoff = max(1, int(backoff * self._rng.uniform(0.8, 1.2)))
+            ob.not_before = self.sim.now + backoff
             self.sim.trace.emit("produce.retry", node=self.node, topic=ob.tp[0], partition=ob.tp[1],
-                                batch=ob.batch_id, error=error.name(), attempt=ob.attempts)
-            self.sim.schedule(self.settings.retry_backoff_ms, self._enqueue, ob, self.idempotent)
+                                batch=ob.batch_id, error=error.name(), attempt=ob.attempts, backoff_ms=backoff)
+            self._enqueue(ob, retry=True)
+            self.sim.schedule(backoff, self._pump_all)
         else:
             self._fail(ob, self._timed_out(ob) if expired and retriable else error)
         if pump:
             self._pump(broker_id)
+
+    def _pump_all(self) -> None:
+        for b in sorted(self._ready):
+            self._pump(b)
 
     def _deliver(self, ob: _OpenBatch, base_offset: int, error: KafkaError | None) -> None:
         topic, part = ob.tp
@@ -571,7 +630,8 @@ class Producer:
         Returns the number of messages still outstanding (0 unless ``timeout`` ran out).
         """
         for ob in list(self._open.values()):
-            self._close(ob, "flush")
+            if not ob.ready:
+                self._close(ob, "flush")
         limit = self.delivery_timeout_ms + self.settings.request_timeout_ms + 1000 \
             if timeout is None or timeout < 0 else int(timeout * 1000)
         self.sim.run_for(limit, until=lambda: self._queued_msgs == 0)
@@ -661,7 +721,8 @@ class JavaProducer(Producer):
                              int(d["request.timeout.ms"]), int(d["delivery.timeout.ms"]),
                              int(d["max.request.size"]), 2**31 - 1, int(d["buffer.memory"]), idem,
                              str(d["compression.type"]), "java", 0, max_block_ms=int(d["max.block.ms"]),
-                             metadata_refresh_ms=int(d["metadata.max.age.ms"]))
+                             metadata_refresh_ms=int(d["metadata.max.age.ms"]),
+                             retry_backoff_max_ms=int(d["retry.backoff.max.ms"]))
         self.config = d
         self._start(s, _resolve_cluster({"bootstrap.servers": ",".join(d["bootstrap.servers"])
                                          if isinstance(d["bootstrap.servers"], list) else d["bootstrap.servers"]},

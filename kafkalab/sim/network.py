@@ -35,6 +35,7 @@ class Network:
         self.bandwidth: float | None = None
         self._link_busy: dict = {}
         self._service: dict = {}
+        self._watchers: dict = {}
         self.sent = 0
         self.dropped = 0
 
@@ -78,10 +79,17 @@ class Network:
                 self._since.pop(frozenset((x, y)), None)
         self.sim.trace.emit("net.heal", node=None, side_a=a, side_b=b)
 
+    def watch(self, node: str, fn: Callable[[str], Any]) -> None:
+        """Call ``fn(node)`` when ``node`` goes down: its TCP connections are reset, so a peer with
+        requests in flight learns of it at once (a network partition, by contrast, is silent)."""
+        self._watchers.setdefault(node, []).append(fn)
+
     def set_down(self, node: str, down: bool) -> None:
         if down:
             self._down.add(node)
             self._since.setdefault(node, self.sim.now)
+            for fn in list(self._watchers.get(node, ())):
+                self.sim.schedule(self.default_latency_ms, fn, node)
         else:
             self._down.discard(node)
             self._since.pop(node, None)
