@@ -158,3 +158,16 @@ def test_a_running_producer_sees_added_partitions_after_its_metadata_refresh():
     p.produce("orders", key=b"42", value=b"c", on_delivery=lambda e, m: got.append(m.partition()))
     p.flush()
     assert got == [partition_for_key(b"42", 12, "murmur2_random")] * 2 + [partition_for_key(b"42", 16, "murmur2_random")]
+
+
+def test_queue_space_comes_back_when_reports_are_served_not_when_acks_arrive():
+    """librdkafka counts a message against queue.buffering.max.messages until its delivery report is served."""
+    c = fresh()
+    p = Producer({"bootstrap.servers": "kafka-1:9092", "queue.buffering.max.messages": 3}, cluster=c)
+    for _ in range(3):
+        p.produce("orders", value=b"x", on_delivery=lambda e, m: None)
+    c.run(1000)  # everything is acknowledged by now ...
+    with pytest.raises(BufferError):
+        p.produce("orders", value=b"x")  # ... but the reports were not served
+    assert p.poll(0) == 3
+    p.produce("orders", value=b"x")

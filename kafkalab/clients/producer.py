@@ -193,7 +193,8 @@ class Producer:
         self._down_noted: set = set()
         self._in_flight: dict[int, int] = {}
         self._reports: list = []  # (callback, err, msg) not yet served by poll()
-        self._queued_msgs = 0
+        self._queued_msgs = 0  # produced and not yet gone: delivered without a report, or report served
+        self._undelivered = 0  # produced and not yet delivered or failed
         self._queued_bytes = 0
         self._seq = 0
         self._batch_ids = 0
@@ -311,6 +312,7 @@ class Producer:
         recs.append((key, value, timestamp or now, hdrs))
         ob.bytes += size
         self._queued_msgs += 1
+        self._undelivered += 1
         self._queued_bytes += size
         if ob.bytes >= self.batch_size or len(recs) >= self._batch_num:
             del self._open[tp]  # full: the next record starts a new batch
@@ -578,17 +580,20 @@ class Producer:
         topic, part = ob.tp
         now = self.sim.now
         default = self._dr_cb
-        self._queued_msgs -= len(ob.records)
+        n = len(ob.records)
+        self._undelivered -= n
+        # A message leaves librdkafka's queue (queue.buffering.max.messages) when its delivery report
+        # has been served by poll()/flush(); one without a report leaves now.
+        reported = 0
         self._queued_bytes -= ob.bytes - BATCH_OVERHEAD
         if error is None:
             self.sim.trace.emit("produce.ack", node=self.node, topic=topic, partition=part, batch=ob.batch_id,
                                 base_offset=base_offset, records=len(ob.records))
             if self.latency_samples is not None:
                 self.latency_samples.extend([now - t for t in (ob.enq_ms or [r[2] for r in ob.records])])
-        if self._dr_only_error and error is None:
-            return
         cbs = ob.callbacks
-        if cbs is None and default is None:
+        if (self._dr_only_error and error is None) or (cbs is None and default is None):
+            self._queued_msgs -= n
             return
         enq = ob.enq_ms
         reports = self._reports
@@ -600,6 +605,8 @@ class Producer:
             msg = Message(topic, part, off, rec[0], rec[1], rec[3], (TIMESTAMP_CREATE_TIME, rec[2]), error,
                           (now - (enq[i] if enq is not None else rec[2])) / 1000.0)
             reports.append((cb, error, msg))
+            reported += 1
+        self._queued_msgs -= n - reported
 
     def _fail(self, ob: _OpenBatch, error: KafkaError) -> None:
         self.sim.trace.emit("produce.fail", node=self.node, topic=ob.tp[0], partition=ob.tp[1], batch=ob.batch_id,
@@ -613,6 +620,7 @@ class Producer:
             batch, self._reports = self._reports, []
             for cb, err, msg in batch:
                 n += 1
+                self._queued_msgs -= 1
                 cb(err, msg)
         return n
 
@@ -634,7 +642,7 @@ class Producer:
                 self._close(ob, "flush")
         limit = self.delivery_timeout_ms + self.settings.request_timeout_ms + 1000 \
             if timeout is None or timeout < 0 else int(timeout * 1000)
-        self.sim.run_for(limit, until=lambda: self._queued_msgs == 0)
+        self.sim.run_for(limit, until=lambda: self._undelivered == 0)
         self._serve()
         return len(self)
 
@@ -652,7 +660,7 @@ class Producer:
         return cluster_metadata(self.cluster, topic)
 
     def __len__(self) -> int:
-        return self._queued_msgs + len(self._reports)
+        return self._queued_msgs
 
     def __repr__(self) -> str:
         return f"<Producer {self.node} acks={self.acks} queued={self._queued_msgs}>"
