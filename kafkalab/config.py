@@ -1721,8 +1721,10 @@ def java_vs_librdkafka_defaults() -> list[tuple[str, Any, Any, str]]:
         rd = None
         if rd_name is not None:
             prop = client_property(rd_name)
-            conf = consumer if prop is not None and prop.role == "C" else producer
-            rd = conf[rd_name]
+            # A property for both roles ("*") is compared as the Java side's own client sees it.
+            consumer_side = prop is not None and (prop.role == "C" or (
+                prop.role == "*" and java_name in JAVA_CONSUMER_DEFAULTS and java_name not in JAVA_PRODUCER_DEFAULTS))
+            rd = (consumer if consumer_side else producer)[rd_name]
         rows.append((java_name, java, rd, note))
     return rows
 
