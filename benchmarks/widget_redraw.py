@@ -17,9 +17,6 @@ min or max, whichever redraws slower), which shows how a redraw scales at the sl
 from __future__ import annotations
 
 import argparse
-import importlib
-import inspect
-import pkgutil
 import random
 import statistics
 import sys
@@ -28,28 +25,9 @@ import time
 import ipywidgets as w
 import matplotlib
 
-import kafkalab.widgets
-from kafkalab.widgets import Panel
+from kafkalab.widgets import Panel, panel_factories
 
 matplotlib.use("Agg")
-
-
-def panel_factories() -> list[tuple[str, object]]:
-    """Public functions of kafkalab.widgets.* that build a Panel with no arguments (as tests/test_widgets.py)."""
-    found = []
-    for info in pkgutil.iter_modules(kafkalab.widgets.__path__):
-        module = importlib.import_module(f"kafkalab.widgets.{info.name}")
-        for name, fn in sorted(vars(module).items()):
-            if name.startswith("_") or not inspect.isfunction(fn) or fn.__module__ != module.__name__:
-                continue
-            sig = inspect.signature(fn)
-            if any(p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-                   for p in sig.parameters.values()):
-                continue
-            returns = sig.return_annotation
-            if returns in (Panel, "Panel") or (returns is sig.empty and isinstance(fn(), Panel)):
-                found.append((f"{module.__name__}.{name}", fn))
-    return found
 
 
 def is_slider(c) -> bool:

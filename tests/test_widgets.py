@@ -8,10 +8,7 @@ workbench (the topic it creates on its fresh cluster has the sized partition cou
 """
 from __future__ import annotations
 
-import importlib
-import inspect
 import math
-import pkgutil
 import re
 
 import ipywidgets as w
@@ -19,10 +16,9 @@ import matplotlib
 import pandas as pd
 import pytest
 
-import kafkalab.widgets
 from kafkalab.cluster import Cluster
 from kafkalab.sizing import DAY_MS
-from kafkalab.widgets import Panel, View, figure_png, new_figure
+from kafkalab.widgets import Panel, View, figure_png, new_figure, panel_factories
 from kafkalab.widgets.sizing import render_sizing, sizing_workbench
 
 matplotlib.use("Agg")  # the renderers import pyplot (never drawing with it); no display needed
@@ -250,27 +246,6 @@ def test_render_sizing_is_a_pure_replay():
 
 # ---------------------------------------------------------------------------------------------------
 # Every panel under kafkalab.widgets
-
-
-def panel_factories() -> list[tuple[str, object]]:
-    """Public functions of kafkalab.widgets.* that build a Panel with no arguments.
-
-    A function annotated ``-> Panel`` is taken; an unannotated one is called and taken if it returns a Panel.
-    """
-    found = []
-    for info in pkgutil.iter_modules(kafkalab.widgets.__path__):
-        module = importlib.import_module(f"kafkalab.widgets.{info.name}")
-        for name, fn in sorted(vars(module).items()):
-            if name.startswith("_") or not inspect.isfunction(fn) or fn.__module__ != module.__name__:
-                continue
-            sig = inspect.signature(fn)
-            if any(p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-                   for p in sig.parameters.values()):
-                continue
-            returns = sig.return_annotation
-            if returns in (Panel, "Panel") or (returns is sig.empty and isinstance(fn(), Panel)):
-                found.append((f"{module.__name__}.{name}", fn))
-    return found
 
 
 def nudge(control):
