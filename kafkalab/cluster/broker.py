@@ -16,6 +16,11 @@ Kafka behaviour modelled (``ReplicaManager``, ``Partition``, ``ReplicaFetcherThr
 * Fetches carry the follower's last fetched epoch; a leader that finds the follower's log
   diverging returns the end offset of that epoch and the follower truncates (KIP-101/279/595).
 * Consumers read only up to the HW.
+* With ``eligible.leader.replicas.enable`` (KIP-966) the HW does not advance while the ISR is
+  below ``min.insync.replicas``, so every ELR member holds every committed record.
+* A follower truncates to the end of the largest epoch both logs share (the leader's end of the
+  diverging epoch, or its own end of its largest epoch at or below it), so an unclean leader's
+  empty log makes the others truncate to 0 — the acknowledged-data loss of unclean election.
 """
 from __future__ import annotations
 
@@ -98,8 +103,10 @@ class Broker:
         self._fetch_sessions: dict[int, bool] = {}  # leader id -> a replica fetch is in flight
         self._fetch_gen: dict[int, int] = {}  # leader id -> number of the fetch in flight
         self._fetch_parts: dict[int, set] = {}  # leader id -> partitions in that fetch
+        self._fetch_sent: dict[int, int] = {}  # leader id -> when the fetch in flight was sent
         self._timers: list = []
         self.cfg = cluster.broker_config
+        self.clean_shutdown = True  # False after a crash: the controller then drops it from ELRs (KIP-966)
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -107,7 +114,9 @@ class Broker:
         self.sim.network.set_down(self.node, False)
         self.sim.trace.emit("broker.start", node=self.node, broker=self.broker_id, rack=self.rack)
         ctl = self.cluster.controller
-        self.broker_epoch = ctl.register_broker(self.broker_id, self.host, self.port, self.rack)
+        self.broker_epoch = ctl.register_broker(self.broker_id, self.host, self.port, self.rack,
+                                                clean_shutdown=self.clean_shutdown)
+        self.clean_shutdown = False  # until a controlled shutdown says otherwise
         self._timers.append(self.sim.every(self.cfg["broker.heartbeat.interval.ms"], self._heartbeat, priority=4,
                                            first_ms=0))
         self._timers.append(self.sim.every(self.cfg["replica.lag.time.max.ms"] // 2, self._check_isr_expiry,
@@ -126,6 +135,7 @@ class Broker:
         self._parked_fetches.clear()
         self._fetch_sessions.clear()
         self._fetch_parts.clear()
+        self._fetch_sent.clear()
         self._pending_metadata.clear()
         for rep in self.replicas.values():
             rep.waiters.clear()
@@ -137,6 +147,12 @@ class Broker:
     def _heartbeat(self) -> None:
         if not self.alive:
             return
+        # A lost fetch request or response is noticed after replica.socket.timeout.ms; then fetch again.
+        # Simplification: checked on the heartbeat tick (every 2 s) rather than with one timer per fetch.
+        timeout = self.cfg["replica.socket.timeout.ms"]
+        for leader in sorted(self._fetch_sent):
+            if self._fetch_sessions.get(leader) and self.sim.now - self._fetch_sent[leader] >= timeout:
+                self._send_replica_fetch(leader)
         self.sim.network.send(self.node, CONTROLLER_NODE, "BrokerHeartbeat", self._heartbeat_at_controller,
                               self.image.offset)
 
@@ -367,7 +383,11 @@ class Broker:
     def _maybe_advance_hw(self, rep: Replica) -> None:
         log = rep.log
         hw = log.log_end_offset
-        for b in rep.maximal_isr():
+        isr = rep.maximal_isr()
+        if self.cfg["eligible.leader.replicas.enable"] and \
+                len(isr) < self.cluster.topic_config(rep.topic)["min.insync.replicas"]:
+            return  # KIP-966: under min ISR the HW stands still, so every ELR member has all committed data
+        for b in isr:
             if b != self.broker_id:
                 leo = rep.follower_leo.get(b, -1)
                 hw = min(hw, leo)
@@ -449,9 +469,16 @@ class Broker:
         self._parked_fetches.append(("replica", follower, parts, reply, None))
     @staticmethod
     def _end_offset_for_epoch(log: PartitionLog, epoch: int) -> tuple[int, int]:
-        """``OffsetsForLeaderEpoch``: (largest epoch <= ``epoch``, the offset where it ended)."""
+        """``OffsetsForLeaderEpoch``: (largest epoch <= ``epoch``, the offset where it ended).
+
+        An epoch older than every epoch of this log ends where this log's first epoch starts
+        (``LeaderEpochFileCache.endOffsetFor``): a follower whose whole log predates the leader's
+        epochs truncates to there, as after an unclean election.
+        """
         found = -1
         end = -1
+        if log.epochs and epoch < log.epochs[0][0]:
+            return epoch, log.epochs[0][1]
         for i, (e, start) in enumerate(log.epochs):
             if e <= epoch:
                 found = e
@@ -554,12 +581,15 @@ class Broker:
         target = self.cluster.brokers[leader]
         self.sim.network.send(self.node, target.node, "FetchRequest", target.on_replica_fetch,
                               self.broker_id, parts, lambda resp: self._on_replica_fetch_response(leader, gen, resp))
-        # A lost request or response is noticed after replica.socket.timeout.ms; then fetch again.
-        self.sim.schedule(self.cfg["replica.socket.timeout.ms"], self._fetch_timeout, leader, gen, priority=3)
+        self._fetch_sent[leader] = self.sim.now
 
-    def _fetch_timeout(self, leader: int, gen: int) -> None:
-        if self.alive and self._fetch_gen.get(leader) == gen and self._fetch_sessions.get(leader):
-            self._send_replica_fetch(leader)
+    def resend_fetches(self) -> None:
+        """Send every in-flight replica fetch again (after a network heal)."""
+        if not self.alive:
+            return
+        for leader in sorted(self._fetch_sessions):
+            if self._fetch_sessions[leader]:
+                self._send_replica_fetch(leader)
 
     def _on_replica_fetch_response(self, leader: int, gen: int, resp: dict) -> None:
         if not self.alive or self._fetch_gen.get(leader) != gen:
@@ -572,8 +602,18 @@ class Broker:
             log = rep.log
             if "diverging" in r:
                 ep, end = r["diverging"]
-                target = min(end, log.log_end_offset) if ep >= 0 else log.high_watermark
+                if ep >= 0:
+                    # Truncate to the end of the largest epoch both logs share: the leader's end of
+                    # ``ep`` or our own end of our largest epoch <= ep, whichever is smaller
+                    # (Kafka's ``truncateOnFetchResponse``), so the next fetch no longer diverges.
+                    own_ep, own_end = self._end_offset_for_epoch(log, ep)
+                    target = min(end, own_end if own_ep >= 0 else log.high_watermark, log.log_end_offset)
+                else:
+                    target = log.high_watermark
                 removed = log.truncate_to(target)
+                # Epochs that start at or after the truncation point are gone with it (an epoch entry
+                # without records past our LEO would otherwise make every fetch diverge again).
+                log.epochs = [(e, s) for e, s in log.epochs if s < target]
                 self.sim.trace.emit("replica.truncate", node=self.node, topic=tp[0], partition=tp[1],
                                     to_offset=target, records_removed=removed, leader=leader, diverging_epoch=ep)
                 continue

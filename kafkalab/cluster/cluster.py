@@ -316,29 +316,163 @@ class Cluster:
         return self.brokers[broker].logs.get((topic, partition))
 
     # -- faults -----------------------------------------------------------------------------
-    def crash_broker(self, broker_id: int) -> None:
+    # Every fault takes ``at_ms=`` to schedule it on the virtual clock instead of doing it now, and
+    # leaves a ``fault.*`` event in the trace (tables and the ISR timeline show them).
+    def _fault(self, at_ms: int | None, fn: Callable, *args) -> None:
+        if at_ms is None or at_ms <= self.sim.now:
+            fn(*args)
+        else:
+            self.sim.at(int(at_ms), fn, *args)
+
+    def crash_broker(self, broker_id: int, at_ms: int | None = None) -> None:
         """Kill a broker at once (its log stays on disk); the controller fences it after
         ``broker.session.timeout.ms`` without heartbeats."""
-        self.brokers[broker_id].crash()
+        self._fault(at_ms, self._crash, broker_id)
 
-    def restart_broker(self, broker_id: int) -> None:
+    def _crash(self, broker_id: int) -> None:
+        if self.brokers[broker_id].alive:
+            self.sim.trace.emit("fault.crash", node=f"kafka-{broker_id}", broker=broker_id)
+            self.brokers[broker_id].crash()
+
+    def restart_broker(self, broker_id: int, at_ms: int | None = None, wipe_disk: bool = False) -> None:
+        """Start a stopped broker again with the log it had on disk; it re-registers, catches up on
+        metadata, is unfenced, fetches from the leaders and rejoins the ISRs once caught up.
+        ``wipe_disk=True``: a replacement host with an empty disk, which re-replicates everything."""
+        b = self.brokers[broker_id]
+        if at_ms is None and b.alive:
+            raise RuntimeError(f"broker {broker_id} is already running")
+        self._fault(at_ms, self._restart, broker_id, wipe_disk)
+
+    def _restart(self, broker_id: int, wipe_disk: bool = False) -> None:
+        b = self.brokers[broker_id]
+        if not b.alive:
+            self.sim.trace.emit("fault.restart", node=b.node, broker=broker_id, wipe_disk=wipe_disk)
+            if wipe_disk:
+                b.logs.clear()
+                b.clean_shutdown = False  # nothing it had can be trusted (and it has nothing)
+            b.start()
+
+    def stop_broker(self, broker_id: int, at_ms: int | None = None) -> None:
+        """Controlled shutdown: leadership moves away first, then the broker stops (a clean shutdown)."""
+        if at_ms is not None and at_ms > self.sim.now:
+            self.sim.at(int(at_ms), self._stop_now, broker_id)
+            return
+        self._stop_now(broker_id)
+        self.sim.run_for(5)
+
+    def _stop_now(self, broker_id: int) -> None:
+        b = self.brokers[broker_id]
+        if not b.alive:
+            return
+        self.sim.trace.emit("broker.controlled_shutdown", node=b.node, broker=broker_id)
+        self.controller.fence_broker(broker_id, controlled=True)
+        # Simplification: the broker waits for the controller's go-ahead (a few ms here) and stops.
+        self.sim.schedule(5, self._finish_stop, broker_id)
+
+    def _finish_stop(self, broker_id: int) -> None:
         b = self.brokers[broker_id]
         if b.alive:
-            raise RuntimeError(f"broker {broker_id} is already running")
-        b.start()
+            b.clean_shutdown = True
+            b.crash()
 
-    def stop_broker(self, broker_id: int) -> None:
-        """Controlled shutdown: leadership moves away first, then the broker stops."""
-        self.sim.trace.emit("broker.controlled_shutdown", node=f"kafka-{broker_id}", broker=broker_id)
-        self.controller.fence_broker(broker_id, controlled=True)
-        self.sim.run_for(5)
-        self.brokers[broker_id].crash()
+    def partition_network(self, side_a: Iterable, side_b: Iterable, at_ms: int | None = None) -> None:
+        """Cut every link between the nodes of ``side_a`` and of ``side_b`` (broker ids or node names,
+        ``"controller"`` included)."""
+        a, b = [self._node(x) for x in side_a], [self._node(x) for x in side_b]
+        self._fault(at_ms, self.sim.network.partition, a, b)
 
-    def partition_network(self, side_a: Iterable, side_b: Iterable) -> None:
-        self.sim.network.partition([self._node(x) for x in side_a], [self._node(x) for x in side_b])
+    def heal_network(self, at_ms: int | None = None) -> None:
+        """Restore every cut link (latencies set by :meth:`slow_follower` stay)."""
+        self._fault(at_ms, self._heal_all)
 
-    def heal_network(self) -> None:
+    def _heal_all(self) -> None:
         self.sim.network.heal()
+        self._links_healed()
+
+    def _links_healed(self) -> None:
+        # Simplification: a fetch lost while a link was cut would be retransmitted by TCP soon after
+        # the link comes back; the followers resend their in-flight fetches at the heal instead.
+        for bid in sorted(self.brokers):
+            self.brokers[bid].resend_fetches()
+
+    def isolate_broker(self, broker_id: int, at_ms: int | None = None) -> None:
+        """Cut one broker off from every other node: brokers, the controller and the clients."""
+        self._fault(at_ms, self._isolate, broker_id, None)
+
+    def _others(self, node: str) -> list[str]:
+        nodes = [b.node for b in self.brokers.values()] + [CONTROLLER_NODE] + \
+            [c.node for c in self.clients if isinstance(getattr(c, "node", None), str)]
+        return sorted(set(nodes) - {node})
+
+    def _isolate(self, broker_id: int, duration_ms: int | None, peers: list[str] | None = None) -> None:
+        node = f"kafka-{broker_id}"
+        peers = peers if peers is not None else self._others(node)
+        self.sim.trace.emit("fault.blip" if duration_ms else "fault.isolate", node=node, broker=broker_id,
+                            peers=peers, duration_ms=duration_ms)
+        self.sim.network.partition([node], peers)
+        if duration_ms:
+            self.sim.schedule(int(duration_ms), self._blip_end, node, peers)
+
+    def _blip_end(self, node: str, peers: list[str]) -> None:
+        self.sim.network.heal([node], peers)
+        self.sim.trace.emit("fault.blip_end", node=node, peers=peers)
+        self._links_healed()
+
+    def network_blip(self, broker_id: int, duration_ms: int, peers: Iterable | None = None,
+                     at_ms: int | None = None) -> None:
+        """Cut ``broker_id`` off from ``peers`` (default: every node) for ``duration_ms``, then heal
+        those links.  With ``peers=[leader]`` the broker still heartbeats the controller: a
+        live-but-lagging follower, which only ``replica.lag.time.max.ms`` takes out of the ISR."""
+        nodes = None if peers is None else sorted(self._node(p) for p in peers)
+        self._fault(at_ms, self._isolate, broker_id, int(duration_ms), nodes)
+
+    def slow_follower(self, broker_id: int, latency_ms: int, at_ms: int | None = None) -> None:
+        """Every link between ``broker_id`` and the other brokers gets ``latency_ms`` one way
+        (``latency_ms=None`` restores the default): a follower that keeps fetching, slowly."""
+        self._fault(at_ms, self._slow, broker_id, latency_ms)
+
+    def _slow(self, broker_id: int, latency_ms: int | None) -> None:
+        node = f"kafka-{broker_id}"
+        lat = self.sim.network.default_latency_ms if latency_ms is None else int(latency_ms)
+        for b in self.brokers.values():
+            if b.node != node:
+                self.sim.network.set_latency(node, b.node, lat)
+        self.sim.trace.emit("fault.slow", node=node, broker=broker_id, latency_ms=lat)
+
+    def rolling_restart(self, brokers: Iterable[int] | None = None, down_ms: int = 20_000, at_ms: int | None = None,
+                        controlled: bool = True, check_ms: int = 1000, wipe_disk: bool = False) -> None:
+        """Replace brokers one at a time: stop (controlled shutdown, or crash), stay down ``down_ms``,
+        start again (``wipe_disk``: on an empty disk), wait until it is back in every ISR it belongs
+        to, then the next one."""
+        order = sorted(self.brokers) if brokers is None else list(brokers)
+        self._wipe_on_roll = wipe_disk
+        self._fault(at_ms, self._roll, order, down_ms, controlled, check_ms)
+
+    def _roll(self, order: list[int], down_ms: int, controlled: bool, check_ms: int) -> None:
+        if not order:
+            self.sim.trace.emit("fault.rolling_restart_done", node=CONTROLLER_NODE)
+            return
+        b = order[0]
+        self.sim.trace.emit("fault.replace", node=f"kafka-{b}", broker=b, down_ms=down_ms, controlled=controlled)
+        if controlled:
+            self._stop_now(b)
+        else:
+            self._crash(b)
+        self.sim.schedule(down_ms, self._roll_restart, order, down_ms, controlled, check_ms)
+
+    def _roll_restart(self, order: list[int], down_ms: int, controlled: bool, check_ms: int) -> None:
+        self._restart(order[0], getattr(self, "_wipe_on_roll", False))
+        self.sim.schedule(check_ms, self._roll_wait, order, down_ms, controlled, check_ms)
+
+    def _roll_wait(self, order: list[int], down_ms: int, controlled: bool, check_ms: int) -> None:
+        b = order[0]
+        image = self.controller.image
+        behind = [p for t in image.topics.values() for p in t.partitions if b in p.replicas and b not in p.isr]
+        if behind:
+            self.sim.schedule(check_ms, self._roll_wait, order, down_ms, controlled, check_ms)
+        else:
+            self.sim.trace.emit("fault.replaced", node=f"kafka-{b}", broker=b)
+            self._roll(order[1:], down_ms, controlled, check_ms)
 
     def _node(self, x) -> str:
         if isinstance(x, int):

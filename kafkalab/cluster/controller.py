@@ -13,6 +13,17 @@ Kafka behaviour modelled (``QuorumController``, ``ReplicationControlManager``,
   out-of-sync replica (data after its log end is lost); otherwise it waits.
 * ``auto.leader.rebalance.enable`` (default true) moves leadership back to the preferred replica
   every ``leader.imbalance.check.interval.seconds`` (300).
+* A controlled shutdown fences the broker at once (leadership and ISR move away) and its last
+  heartbeats do not unfence it; a broker that re-registers after a crash (an unclean shutdown) is
+  first removed from every ISR and ELR (``handleBrokerUncleanShutdown``).
+* Eligible Leader Replicas (KIP-966), behind the cluster option ``eligible.leader.replicas.enable``
+  (off by default): while the ISR is below ``min.insync.replicas`` the replicas that leave it join
+  the ELR; the ISR may become empty; a live ELR member is elected cleanly when no ISR member is
+  left (``election="elr"``).  Example: RF=3, min ISR 2, ISR {1,2}; B2 lags → ISR {1}, ELR {2};
+  B1 dies → ISR {2}, leader B2, no unclean election needed.
+
+Simplification: ELR's "last known leader" (``lastKnownElr``) and unclean *recovery* are not
+modelled.
 
 Simplification: a single always-available controller node (``controller``) stands in for the
 Raft quorum of ``controller.quorum.voters``; the metadata log it writes is the real record
@@ -42,6 +53,7 @@ class Controller:
         self.last_heartbeat: dict[int, int] = {}
         self.broker_epochs: dict[int, int] = {}
         self.registration_offset: dict[int, int] = {}
+        self.shutting_down: set[int] = set()  # in controlled shutdown: heartbeats do not unfence them
         cfg = cluster.broker_config
         self.session_timeout_ms = cfg["broker.session.timeout.ms"]
         self.sim.every(1000, self._check_sessions, priority=5)
@@ -64,7 +76,14 @@ class Controller:
         return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
     # -- brokers ----------------------------------------------------------------------------
-    def register_broker(self, broker_id: int, host: str, port: int, rack: str | None) -> int:
+    def register_broker(self, broker_id: int, host: str, port: int, rack: str | None,
+                        clean_shutdown: bool = True) -> int:
+        """``BrokerRegistrationRequest``.  A broker coming back from an unclean shutdown (a crash) is
+        taken out of every ISR and ELR first (``ReplicationControlManager.handleBrokerUncleanShutdown``):
+        its log may miss records it had acknowledged to the leader but not flushed."""
+        if not clean_shutdown and broker_id in self.image.brokers:
+            self._handle_unclean_shutdown(broker_id)
+        self.shutting_down.discard(broker_id)
         epoch = self.broker_epochs.get(broker_id, -1) + 1 + len(self.log)
         self.broker_epochs[broker_id] = epoch
         self.last_heartbeat[broker_id] = self.sim.now
@@ -80,7 +99,8 @@ class Controller:
             return None
         self.last_heartbeat[broker_id] = self.sim.now
         reg = self.image.brokers.get(broker_id)
-        if reg is not None and reg.fenced and metadata_offset >= self.registration_offset[broker_id]:
+        if reg is not None and reg.fenced and broker_id not in self.shutting_down \
+                and metadata_offset >= self.registration_offset[broker_id]:
             self.append("BrokerRegistrationChangeRecord", broker_id=broker_id, fenced=False,
                         broker_epoch=broker_epoch)
             self._on_broker_unfenced(broker_id)
@@ -96,6 +116,8 @@ class Controller:
 
     def fence_broker(self, broker_id: int, controlled: bool = False) -> None:
         reg = self.image.brokers.get(broker_id)
+        if controlled:
+            self.shutting_down.add(broker_id)
         if reg is None or reg.fenced:
             return
         self.append("BrokerRegistrationChangeRecord", broker_id=broker_id, fenced=True,
@@ -104,6 +126,12 @@ class Controller:
             for p in self.image.topics[topic].partitions:
                 if broker_id in p.isr or p.leader == broker_id:
                     self._change_partition(p, remove=broker_id)
+
+    def _handle_unclean_shutdown(self, broker_id: int) -> None:
+        for topic in sorted(self.image.topics):
+            for p in self.image.topics[topic].partitions:
+                if broker_id in p.isr or broker_id in p.elr or p.leader == broker_id:
+                    self._change_partition(p, remove=broker_id, unclean_shutdown=True)
 
     def _on_broker_unfenced(self, broker_id: int) -> None:
         for topic in sorted(self.image.topics):
@@ -119,27 +147,60 @@ class Controller:
     def _unclean_allowed(self, topic: str) -> bool:
         return bool(self.cluster.topic_config(topic)["unclean.leader.election.enable"])
 
-    def _change_partition(self, p: PartitionState, remove: int | None = None) -> None:
-        """Recompute ISR and leader after ``remove`` was fenced (or a broker came back)."""
+    def _elr_enabled(self) -> bool:
+        return bool(self.cluster.broker_config["eligible.leader.replicas.enable"])
+
+    def _target_elr(self, p: PartitionState, isr: list[int], drop: tuple = ()) -> list[int]:
+        """KIP-966: while the ISR is below ``min.insync.replicas``, replicas that leave it join the
+        ELR (they hold every committed record, because the HW stops advancing under min ISR);
+        once the ISR is back at min ISR the ELR is cleared.  ``drop``: brokers that restarted after
+        an unclean shutdown (they may have lost unflushed data)."""
+        if not self._elr_enabled():
+            return []
+        if len(isr) >= self.cluster.topic_config(p.topic)["min.insync.replicas"]:
+            return []
+        cand = set(p.elr) | set(p.isr)
+        return [r for r in p.replicas if r in cand and r not in isr and r not in drop]
+
+    def _change_partition(self, p: PartitionState, remove: int | None = None, unclean_shutdown: bool = False) -> None:
+        """Recompute ISR, ELR and leader after ``remove`` was fenced (or a broker came back).
+
+        Without ELR the last ISR member stays in the ISR even when fenced (``Leader: none``, the
+        partition waits for it).  With ``eligible.leader.replicas.enable`` the ISR may become
+        empty and a live ELR member is elected cleanly (``PartitionChangeBuilder.electAnyLeader``).
+        """
+        elr_on = self._elr_enabled()
         isr = list(p.isr)
-        if remove is not None and remove in isr and len(isr) > 1:
+        if remove is not None and remove in isr and (len(isr) > 1 or elr_on):
             isr.remove(remove)
+        elr = self._target_elr(p, isr, drop=(remove,) if unclean_shutdown else ())
+        if unclean_shutdown and remove in elr:
+            elr.remove(remove)
+
+        def valid(r: int) -> bool:
+            return (r in isr or (not isr and r in elr)) and self._alive(r)
+
         leader = p.leader
         election = None
         if leader == NO_LEADER or leader == remove or not self._alive(leader):
-            leader = next((r for r in p.replicas if r in isr and self._alive(r)), NO_LEADER)
+            leader = next((r for r in p.replicas if valid(r)), NO_LEADER)
             election = "clean"
+            if leader != NO_LEADER and leader not in isr:
+                isr, election = [leader], "elr"
+                elr = [r for r in elr if r != leader]
             if leader == NO_LEADER and self._unclean_allowed(p.topic):
                 leader = next((r for r in p.replicas if self._alive(r)), NO_LEADER)
                 if leader != NO_LEADER:
-                    isr = [leader]
+                    isr, elr = [leader], []
                     election = "unclean"
-        if isr == p.isr and leader == p.leader:
+        if isr == p.isr and leader == p.leader and elr == p.elr:
             return
-        fields = dict(topic_id=self.image.topics[p.topic].topic_id, partition=p.partition, topic=p.topic,
-                      partition_epoch=p.partition_epoch + 1)
+        fields = {"topic_id": self.image.topics[p.topic].topic_id, "partition": p.partition, "topic": p.topic,
+                  "partition_epoch": p.partition_epoch + 1}
         if isr != p.isr:
             fields["isr"] = isr
+        if elr != p.elr:
+            fields["elr"] = elr
         if leader != p.leader:
             fields["leader"] = leader
             fields["leader_epoch"] = p.leader_epoch + 1
@@ -159,9 +220,13 @@ class Controller:
         added = [b for b in new_isr if b not in p.isr]
         if any(not self._alive(b) for b in added):
             return Err.INELIGIBLE_REPLICA
-        self.append("PartitionChangeRecord", topic_id=self.image.topics[topic].topic_id, partition=partition,
-                    topic=topic, isr=sorted(new_isr, key=p.replicas.index), partition_epoch=p.partition_epoch + 1,
-                    reason="AlterPartition")
+        isr = sorted(new_isr, key=p.replicas.index)
+        fields = {"topic_id": self.image.topics[topic].topic_id, "partition": partition, "topic": topic, "isr": isr,
+                  "partition_epoch": p.partition_epoch + 1, "reason": "AlterPartition"}
+        elr = self._target_elr(p, isr)
+        if elr != p.elr:
+            fields["elr"] = elr
+        self.append("PartitionChangeRecord", **fields)
         return Err.NONE
 
     def preferred_leader_election(self, topic: str | None = None, partitions: list[int] | None = None) -> list:
