@@ -1,4 +1,4 @@
-"""``Consumer``: confluent-kafka's consumer API over the simulated cluster (first cut: ``assign``).
+"""``Consumer``: confluent-kafka's consumer API over the simulated cluster: ``assign`` and groups.
 
 Kafka/librdkafka behaviour modelled:
 
@@ -11,9 +11,18 @@ Kafka/librdkafka behaviour modelled:
 * ``poll(timeout)`` returns one ``Message`` (or ``None`` after ``timeout`` seconds of *virtual*
   time); ``consume(num_messages, timeout)`` returns a list.  An out-of-range position is reset
   by ``auto.offset.reset`` (or reported as ``_AUTO_OFFSET_RESET`` with ``error``).
-* ``seek``, ``position``, ``pause``/``resume``, ``get_watermark_offsets``,
-  ``offsets_for_times``, ``commit``/``committed`` (stored per group on the cluster — the group
-  protocol and ``__consumer_offsets`` come with the consumer-group model).
+* ``seek``, ``position``, ``pause``/``resume``, ``get_watermark_offsets``, ``offsets_for_times``.
+* Groups (:mod:`kafkalab.groups.membership`): ``subscribe(topics, on_assign, on_revoke, on_lost)``
+  joins the group through its coordinator (classic JoinGroup/SyncGroup with the client-side
+  ``partition.assignment.strategy``, librdkafka default ``range,roundrobin``; or KIP-848
+  ``group.protocol=consumer``).  Rebalance callbacks run inside ``poll()``, as in confluent-kafka.
+* Offsets: ``commit()`` (sync/async, a message, explicit offsets, or the stored offsets) writes
+  records to ``__consumer_offsets``; ``committed()`` reads them back; ``enable.auto.commit``
+  commits the *stored* offsets every ``auto.commit.interval.ms``, and with
+  ``enable.auto.offset.store`` (default) a message's offset is stored when ``poll()`` *returns*
+  it — before the application has processed it.  ``store_offsets()`` stores explicitly.
+* ``crash()`` silences the consumer (no LeaveGroup: the coordinator notices after
+  ``session.timeout.ms``); ``close()`` commits (auto-commit), revokes and sends LeaveGroup.
 """
 from __future__ import annotations
 
@@ -22,6 +31,7 @@ from collections import deque
 from .. import config as kconfig
 from ..cluster.metadata import NO_LEADER
 from ..errors import Err, KafkaError, KafkaException
+from ..groups.membership import GroupMember
 from .common import (
     OFFSET_BEGINNING,
     OFFSET_END,
@@ -34,7 +44,7 @@ from .common import (
 from .producer import _PY_CALLBACKS, _resolve_cluster
 
 
-class Consumer:
+class Consumer(GroupMember):
     """confluent-kafka ``Consumer``; ``cluster=`` picks the simulated cluster explicitly."""
 
     def __init__(self, conf: dict | None = None, cluster=None, **kwargs):
@@ -60,15 +70,20 @@ class Consumer:
         self._paused: set = set()
         self._buffer: deque = deque()
         self._in_flight: set[int] = set()
+        self._fetch_seq = 0
+        self._fetch_ids: dict[int, int] = {}  # leader -> number of the fetch in flight
+        self._fetch_timers: dict = {}
         self._leaders: dict[tuple, int] = {}
         self._eof_sent: set = set()
         self._closed = False
+        self._init_group(cfg)
         self.cluster.clients.append(self)
         self.sim.trace.emit("client.create", node=self.node, role="consumer", group=self.group_id)
 
     # -- assignment -------------------------------------------------------------------------
     def assign(self, partitions: list[TopicPartition]) -> None:
         self._check_open()
+        self._assign_called = True
         self._assignment.clear()
         self._positions.clear()
         self._buffer.clear()
@@ -79,10 +94,16 @@ class Consumer:
 
     def incremental_assign(self, partitions: list[TopicPartition]) -> None:
         self._check_open()
+        self._assign_called = True
         for tp in partitions:
             self._add(tp)
+        self.sim.trace.emit("consumer.incremental_assign", node=self.node,
+                            partitions=[f"{tp.topic}-{tp.partition}" for tp in partitions])
 
     def incremental_unassign(self, partitions: list[TopicPartition]) -> None:
+        self._assign_called = True
+        self.sim.trace.emit("consumer.incremental_unassign", node=self.node,
+                            partitions=[f"{tp.topic}-{tp.partition}" for tp in partitions])
         for tp in partitions:
             self._assignment.pop((tp.topic, tp.partition), None)
             self._positions.pop((tp.topic, tp.partition), None)
@@ -90,6 +111,9 @@ class Consumer:
         self._buffer = deque(m for m in self._buffer if (m._topic, m._partition) in keep)
 
     def unassign(self) -> None:
+        self._assign_called = True
+        self.sim.trace.emit("consumer.unassign", node=self.node,
+                            partitions=[f"{t}-{p}" for t, p in sorted(self._assignment)])
         self._assignment.clear()
         self._positions.clear()
         self._buffer.clear()
@@ -122,17 +146,20 @@ class Consumer:
             return offset
         return leader.log.log_start_offset if offset == OFFSET_BEGINNING else leader.log.high_watermark
 
-    # -- committed offsets (a per-group store until the group coordinator lands) ------------
-    def _store(self) -> dict:
-        return self.cluster.__dict__.setdefault("_committed_offsets", {})
-
+    # -- committed offsets: records in __consumer_offsets, through the group coordinator ---------
     def _committed_offset(self, key) -> int | None:
         if not self.group_id:
             return None
-        return self._store().get((self.group_id,) + key)
+        return self._fetch_committed([key]).get(key)
 
     def commit(self, message: Message | None = None, offsets: list[TopicPartition] | None = None,
                asynchronous: bool = True):
+        """Commit ``message.offset() + 1``, explicit ``offsets``, or the stored offsets (confluent-kafka).
+
+        Synchronous commits return the committed ``TopicPartition`` list or raise the broker's error
+        (``UNKNOWN_MEMBER_ID``, ``ILLEGAL_GENERATION``, ``REBALANCE_IN_PROGRESS`` ...); asynchronous
+        ones return None and report to the ``on_commit`` callback.
+        """
         self._check_open()
         if not self.group_id:
             raise KafkaException(KafkaError(Err._INVALID_ARG, "Local: group.id is not set: commits need a group"))
@@ -141,23 +168,16 @@ class Consumer:
         elif offsets is not None:
             items = [((tp.topic, tp.partition), tp.offset) for tp in offsets]
         else:
-            items = sorted(self._positions.items())
+            items = sorted((k, o) for k, o in self._stored.items() if k in self._assignment)
         if not items:
             raise KafkaException(KafkaError(Err._NO_OFFSET, "Local: No offset stored"))
-        store = self._store()
-        for key, off in items:
-            store[(self.group_id,) + key] = off
-            self.sim.trace.emit("consumer.commit", node=self.node, group=self.group_id, topic=key[0],
-                                partition=key[1], offset=off)
-        result = [TopicPartition(k[0], k[1], o) for k, o in items]
-        return None if asynchronous else result
+        return self._commit_items(items, asynchronous=asynchronous)
 
     def committed(self, partitions: list[TopicPartition], timeout: float | None = None) -> list[TopicPartition]:
-        out = []
-        for tp in partitions:
-            off = self._committed_offset((tp.topic, tp.partition))
-            out.append(TopicPartition(tp.topic, tp.partition, OFFSET_INVALID if off is None else off))
-        return out
+        """The group's committed offsets (``OffsetFetch``; ``OFFSET_INVALID`` where none)."""
+        got = self._fetch_committed([(tp.topic, tp.partition) for tp in partitions]) if self.group_id else {}
+        return [TopicPartition(tp.topic, tp.partition, got.get((tp.topic, tp.partition), OFFSET_INVALID))
+                for tp in partitions]
 
     def position(self, partitions: list[TopicPartition]) -> list[TopicPartition]:
         out = []
@@ -179,12 +199,22 @@ class Consumer:
                             offset=self._assignment[key])
 
     def pause(self, partitions: list[TopicPartition]) -> None:
+        """Stop fetching these partitions (records already fetched are dropped, as librdkafka does)."""
         for tp in partitions:
             self._paused.add((tp.topic, tp.partition))
+        keep = self._paused
+        for m in self._buffer:
+            key = (m._topic, m._partition)
+            if key in keep and key in self._assignment and m._error is None:
+                self._assignment[key] = min(self._assignment[key], m._offset)
+        self._buffer = deque(m for m in self._buffer if (m._topic, m._partition) not in keep)
+        self.sim.trace.emit("consumer.pause", node=self.node, partitions=[f"{t.topic}-{t.partition}" for t in partitions])
 
     def resume(self, partitions: list[TopicPartition]) -> None:
         for tp in partitions:
             self._paused.discard((tp.topic, tp.partition))
+        self.sim.trace.emit("consumer.resume", node=self.node,
+                            partitions=[f"{t.topic}-{t.partition}" for t in partitions])
 
     def get_watermark_offsets(self, partition: TopicPartition, timeout: float | None = None,
                               cached: bool = False) -> tuple[int, int]:
@@ -197,7 +227,7 @@ class Consumer:
         out = []
         for tp in partitions:
             b = self.cluster.brokers.get(self.cluster.describe(tp.topic).partitions[tp.partition].leader)
-            err, off = b.list_offset((tp.topic, tp.partition), tp.offset) if b else (Err.LEADER_NOT_AVAILABLE, -1)
+            _err, off = b.list_offset((tp.topic, tp.partition), tp.offset) if b else (Err.LEADER_NOT_AVAILABLE, -1)
             out.append(TopicPartition(tp.topic, tp.partition, off))
         return out
 
@@ -228,16 +258,26 @@ class Consumer:
             req = {"client": self.node, "partitions": parts, "max_wait_ms": self.fetch_wait_max_ms,
                    "min_bytes": self.fetch_min_bytes, "max_bytes": self.fetch_max_bytes,
                    "partition_max_bytes": self.partition_max_bytes, "isolation_level": "read_uncommitted"}
+            self._fetch_seq += 1
+            seq = self._fetch_seq
+            self._fetch_ids[leader] = seq
             self.sim.network.send(self.node, b.node, "FetchRequest", b.on_fetch, req,
-                                  lambda resp, leader=leader, parts=parts: self._on_fetch(leader, parts, resp))
+                                  lambda resp, leader=leader, parts=parts, seq=seq: self._on_fetch(leader, parts,
+                                                                                                    resp, seq))
             # A lost request or response frees the slot after socket.timeout.ms-ish (Simplification: 30 s).
-            self.sim.schedule(30000, self._fetch_lost, leader, parts)
+            self._fetch_timers[leader] = self.sim.schedule(30000, self._fetch_lost, leader, seq)
 
-    def _fetch_lost(self, leader: int, parts: dict) -> None:
-        self._in_flight.discard(leader)
+    def _fetch_lost(self, leader: int, seq: int) -> None:
+        if self._fetch_ids.get(leader) == seq:  # only if that very fetch is still the one in flight
+            self._in_flight.discard(leader)
 
-    def _on_fetch(self, leader: int, parts: dict, resp: dict) -> None:
+    def _on_fetch(self, leader: int, parts: dict, resp: dict, seq: int | None = None) -> None:
+        if seq is not None and self._fetch_ids.get(leader) != seq:
+            return  # a late answer to a fetch already given up on
         self._in_flight.discard(leader)
+        t = self._fetch_timers.pop(leader, None)
+        if t is not None:
+            t.cancel()
         if self._closed:
             return
         buf = self._buffer
@@ -286,10 +326,13 @@ class Consumer:
         out = []
         buf = self._buffer
         pos = self._positions
+        store = self._stored if (self.group_id and self.auto_offset_store) else None
         while buf and len(out) < n:
             m = buf.popleft()
             if m._error is None:
                 pos[(m._topic, m._partition)] = m._offset + 1
+                if store is not None:  # enable.auto.offset.store: stored when *returned*, before processing
+                    store[(m._topic, m._partition)] = m._offset + 1
             out.append(m)
         return out
 
@@ -298,28 +341,53 @@ class Consumer:
         return msgs[0] if msgs else None
 
     def consume(self, num_messages: int = 1, timeout: float = -1) -> list[Message]:
+        """Up to ``num_messages`` messages, waiting up to ``timeout`` seconds of virtual time.
+
+        Rebalance callbacks (``on_assign``/``on_revoke``/``on_lost``) run in here, and group errors
+        such as ``_MAX_POLL_EXCEEDED`` come back as an error message, as in confluent-kafka.
+        """
         self._check_open()
-        if not self._buffer:
+        self._arm_poll_timer()
+        ms = 2**62 if timeout is None or timeout < 0 else int(timeout * 1000)
+        deadline = self.sim.now + ms
+        while True:
+            err = self._serve_events()
+            if err is not None:
+                return [err]
+            if self._buffer:
+                break
             self._send_fetches()
-            ms = 2**62 if timeout is None or timeout < 0 else int(timeout * 1000)
-            if ms > 0:
-                deadline = self.sim.now + ms
-                while not self._buffer and self.sim.now < deadline:
-                    self.sim.run(until_ms=deadline, until=lambda: bool(self._buffer) or not self._in_flight)
-                    if self._buffer:
-                        break
-                    if not self._in_flight:
-                        self._send_fetches()
-                        if not self._in_flight:
-                            if self.sim.next_time() is None:
-                                break
-                            self.sim.run(until_ms=min(deadline, self.sim.now + self.fetch_wait_max_ms))
+            if self.sim.now >= deadline:
+                break
+            if self._in_flight:
+                self.sim.run(until_ms=deadline, until=lambda: bool(self._buffer) or bool(self._events)
+                             or not self._in_flight)
+            else:
+                if self.sim.next_time() is None:
+                    break
+                self.sim.run(until_ms=min(deadline, self.sim.now + self.fetch_wait_max_ms),
+                             until=lambda: bool(self._events))
+        self._arm_poll_timer()
         return self._take(num_messages)
 
     def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self.sim.trace.emit("consumer.close", node=self.node)
+        """Commit stored offsets (auto-commit), revoke the assignment, leave the group, stop."""
+        if self._closed:
+            return
+        if self._subscription is not None and self.group_state not in ("init", "left"):
+            self._serve_events()
+            parts = [TopicPartition(t, p) for t, p in sorted(self._assignment)]
+            if parts:
+                self._revoke(parts, eager=True)
+            self._leave_group("close")
+            self.sim.run_for(5)  # let the LeaveGroup leave the client
+        elif self.enable_auto_commit and self.group_id and self._stored:
+            self._commit_stored(sync=True)
+        self._closed = True
+        for t in (self._hb_timer, self._poll_timer, self._auto_commit_timer):
+            if t is not None:
+                t.cancel()
+        self.sim.trace.emit("consumer.close", node=self.node)
 
     def _check_open(self) -> None:
         if self._closed:
