@@ -171,3 +171,20 @@ def test_queue_space_comes_back_when_reports_are_served_not_when_acks_arrive():
         p.produce("orders", value=b"x")  # ... but the reports were not served
     assert p.poll(0) == 3
     p.produce("orders", value=b"x")
+
+
+def test_idempotent_producer_bumps_its_epoch_when_the_leader_lost_its_state():
+    """KIP-360: if the oldest unacknowledged batch is out of sequence (the leader forgot this
+    producer, e.g. after an unclean election), the producer bumps its epoch and renumbers from 0."""
+    c = fresh()
+    p = Producer({"bootstrap.servers": "kafka-1:9092", "enable.idempotence": True}, cluster=c)
+    for i in range(3):
+        p.produce("orders", value=f"v{i}")
+    p.flush()
+    for b in c.brokers.values():  # every replica forgets the producer, as a leader elected uncleanly would
+        b.logs[("orders", 0)].producers.clear()
+    errs = []
+    p.produce("orders", value="v3", on_delivery=lambda e, m: errs.append(e))
+    assert p.flush() == 0 and errs == [None]
+    assert values(c) == ["v0", "v1", "v2", "v3"]
+    assert [e.fields["producer_epoch"] for e in c.trace.filter("producer.epoch_bump")] == [1]

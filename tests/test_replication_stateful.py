@@ -152,8 +152,9 @@ def test_the_stateful_machine_is_not_vacuous_with_acks_1():
         ACKS = "1"
 
     with pytest.raises(AssertionError, match="acknowledged|lost"):
-        run_state_machine_as_test(Acks1, settings=settings(max_examples=300, stateful_step_count=40, deadline=None,
-                                                           phases=(Phase.generate,), database=None,
+        # derandomize: the same search every run, so CI never depends on luck to find the loss.
+        run_state_machine_as_test(Acks1, settings=settings(max_examples=1000, stateful_step_count=40, deadline=None,
+                                                           phases=(Phase.generate,), database=None, derandomize=True,
                                                            suppress_health_check=[HealthCheck.too_slow]))
 
 

@@ -203,6 +203,7 @@ class Producer:
         self.producer_id = -1
         self.producer_epoch = -1
         self._next_seq: dict[tuple, int] = {}
+        self._unacked: dict[tuple, list] = {}  # sealed, not yet acked or failed, in sequence order
         self._inflight_by_tp: dict[tuple, list] = {}
         if self.idempotent:
             self.producer_id, self.producer_epoch = _allocate_producer_id(cluster)
@@ -351,6 +352,7 @@ class Producer:
         if self.idempotent:
             ob.sequence = self._next_seq.get(ob.tp, 0)
             self._next_seq[ob.tp] = ob.sequence + len(ob.records)
+            self._unacked.setdefault(ob.tp, []).append(ob)
         if self.compression not in ("none", "uncompressed"):
             ob.wire_bytes = BATCH_OVERHEAD + compress(self.compression, ob.records)
         else:
@@ -552,6 +554,12 @@ class Producer:
         # An idempotent producer treats a sequence gap caused by an earlier failed batch as retriable:
         # that batch is re-sent first and this one follows in order (librdkafka's idempotence state machine).
         retriable = code in _RETRIABLE or (self.idempotent and code == Err.OUT_OF_ORDER_SEQUENCE_NUMBER)
+        if self.idempotent and code == Err.OUT_OF_ORDER_SEQUENCE_NUMBER:
+            unacked = self._unacked.get(ob.tp, [])
+            if unacked and unacked[0] is ob:
+                # The oldest unacknowledged batch is out of sequence: the leader lost this producer's
+                # state (e.g. an unclean election). KIP-360: bump the epoch and renumber from 0.
+                self._bump_epoch()
         expired = self.sim.now - ob.first_ms >= self.delivery_timeout_ms
         if retriable and ob.attempts <= self.settings.retries and not expired:
             if code in (Err.NOT_LEADER_OR_FOLLOWER, Err.UNKNOWN_TOPIC_OR_PARTITION, Err.LEADER_NOT_AVAILABLE,
@@ -572,12 +580,28 @@ class Producer:
         if pump:
             self._pump(broker_id)
 
+    def _bump_epoch(self) -> None:
+        self.producer_epoch += 1
+        self.sim.trace.emit("producer.epoch_bump", node=self.node, producer_id=self.producer_id,
+                            producer_epoch=self.producer_epoch)
+        self._next_seq = {}
+        for tp in sorted(self._unacked):
+            seq = 0
+            for b in self._unacked[tp]:
+                b.sequence = seq
+                seq += len(b.records)
+            self._next_seq[tp] = seq
+
     def _pump_all(self) -> None:
         for b in sorted(self._ready):
             self._pump(b)
 
     def _deliver(self, ob: _OpenBatch, base_offset: int, error: KafkaError | None) -> None:
         topic, part = ob.tp
+        if self.idempotent:
+            unacked = self._unacked.get(ob.tp)
+            if unacked and ob in unacked:
+                unacked.remove(ob)
         now = self.sim.now
         default = self._dr_cb
         n = len(ob.records)

@@ -252,6 +252,8 @@ class PartitionLog:
         Returns the number of records removed.
         """
         if offset >= self.log_end_offset:
+            # Nothing to cut, but epochs that would start at or after ``offset`` go (truncateFromEnd).
+            self.epochs = [(e, st) for e, st in self.epochs if st < offset]
             return 0
         removed = 0
         while self.segments:
