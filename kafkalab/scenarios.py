@@ -185,7 +185,7 @@ def producer_workload(conf: dict, rate: int = 20_000, seconds: float = 1.0, part
     data = events if events is not None else json_events(min(total, 20_000), seed=seed)
     start = cluster.now
     per_ms = rate / 1000.0
-    produce, run, poll, nd = p.produce, cluster.run, p.poll, len(data)
+    produce, run, poll, nd = p.produce, cluster.sim.run_for, p.poll, len(data)
     sent = 0
     budget = 0.0
     while sent < total:
@@ -199,14 +199,24 @@ def producer_workload(conf: dict, rate: int = 20_000, seconds: float = 1.0, part
         run(1)
         poll(0)
     p.flush(60)
-    end = max([e.time_ms for e in cluster.trace.filter("produce.ack")] or [cluster.now])
     lat.sort()
 
     def pct(q):
         return float(lat[min(len(lat) - 1, int(q * len(lat)))]) if lat else float("nan")
 
-    batches = cluster.trace.filter("produce.send", node=p.node)
-    closed = {e.fields["batch"]: e.fields for e in cluster.trace.filter("produce.batch", node=p.node)}
+    # One pass over the trace: the last ack, and what each sent batch weighed.
+    end, sends, raw = cluster.now, [], {}
+    last_ack = None
+    for e in cluster.sim.trace.events:
+        kind = e.kind
+        if kind == "produce.ack":
+            last_ack = e.time_ms
+        elif e.node == p.node:
+            if kind == "produce.send":
+                sends.append(e.fields)
+            elif kind == "produce.batch":
+                raw[e.fields["batch"]] = e.fields["bytes"]
+    end = last_ack if last_ack is not None else end
     return WorkloadResult(dict(conf), total, len(lat), failed[0], (end - start) / 1000.0, pct(0.5), pct(0.99),
-                          len(batches), sum(e.fields["bytes"] for e in batches),
-                          sum(closed[e.fields["batch"]]["bytes"] for e in batches), cluster, p.node)
+                          len(sends), sum(f["bytes"] for f in sends), sum(raw[f["batch"]] for f in sends), cluster,
+                          p.node)

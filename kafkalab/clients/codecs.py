@@ -15,9 +15,9 @@ CODECS = ("gzip", "snappy", "lz4", "zstd")
 _zstd = None
 
 
-def batch_bytes(records: list) -> bytes:
+def batch_bytes(records: list, has_headers: bool | None = None) -> bytes:
     """The bytes a codec sees: each record's key and value in order (headers included)."""
-    if any(r[3] for r in records):
+    if has_headers if has_headers is not None else any(r[3] for r in records):
         parts = []
         for key, value, _ts, headers in records:
             parts += [x for x in (key, value) if x is not None]
@@ -51,6 +51,6 @@ def compress_bytes(codec: str, data: bytes) -> bytes:
     raise ValueError(f"unknown compression codec {codec!r}: one of {', '.join(CODECS)}")
 
 
-def compress(codec: str, records: list) -> int:
+def compress(codec: str, records: list, has_headers: bool | None = None) -> int:
     """Compressed size in bytes of a batch's records with ``codec``."""
-    return len(compress_bytes(codec, batch_bytes(records)))
+    return len(compress_bytes(codec, batch_bytes(records, has_headers)))

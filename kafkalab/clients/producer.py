@@ -124,7 +124,8 @@ class ProducerSettings:
 
 class _OpenBatch:
     __slots__ = ("tp", "records", "callbacks", "enq_ms", "bytes", "linger_timer", "attempts", "first_ms", "last_error",
-                 "sequence", "closed_ms", "reason", "wire_bytes", "batch_id", "ready", "sealed", "not_before")
+                 "sequence", "closed_ms", "reason", "wire_bytes", "batch_id", "ready", "sealed", "not_before",
+                 "has_headers")
 
     def __init__(self, tp, now):
         self.tp = tp
@@ -144,6 +145,7 @@ class _OpenBatch:
         self.ready = False  # linger expired (or full): may be sent, still takes records until sent
         self.sealed = False  # sent once: its records, sequence and bytes are fixed
         self.not_before = 0  # a retried batch waits out its backoff at the head of its partition
+        self.has_headers = False
 
 
 class Producer:
@@ -260,21 +262,31 @@ class Producer:
     # -- produce ----------------------------------------------------------------------------
     def produce(self, topic: str, value=None, key=None, partition: int = -1, on_delivery: Callable | None = None,
                 timestamp: int = 0, headers=None, callback: Callable | None = None) -> None:
-        if value is not None and type(value) is not bytes:
-            value = _to_bytes(value, "value")
-        if key is not None and type(key) is not bytes:
-            key = _to_bytes(key, "key")
-        hdrs = normalize_headers(headers) if headers else None
+        # The hot path of every notebook and benchmark: locals, one pass, no per-record objects.
+        if value is None:
+            vlen = 0
+        else:
+            if type(value) is not bytes:
+                value = _to_bytes(value, "value")
+            vlen = len(value)
+        if key is None:
+            klen = 0
+        else:
+            if type(key) is not bytes:
+                key = _to_bytes(key, "key")
+            klen = len(key)
+        now = self.sim.now
         n = self._topics.get(topic)
-        if n is None or self.sim.now >= self._next_refresh_ms:
+        if n is None or now >= self._next_refresh_ms:
             n = self._topic_partitions(topic)
-        klen = len(key) if key is not None else 0
-        vlen = len(value) if value is not None else 0
         # v2 record size (DefaultRecord.sizeInBytes) with 1-byte deltas: exact for the small
         # records of the notebooks, within a byte or two otherwise.
         size = klen + vlen + 8 + (klen > 63) + (vlen > 63) + (vlen > 8191)
-        if hdrs:
+        if headers:
+            hdrs = normalize_headers(headers)
             size += sum(len(k) + (len(v) if v is not None else 0) + 2 for k, v in hdrs)
+        else:
+            hdrs = None
         if size > self._max_record:
             raise RecordTooLargeException(KafkaError(
                 Err.MSG_SIZE_TOO_LARGE, f"Broker: Message size too large: the record is {size + BATCH_OVERHEAD} "
@@ -282,7 +294,6 @@ class Producer:
                                         f"message.max.bytes (and the topic's max.message.bytes) or send less"))
         if self._queued_msgs >= self._queue_max_msgs or self._queued_bytes + size > self._queue_max_bytes:
             self._reserve(size)
-        now = self.sim.now
         if partition is None or partition < 0:
             partition = self._partition(topic, key, n, now, size)
         elif partition >= n:
@@ -303,13 +314,13 @@ class Producer:
             if ob.callbacks is None:
                 ob.callbacks = [None] * len(recs)
             ob.callbacks.append(cb)
-        if timestamp:
+        if timestamp or ob.enq_ms is not None:
             # The record timestamp doubles as the enqueue time; remember the real one when the app set it.
             if ob.enq_ms is None:
                 ob.enq_ms = [r[2] for r in recs]
             ob.enq_ms.append(now)
-        elif ob.enq_ms is not None:
-            ob.enq_ms.append(now)
+        if hdrs:
+            ob.has_headers = True
         recs.append((key, value, timestamp or now, hdrs))
         ob.bytes += size
         self._queued_msgs += 1
@@ -354,7 +365,7 @@ class Producer:
             self._next_seq[ob.tp] = ob.sequence + len(ob.records)
             self._unacked.setdefault(ob.tp, []).append(ob)
         if self.compression not in ("none", "uncompressed"):
-            ob.wire_bytes = BATCH_OVERHEAD + compress(self.compression, ob.records)
+            ob.wire_bytes = BATCH_OVERHEAD + compress(self.compression, ob.records, ob.has_headers)
         else:
             ob.wire_bytes = ob.bytes
         self.sim.trace.emit("produce.batch", node=self.node, topic=ob.tp[0], partition=ob.tp[1], batch=ob.batch_id,

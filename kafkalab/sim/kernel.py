@@ -46,7 +46,7 @@ class Sim:
         self.rng = random.Random(seed)
         self._queue: list = []
         self._seq = 0
-        self.trace = Trace(lambda: self.now)
+        self.trace = Trace(lambda: self.now, self)
         self.network = Network(self)
         self.events_run = 0
         self.perf = None  # an optional kafkalab.perf.PerfModel: costs of bytes and CPU in virtual time
@@ -55,7 +55,11 @@ class Sim:
     def schedule(self, delay_ms: int, fn: Callable, *args: Any, priority: int = 0) -> Timer:
         if delay_ms < 0:
             raise ValueError(f"cannot schedule {delay_ms} ms in the past")
-        return self.at(self.now + int(delay_ms), fn, *args, priority=priority)
+        self._seq += 1
+        time_ms = self.now + int(delay_ms)
+        timer = Timer(self._seq, time_ms)
+        heapq.heappush(self._queue, (time_ms, priority, self._seq, fn, args, timer))
+        return timer
 
     def at(self, time_ms: int, fn: Callable, *args: Any, priority: int = 0) -> Timer:
         if time_ms < self.now:

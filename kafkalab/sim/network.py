@@ -118,7 +118,8 @@ class Network:
         only notice a missing reply, as over TCP when a peer vanishes).
         """
         self.sent += 1
-        reason = self._drop_reason(src, dst, kind)
+        reason = self._drop_reason(src, dst, kind) if (self._down or self._cut or self._drop_next or self._loss) \
+            else None
         if reason is not None:
             self._drop(src, dst, kind, reason)
             return False

@@ -52,14 +52,15 @@ class Trace:
     follow along without polling.
     """
 
-    def __init__(self, clock: Callable[[], int]):
+    def __init__(self, clock: Callable[[], int], sim=None):
         self._clock = clock
+        self._sim = sim  # read sim.now directly when given: emit is on every hot path
         self.events: list[TraceEvent] = []
         self._subscribers: list[Callable[[TraceEvent], None]] = []
 
     def emit(self, kind: str, /, node: str | None = None, **fields: Any) -> TraceEvent:
         events = self.events
-        ev = TraceEvent(len(events), self._clock(), kind, node, fields)
+        ev = TraceEvent(len(events), self._clock() if self._sim is None else self._sim.now, kind, node, fields)
         events.append(ev)
         if self._subscribers:
             for fn in self._subscribers:
