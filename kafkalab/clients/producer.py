@@ -518,25 +518,25 @@ class Producer:
             self._transport_error(broker_id, obs, state)
 
     def _transport_error(self, broker_id: int, obs: list, state: dict) -> None:
-        if state["done"]:
-            return
-        state["done"] = True
-        self._in_flight[broker_id] -= 1
-        for ob in obs:
-            self._settle(ob)
-            self._retry_or_fail(ob, KafkaError(Err._TRANSPORT, f"Local: Broker transport failure (kafka-{broker_id} "
-                                                              f"is down)"), broker_id)
+        self._request_failed(broker_id, obs, state,
+                             KafkaError(Err._TRANSPORT, f"Local: Broker transport failure (kafka-{broker_id} is down)"))
 
     def _request_timeout(self, broker_id: int, obs: list, state: dict) -> None:
+        self._request_failed(broker_id, obs, state, KafkaError(Err._TIMED_OUT, "Local: Timed out"), "produce.timeout")
+
+    def _request_failed(self, broker_id: int, obs: list, state: dict, error: KafkaError,
+                        trace_kind: str | None = None) -> None:
+        """No answer will come for this request: each of its batches is retried or failed."""
         if state["done"]:
             return
         state["done"] = True
         self._in_flight[broker_id] -= 1
         for ob in obs:
             self._settle(ob)
-            self.sim.trace.emit("produce.timeout", node=self.node, topic=ob.tp[0], partition=ob.tp[1],
-                                broker=broker_id, batch=ob.batch_id)
-            self._retry_or_fail(ob, KafkaError(Err._TIMED_OUT, "Local: Timed out"), broker_id)
+            if trace_kind:
+                self.sim.trace.emit(trace_kind, node=self.node, topic=ob.tp[0], partition=ob.tp[1],
+                                    broker=broker_id, batch=ob.batch_id)
+            self._retry_or_fail(ob, error, broker_id)
 
     def _on_response(self, broker_id: int, obs: list, state: dict, results: dict) -> None:
         if state["done"]:
