@@ -333,7 +333,7 @@ class Broker:
                                 base_offset=batch.base_offset, count=len(batch.records), bytes=batch.size_bytes,
                                 leader_epoch=rep.leader_epoch, producer_id=batch.producer_id,
                                 base_sequence=batch.base_sequence, acks=acks)
-            self._wake_fetches()
+            self._wake_fetches(tp)
             if acks == -1:
                 rep.waiters.append([batch.last_offset + 1, state, tp, batch.base_offset, min_isr])
                 self._maybe_advance_hw(rep)
@@ -394,7 +394,7 @@ class Broker:
         if hw >= 0 and log.update_high_watermark(hw):
             self.sim.trace.emit("replica.hw", node=self.node, topic=rep.topic, partition=rep.partition,
                                 hw=log.high_watermark, leo=log.log_end_offset)
-            self._wake_fetches()
+            self._wake_fetches((rep.topic, rep.partition))
 
     def _complete_waiters(self, rep: Replica) -> None:
         if not rep.waiters:
@@ -432,6 +432,18 @@ class Broker:
                 news = True
                 continue
             log = rep.log
+            leo = log.log_end_offset
+            if (fetch_offset == leo and follower_hw == log.high_watermark and log.epochs
+                    and last_epoch == log.epochs[-1][0] and rep.follower_leo.get(follower) == fetch_offset
+                    and follower in rep.isr):
+                # Fast path: an in-sync follower that has everything and the current HW; nothing
+                # to check or send for this partition, only that it is still caught up.
+                rep.last_caught_up[follower] = now
+                rep.last_fetch_leo[follower] = leo
+                rep.last_fetch_time[follower] = now
+                resp[tp] = {"error": Err.NONE, "batches": (), "hw": log.high_watermark,
+                            "log_start": log.log_start_offset, "leader_epoch": rep.leader_epoch}
+                continue
             if last_epoch >= 0 and fetch_offset > 0:
                 ep, end = self._end_offset_for_epoch(log, last_epoch)
                 if ep < last_epoch or end < fetch_offset:
@@ -487,10 +499,20 @@ class Broker:
                 break
         return found, end
 
-    def _wake_fetches(self) -> None:
+    def _wake_fetches(self, tp: tuple | None = None) -> None:
+        """Re-evaluate parked fetches: those that include ``tp`` (all of them when ``tp`` is None)."""
         if not self._parked_fetches:
             return
-        parked, self._parked_fetches = self._parked_fetches, []
+        if tp is None:
+            parked, self._parked_fetches = self._parked_fetches, []
+        else:
+            parked, keep = [], []
+            for entry in self._parked_fetches:
+                parts = entry[2] if entry[0] == "replica" else entry[1]["partitions"]
+                (parked if tp in parts else keep).append(entry)
+            if not parked:
+                return
+            self._parked_fetches = keep
         for entry in parked:
             if entry[0] == "replica":
                 self.on_replica_fetch(entry[1], entry[2], entry[3])
