@@ -290,3 +290,10 @@ def test_every_panel_redraws_on_every_control(name, factory):
             assert panel.redraws == before + 1, f"{name}: moving {key!r} to {new!r} did not redraw"
         control.value = old
         assert panel.error.value == "", f"{name}: moving {key!r} back to {old!r} showed {panel.error.value}"
+
+
+def test_a_new_figure_displays_as_png_in_a_notebook_cell():
+    fig = new_figure(3, 2)
+    fig.add_subplot(111).plot([0, 1], [1, 0])
+    png = fig._repr_png_()
+    assert png.startswith(b"\x89PNG") and png == figure_png(fig)

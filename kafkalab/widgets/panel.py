@@ -36,7 +36,10 @@ def new_figure(width: float = 7.0, height: float = 3.2):
     """A pyplot-free matplotlib Figure (Agg), so panels never leak figures into cell outputs."""
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), dpi=90)
+    fig = Figure(figsize=(width, height), dpi=90)
+    # A cell ending in ``fig`` shows the picture even before pyplot has been used in the kernel.
+    fig._repr_png_ = lambda: figure_png(fig)
+    return fig
 
 
 def figure_png(fig) -> bytes:
