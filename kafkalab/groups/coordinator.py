@@ -338,6 +338,35 @@ class GroupCoordinator:
         keys = sorted(c) if partitions is None else partitions
         respond({"error": Err.NONE, "offsets": {k: c.get(k, (-1, "", -1)) for k in keys}})
 
+    def on_delete_group(self, respond, group_id: str) -> None:
+        """``DeleteGroups`` for one group (what ``kafka-consumer-groups.sh --delete`` sends).
+
+        Kafka: an unknown group answers ``GROUP_ID_NOT_FOUND``, a group with members
+        ``NON_EMPTY_GROUP``; otherwise the coordinator appends tombstones for the group's committed
+        offsets and its metadata to __consumer_offsets and forgets the group.  Example: after its
+        only consumer closed, ``g`` (Empty, offsets for orders-0/1) is deleted and ``committed_offsets("g")``
+        is ``{}``.
+        """
+        g = self.groups.get(group_id)
+        offsets = self.committed_offsets(group_id)
+        if (g is None or g.state == GroupState.DEAD) and not offsets:
+            respond({"error": Err.GROUP_ID_NOT_FOUND})
+            return
+        if g is not None and g.members:
+            respond({"error": Err.NON_EMPTY_GROUP})
+            return
+        recs = [(encode_offset_commit(group_id, t, p, 0, -1, "", 0)[0], None) for t, p in sorted(offsets)]
+        recs.append((json.dumps({"type": "GroupMetadata", "group": group_id}, sort_keys=True,
+                                separators=(",", ":")).encode(), None))
+
+        def done(err):
+            if err == Err.NONE:
+                self._emit("group.deleted", g if g is not None else Group(group_id),
+                           offsets=[f"{t}-{p}" for t, p in sorted(offsets)])
+                self.groups.pop(group_id, None)
+            respond({"error": err})
+        self._append(group_id, recs, done)
+
     # ======================================================================================
     # Classic protocol
     # ======================================================================================
