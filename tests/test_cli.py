@@ -5,8 +5,6 @@ and from real terminal transcripts of Kafka 4.x; see ``kafkalab/clients/cli.py``
 """
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass, field
 
 import pytest
 
@@ -31,105 +29,12 @@ LOGGER = " (org.apache.kafka.tools.TopicCommand)\n"
 # A fake confluent-kafka admin: the classes the CLI builds requests from, and an in-memory cluster
 
 
-class ResourceType(enum.IntEnum):
-    TOPIC = 2
+# The request and response types are the real ones; only the admin's behaviour is faked.
+from kafkalab.clients.admin import (AlterConfigOpType, ClusterMetadata, ConfigEntry, ConfigSource, Node, TopicDescription, TopicMetadata, TopicPartitionInfo)
 
 
-class ConfigSource(enum.IntEnum):
-    UNKNOWN_CONFIG = 0
-    DYNAMIC_TOPIC_CONFIG = 1
-    STATIC_BROKER_CONFIG = 4
-    DEFAULT_CONFIG = 5
-
-
-class AlterConfigOpType(enum.IntEnum):
-    SET = 0
-    DELETE = 1
-
-
-@dataclass
-class NewTopic:
-    topic: str
-    num_partitions: int = -1
-    replication_factor: int = -1
-    replica_assignment: list | None = None
-    config: dict = field(default_factory=dict)
-
-
-@dataclass
-class NewPartitions:
-    topic: str
-    new_total_count: int
-    replica_assignment: list | None = None
-
-
-@dataclass
-class ConfigEntry:
-    name: str
-    value: str | None
-    source: ConfigSource = ConfigSource.UNKNOWN_CONFIG
-    is_read_only: bool = False
-    is_default: bool = False
-    is_sensitive: bool = False
-    is_synonym: bool = False
-    synonyms: dict = field(default_factory=dict)
-    incremental_operation: AlterConfigOpType | None = None
-
-
-class ConfigResource:
-    def __init__(self, restype, name, set_config=None, described_configs=None, error=None, incremental_configs=None):
-        self.restype, self.name = restype, name
-        self.incremental_configs = list(incremental_configs or [])
-
-    def __hash__(self):
-        return hash((int(self.restype), self.name))
-
-    def __eq__(self, other):
-        return (int(self.restype), self.name) == (int(other.restype), other.name)
-
-
-class TopicCollection:
-    def __init__(self, topic_names):
-        self.topic_names = list(topic_names)
-
-
-@dataclass
-class Node:
-    id: int
-    host: str = "kafka"
-    port: int = 9092
-    rack: str | None = None
-
-
-@dataclass
-class TopicPartitionInfo:
-    id: int
-    leader: Node | None
-    replicas: list
-    isr: list
-    elr: list | None = field(default_factory=list)
-    last_known_elr: list | None = field(default_factory=list)
-
-
-@dataclass
-class TopicDescription:
-    name: str
-    topic_id: str
-    is_internal: bool
-    partitions: list
-
-
-@dataclass
-class TopicMetadata:
-    topic: str
-    partitions: dict
-    error: KafkaError | None = None
-
-
-@dataclass
-class ClusterMetadata:
-    brokers: dict
-    topics: dict
+def node(broker_id: int) -> Node:
+    return Node(broker_id, "kafka", 9092)
 
 
 class Future:
@@ -225,7 +130,7 @@ class FakeAdmin:
 
     def list_topics(self, topic=None, timeout=-1):
         self.calls.append(("list_topics",))
-        return ClusterMetadata({b: object() for b in self.brokers},
+        return ClusterMetadata("fake", -1, {b: object() for b in self.brokers},
                                {n: TopicMetadata(n, {}) for n in self.topics})
 
     def describe_topics(self, topics, include_authorized_operations=False):
@@ -237,10 +142,10 @@ class FakeAdmin:
                 out[n] = Future(exc=UnknownTopicOrPartitionException(KafkaError(
                     Err.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic-partition.")))
                 continue
-            parts = [TopicPartitionInfo(i, Node(p["leader"]) if p["leader"] is not None else None,
-                                        [Node(b) for b in p["replicas"]], [Node(b) for b in p["isr"]],
-                                        None if p["elr"] is None else [Node(b) for b in p["elr"]],
-                                        None if p["lke"] is None else [Node(b) for b in p["lke"]])
+            parts = [TopicPartitionInfo(i, node(p["leader"]) if p["leader"] is not None else None,
+                                        [node(b) for b in p["replicas"]], [node(b) for b in p["isr"]],
+                                        None if p["elr"] is None else [node(b) for b in p["elr"]],
+                                        None if p["lke"] is None else [node(b) for b in p["lke"]])
                      for i, p in enumerate(t["parts"])]
             out[n] = Future(TopicDescription(n, t["id"], n.startswith("__"), list(reversed(parts))))
         return out
@@ -635,7 +540,7 @@ def test_describe_offline_leader_and_elr(cli, admin):
 
 def test_describe_missing_elr_attributes_print_empty():
     class P:
-        id, leader, replicas, isr = 0, Node(1), [Node(1)], [Node(1)]
+        id, leader, replicas, isr = 0, node(1), [node(1)], [node(1)]
 
     assert climod._elr_text(P(), "elr") == "" and climod._elr_text(P(), "last_known_elr") == ""
 

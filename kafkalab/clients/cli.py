@@ -35,7 +35,6 @@ from __future__ import annotations
 import itertools
 import re
 import shlex
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -548,42 +547,23 @@ def _validate_topic_name(name: str) -> None:
 
 
 class _Api:
-    """Finds confluent-kafka's request classes (``NewTopic``, ``ConfigResource``, ...).
+    """confluent-kafka's request classes (``NewTopic``, ``ConfigResource``, ...), from
+    ``kafkalab.clients.admin``: the real admin and a test's fake admin both take these."""
 
-    They come from the module that defines the admin client in use, then from
-    ``kafkalab.clients.admin``, so a test's fake admin brings its own.
-    """
+    def __init__(self, admin=None):
+        from . import admin as real
 
-    def __init__(self, admin):
-        self.modules = []
-        mod = sys.modules.get(type(admin).__module__)
-        if mod is not None:
-            self.modules.append(mod)
-        try:
-            from . import admin as real
-        except ImportError:  # pragma: no cover - a fake admin brings its own classes
-            real = None
-        if real is not None:
-            self.modules.append(real)
+        self._module = real
 
     def get(self, name: str):
-        for m in self.modules:
-            if hasattr(m, name):
-                return getattr(m, name)
-        return None
+        return getattr(self._module, name, None)
 
     def topic_resource(self, name: str, **kw):
-        ConfigResource, ResourceType = self.get("ConfigResource"), self.get("ResourceType")
-        restype = ResourceType.TOPIC if ResourceType is not None else "TOPIC"
-        return ConfigResource(restype, name, **kw)
+        m = self._module
+        return m.ConfigResource(m.ResourceType.TOPIC, name, **kw)
 
     def topic_collection(self, names: list[str]):
-        TopicCollection = self.get("TopicCollection")
-        if TopicCollection is None:  # confluent_kafka.TopicCollection's shape
-            class TopicCollection:
-                def __init__(self, topic_names):
-                    self.topic_names = list(topic_names)
-        return TopicCollection(names)
+        return self._module.TopicCollection(names)
 
 
 def _enum_name(x) -> str:
