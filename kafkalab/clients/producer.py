@@ -206,7 +206,6 @@ class Producer:
         self.producer_epoch = -1
         self._next_seq: dict[tuple, int] = {}
         self._unacked: dict[tuple, list] = {}  # sealed, not yet acked or failed, in sequence order
-        self._inflight_by_tp: dict[tuple, list] = {}
         if self.idempotent:
             self.producer_id, self.producer_epoch = _allocate_producer_id(cluster)
         cluster.clients.append(self)
@@ -460,8 +459,6 @@ class Producer:
             batch.origin = (self.node, ob.batch_id, ob.attempts)
             batches[ob.tp] = batch
             size += ob.wire_bytes
-            if self.idempotent:
-                self._inflight_by_tp.setdefault(ob.tp, []).append(ob)
             self.sim.trace.emit("produce.send", node=self.node, topic=ob.tp[0], partition=ob.tp[1], broker=broker_id,
                                 request=req_id, batch=ob.batch_id, records=len(ob.records), bytes=ob.wire_bytes,
                                 attempt=ob.attempts, base_sequence=ob.sequence)
@@ -483,7 +480,6 @@ class Producer:
             state["done"] = True
             self._in_flight[broker_id] -= 1
             for ob in live:
-                self._settle(ob)
                 self._deliver(ob, -1, None)
             self._pump(broker_id)
             return
@@ -501,12 +497,6 @@ class Producer:
             start = max(float(self.sim.now), self._sender_free_at)
             self._sender_free_at = start + perf.producer_batch_ms(self.compression, ob.bytes, len(ob.records))
         return max(0, int(self._sender_free_at - self.sim.now + 0.999))
-
-    def _settle(self, ob: _OpenBatch) -> None:
-        if self.idempotent:
-            lst = self._inflight_by_tp.get(ob.tp)
-            if lst and ob in lst:
-                lst.remove(ob)
 
     def _requeue(self, ob: _OpenBatch) -> None:
         self._refresh_metadata(ob.tp[0])
@@ -532,7 +522,6 @@ class Producer:
         state["done"] = True
         self._in_flight[broker_id] -= 1
         for ob in obs:
-            self._settle(ob)
             if trace_kind:
                 self.sim.trace.emit(trace_kind, node=self.node, topic=ob.tp[0], partition=ob.tp[1],
                                     broker=broker_id, batch=ob.batch_id)
@@ -544,7 +533,6 @@ class Producer:
         state["done"] = True
         self._in_flight[broker_id] -= 1
         for ob in obs:
-            self._settle(ob)
             err, base_offset, _log_start, msg = results[ob.tp]
             if err == Err.NONE:
                 self._deliver(ob, base_offset, None)

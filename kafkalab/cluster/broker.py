@@ -318,8 +318,8 @@ class Broker:
                         self._finish_partition(state, tp, Err.NONE, info)
                     continue
                 if verdict != "ok":
-                    code = {"out_of_order": Err.OUT_OF_ORDER_SEQUENCE_NUMBER, "fenced": Err.INVALID_PRODUCER_EPOCH,
-                            "unknown": Err.UNKNOWN_PRODUCER_ID}[verdict]
+                    code = {"out_of_order": Err.OUT_OF_ORDER_SEQUENCE_NUMBER,
+                            "fenced": Err.INVALID_PRODUCER_EPOCH}[verdict]
                     self.sim.trace.emit("produce.reject", node=self.node, topic=tp[0], partition=tp[1],
                                         error=spec(code).java_name, producer_id=batch.producer_id,
                                         base_sequence=batch.base_sequence, expected=info)
