@@ -54,3 +54,28 @@ def test_replica_graph_draws_every_replica_with_its_role():
     c.run(15000)
     roles = {r for _, b, r in viz.replica_edges(c, "orders") if b == "B1"}
     assert roles == {"offline replica"}
+
+
+def test_replica_placement_is_a_grid_beyond_a_handful_of_partitions():
+    c = make()
+    c.create_topic("clicks", partitions=20, replication_factor=3)
+    ax = viz.replica_graph(c, "clicks")
+    assert ax.images and not ax.collections  # the grid: one image of cells, no edge collections
+    grid = ax.images[0].get_array()
+    assert grid.shape == (3, 20) and (grid == 1).sum() == 20 and (grid > 0).sum() == 60  # a leader per column
+    assert [t.get_text() for t in ax.get_yticklabels()][0].startswith("B1 · leads ")
+    small = viz.replica_graph(c, "orders")  # 6 partitions: still the graph
+    assert not small.images and len(small.collections) >= 4
+
+
+def test_trace_table_shows_no_nan_for_a_missing_node_or_field():
+    from kafkalab import replication as rep
+
+    run = rep.isr_shrink_example()
+    df = viz.trace_table(run.trace, kind=("fault.", "net.partition"))
+    assert "net.partition" in set(df["kind"]) and df.loc[df["kind"] == "net.partition", "node"].iloc[0] == "-"
+    assert not df.isna().any().any()
+    assert df.loc[df["kind"] == "fault.crash", "broker"].iloc[0] == 3  # an int stays an int, not 3.0
+    detail = viz.trace_table(run.trace, kind="fault.blip", fields=("broker", "duration_ms"))
+    assert list(detail.columns) == ["seq", "time_ms", "kind", "node", "detail"]
+    assert detail["detail"].iloc[0] == "broker=2, duration_ms=10000"

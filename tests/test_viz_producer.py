@@ -1,5 +1,6 @@
 """Producer renderers read the trace and the logs: batches, origins of records, the sweep."""
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
 
@@ -7,6 +8,14 @@ from kafkalab import Cluster, Producer  # noqa: E402
 from kafkalab.scenarios import producer_workload  # noqa: E402
 from kafkalab.viz.producer import batch_table, batch_timeline, log_origins, sweep_plot  # noqa: E402
 from kafkalab.widgets.producer import producer_panel  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")  # later tests assert that pyplot holds no figures
 
 
 def lossy_run(idempotent):
@@ -41,12 +50,20 @@ def test_log_origins_marks_duplicates_and_reordering_only_without_idempotence():
 
 
 def test_timeline_and_sweep_draw():
+    from kafkalab.viz import style
+
     c = lossy_run(False)
     ax = batch_timeline(c.trace)
-    assert len(ax.patches) >= 8
+    colors = [matplotlib.colors.to_hex(p.get_facecolor()) for p in ax.patches]
+    # the lost request's batch is acked only after its retry (orange); the other three in one go (blue)
+    assert colors.count(style.ORANGE.lower()) == 2 and colors.count(style.BLUE.lower()) == 2
+    assert "2 acked after a retry" in ax.get_title("left")
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"in flight until acked", "acked after a retry"}
     rs = [producer_workload({"linger.ms": lm}, rate=2_000, seconds=0.2) for lm in (0, 10)]
-    ax = sweep_plot(rs)
-    assert len(ax.texts) == 2
+    axes = sweep_plot(rs)
+    assert len(axes) == 3 and [t.get_text() for t in axes[0].get_yticklabels()] == ["linger 0 ms", "linger 10 ms"]
+    p99 = axes[1].lines[0].get_xdata()
+    assert list(p99) == [r.p99_ms for r in rs]  # one point per config, none hidden under another
     assert rs[1].requests < rs[0].requests  # lingering batches records together
 
 

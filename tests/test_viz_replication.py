@@ -78,3 +78,40 @@ def test_replication_lab_redraws_on_a_change():
     panel.controls["acks"].value = "1"
     panel.controls["schedule"].value = "rolling replacement of B3, B2, B1"
     assert panel.view.state["run"].config["acks"] == "1"
+
+
+def test_isr_timeline_zooms_to_the_events_and_keeps_its_labels_apart(example):
+    ax = viz.isr_timeline(example)
+    x0, x1 = ax.get_xlim()
+    last = max(o.invoke_ms for o in example.history.sends()) - example.t0
+    assert x0 <= 5 and last / 1000 < x1 < (example.cluster.now - example.t0) / 1000 * 0.6  # the quiet tail is cut
+    labels = [t for t in ax.texts if t.get_text()]
+    assert all(t.get_rotation() == 0 for t in labels)  # horizontal, in rows, never across the title
+    assert "14 s" in ax.get_title("left")
+
+
+def test_isr_timeline_marks_the_writes_an_unclean_election_lost():
+    from kafkalab.viz import style
+
+    unsafe = rep.unclean_election_example(unclean=True)
+    ax = viz.isr_timeline(unsafe)
+    lost = [line for line in ax.lines if line.get_color() == style.OUTCOME_COLORS["lost"]]
+    assert len(lost) == len(unsafe.lost()) == 3
+    assert "3 acknowledged writes LOST (a, b, c)" in ax.get_title("left")
+    assert "unclean election" in ax.get_title("left")
+    safe = viz.isr_timeline(rep.unclean_election_example(unclean=False))
+    assert "LOST" not in safe.get_title("left")
+    assert not [line for line in safe.lines if line.get_color() == style.OUTCOME_COLORS["lost"]]
+
+
+def test_timeline_table_shows_left_aligned_and_uncut(example):
+    import pandas as pd
+
+    df = viz.timeline_table(example)
+    longest = max(df["event"], key=len)
+    with pd.option_context("display.max_colwidth", 20):
+        html = df._repr_html_()
+    assert longest.replace("<", "&lt;").replace(">", "&gt;") in html  # the whole sentence, not cut at 20 chars
+    assert 'style="text-align:left' in html and "text-align:right" not in html
+    sub = df[df["event"].str.contains("ISR")]
+    assert isinstance(sub, viz.TextTable)  # filtering keeps the display

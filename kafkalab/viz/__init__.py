@@ -1,20 +1,36 @@
 """Renderers: pure functions of model state and trace returning DataFrames or matplotlib Axes.
 
-* tables/graphs — ``describe_topic``, ``log_table``, ``partition_load``, ``key_placement``,
-  ``replica_graph`` (notebooks 01–02);
+* tables/graphs/partitions — ``describe_topic``, ``log_table``, ``partition_load``, ``key_placement``,
+  ``replica_graph`` (a grid beyond a handful of partitions), ``replica_grid``, ``load_bars``
+  (notebooks 01–02);
 * replication — ``offset_strip``, ``isr_timeline``, ``timeline_table`` (notebook 03);
 * producer — ``batch_table``, ``batch_timeline``, ``log_origins``, ``sweep_plot`` (notebook 04);
 * groups — ``assignment_table``/``_graph``, ``rebalance_timeline``, ``lag_table``/``_heatmap``,
-  ``offsets_topic_table`` (notebook 05).
+  ``offsets_topic_table`` (notebook 05);
+* metrics — the broker and client metrics an operator watches, derived from the trace
+  (``metrics_delta``, ``metrics_timeseries``; notebooks 03–05).
+
+Every picture takes its colours, sizes, title, legend and alt text from :mod:`kafkalab.viz.style`;
+every figure renderer registers seeded samples with :func:`kafkalab.viz.gallery.sample`, which the
+figure check (``tests/test_figures.py``) and the gallery notebook draw.
 """
-from .graphs import replica_edges, replica_graph
-from .groups import (assignment_graph, assignment_table, lag_heatmap, lag_table, offsets_topic_table, pause_table,
-                     rebalance_timeline)
+from .graphs import replica_edges, replica_graph, replica_grid
+from .groups import (
+    assignment_graph,
+    assignment_table,
+    lag_heatmap,
+    lag_table,
+    offsets_topic_table,
+    pause_table,
+    rebalance_timeline,
+)
+from .partitions import load_bars
 from .producer import batch_table, batch_timeline, log_origins, sweep_plot
 from .replication import isr_intervals, isr_timeline, offset_strip, timeline_table
-from .tables import describe_topic, key_placement, log_table, partition_load, trace_table
+from .tables import TextTable, describe_topic, html_table, key_placement, log_table, partition_load, trace_table
 
-__all__ = ["assignment_graph", "assignment_table", "batch_table", "batch_timeline", "describe_topic", "isr_intervals",
-           "isr_timeline", "key_placement", "lag_heatmap", "lag_table", "log_origins", "log_table",
-           "offset_strip", "offsets_topic_table", "partition_load", "pause_table", "rebalance_timeline",
-           "replica_edges", "replica_graph", "sweep_plot", "timeline_table", "trace_table"]
+__all__ = ["TextTable", "assignment_graph", "assignment_table", "batch_table", "batch_timeline", "describe_topic",
+           "html_table", "isr_intervals", "isr_timeline", "key_placement", "lag_heatmap", "lag_table", "load_bars",
+           "log_origins", "log_table", "offset_strip", "offsets_topic_table", "partition_load", "pause_table",
+           "rebalance_timeline", "replica_edges", "replica_graph", "replica_grid", "sweep_plot", "timeline_table",
+           "trace_table"]

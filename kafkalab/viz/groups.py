@@ -4,8 +4,8 @@
 * :func:`assignment_graph` — consumers ↔ partitions; kept edges grey, moved partitions red, a dead
   consumer crossed out.
 * :func:`rebalance_timeline` — one swim lane per partition, coloured by the consumer fetching it;
-  the white gaps are the time a partition was paused (nobody fetching).  Pass several runs to draw
-  eager, cooperative and KIP-848 side by side.
+  hatched where the partition was paused (nobody fetching).  Pass several runs to draw eager,
+  cooperative and KIP-848 one above the other on one time axis.
 * :func:`pause_table` — paused milliseconds per partition after a moment (e.g. a crash).
 * :func:`lag_table` / :func:`lag_heatmap` — log end offset minus committed offset per partition.
 * :func:`offsets_topic_table` — the records of ``__consumer_offsets``, decoded.
@@ -18,9 +18,8 @@ import pandas as pd
 
 from ..groups.coordinator import OFFSETS_TOPIC, coordinator_partition, decode_record
 from ..groups.lab import ownership_intervals, pauses
-
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
-           "#d62728"]
+from . import style
+from .gallery import sample
 
 
 def _fmt(ps) -> str:
@@ -38,74 +37,144 @@ def assignment_table(before: dict, after: dict, dead=()) -> pd.DataFrame:
 
 
 def assignment_graph(before: dict, after: dict, dead=(), ax=None, title: str | None = None):
-    """Consumers on top, partitions below; edges for ``after``; moved partitions in red."""
-    import matplotlib.pyplot as plt
+    """Consumers on top, partitions below; an edge per partition each consumer owns ``after``: grey when it
+    stayed with its owner, thick vermillion when it moved.  A dead consumer is grey and crossed out."""
+    from matplotlib.lines import Line2D
 
-    consumers = sorted(set(before) | set(after))
+    consumers = sorted(set(before) | set(after), key=style.natural_key)
     parts = sorted({p for ps in list(before.values()) + list(after.values()) for p in ps})
-    if ax is None:
-        _, ax = plt.subplots(figsize=(max(6, 0.6 * len(parts) + 2), 3))
+    ax = style.axes_or_new(ax, width=min(style.DEFAULT_WIDTH_IN, max(6.0, 0.55 * len(parts) + 3)), height=3.2)
     n = max(len(parts), len(consumers), 1)
     cx = {c: (i + 0.5) * n / max(1, len(consumers)) for i, c in enumerate(consumers)}
     px = {p: (i + 0.5) * n / max(1, len(parts)) for i, p in enumerate(parts)}
     old_owner = {p: c for c, ps in before.items() for p in ps}
-    for c, ps in after.items():
+    colors = style.consumer_colors(consumers, dead=dead)
+    moved = []
+    for c, ps in sorted(after.items()):
         if c in dead:
             continue
         for p in ps:
-            moved = old_owner.get(p) != c
-            ax.plot([cx[c], px[p]], [1, 0], color="#d62728" if moved else "#aaaaaa", lw=2.6 if moved else 1.2,
-                    zorder=1)
-    for i, c in enumerate(consumers):
-        color = "#cccccc" if c in dead else PALETTE[i % len(PALETTE)]
-        ax.scatter([cx[c]], [1], s=600, color=color, zorder=2, edgecolors="black")
-        ax.text(cx[c], 1, c, ha="center", va="center", fontsize=9, zorder=3)
+            m = old_owner.get(p) != c
+            moved += [p] if m else []
+            ax.plot([cx[c], px[p]], [1, 0], color=style.VERMILLION if m else style.GREY, lw=3.2 if m else 1.4,
+                    ls="-", zorder=1, solid_capstyle="round")
+    node_pt = max(24.0, min(40.0, 300 / n))
+    for c in consumers:
+        ax.scatter([cx[c]], [1], s=node_pt ** 2, color=colors[c], zorder=2, edgecolors=style.INK, linewidths=1)
+        ax.text(cx[c], 1, c, ha="center", va="center", fontsize=style.TEXT_PT, zorder=3,
+                color=style.text_color_on(colors[c]))
         if c in dead:
-            ax.plot([cx[c] - 0.25, cx[c] + 0.25], [0.92, 1.08], color="black", lw=2, zorder=4)
+            ax.plot([cx[c] - 0.3, cx[c] + 0.3], [0.9, 1.1], color=style.INK, lw=2.5, zorder=4)
     for p in parts:
-        ax.scatter([px[p]], [0], s=420, marker="s", color="white", edgecolors="black", zorder=2)
-        ax.text(px[p], 0, f"P{p}", ha="center", va="center", fontsize=8, zorder=3)
-    ax.set_ylim(-0.4, 1.4)
-    ax.set_xlim(-0.2, n + 0.2)
+        ax.scatter([px[p]], [0], s=(node_pt * 0.85) ** 2, marker="s", color="white", edgecolors=style.INK, zorder=2)
+        ax.text(px[p], 0, f"P{p}", ha="center", va="center", fontsize=style.TEXT_PT, zorder=3)
+    ax.set_ylim(-0.45, 1.45)
+    ax.set_xlim(-0.3, n + 0.3)
     ax.axis("off")
-    ax.set_title(title or "assignment after (red: moved)", fontsize=10)
+    handles = [Line2D([], [], color=style.GREY, lw=1.4, label="stayed with its owner"),
+               Line2D([], [], color=style.VERMILLION, lw=3.2, label="moved to a new owner")]
+    if dead:
+        handles.append(style.patch(style.DEAD_COLOR, "dead consumer"))
+    style.legend(ax, handles=handles)
+    who = ", ".join(sorted(dead))
+    finding = (f"{style.plural(len(moved), 'partition')} moved ({', '.join(f'P{p}' for p in sorted(moved))})"
+               if moved else "no partition moved")
+    if dead:
+        finding += f" after {who} died"
+    style.finding(ax, (f"{title}: " if title else "") + finding)
+    style.alt(ax, f"Graph of consumers {', '.join(consumers)} above and partitions below, one line per partition "
+                  f"each consumer owns after the rebalance: {finding}.")
     return ax
 
 
 def rebalance_timeline(runs, topic: str = "orders", partitions: int | None = None, since_ms: int | None = None,
                        until_ms: int | None = None, axes=None, titles=None):
-    """Swim lanes per partition: coloured bars while a consumer fetches it, gaps while paused.
-
-    ``runs`` is one :class:`~kafkalab.groups.lab.GroupRun` or a list of them (drawn one above the
-    other, e.g. eager / cooperative / KIP-848).  Returns the list of Axes.
-    """
-    import matplotlib.pyplot as plt
-
+    """Swim lanes per partition: a bar in the colour of the consumer fetching it; hatched where nobody
+    does (paused).  A pause is drawn at least a few pixels wide, so the short stop of an eager
+    rebalance shows too.  Pass several runs (eager, cooperative, KIP-848) to stack them with one time
+    axis.  Returns the list of Axes."""
     runs = runs if isinstance(runs, (list, tuple)) else [runs]
+    own_figure = axes is None
     if axes is None:
-        _, axes = plt.subplots(len(runs), 1, figsize=(9, 1.0 + 1.7 * len(runs)), squeeze=False)
+        height = sum(0.9 + 0.26 * (partitions or len(r.cluster.describe(topic).partitions)) for r in runs) + 0.9
+        _, axes = style.subplots(len(runs), 1, width=style.DEFAULT_WIDTH_IN, height=height, sharex=True,
+                                 squeeze=False)
         axes = [a[0] for a in axes]
+    for a in axes:
+        style.attach(a.figure)
+    names = sorted({c for run in runs for c in run.consumers}, key=style.natural_key)
+    colors = style.consumer_colors(names)
+    starts = [since_ms if since_ms is not None else 0 for _ in runs]
+    ends = [until_ms if until_ms is not None else run.cluster.now for run in runs]
+    x0, x1 = min(starts) / 1000, max(ends) / 1000
+    summaries = []
     for k, (run, ax) in enumerate(zip(runs, axes)):
         n = partitions or len(run.cluster.describe(topic).partitions)
-        end = until_ms if until_ms is not None else run.cluster.now
-        start = since_ms if since_ms is not None else 0
-        names = sorted(run.consumers)
-        color = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(names)}
+        start, end = starts[k], ends[k]
+        min_w = 3 * style.data_per_px(ax, x0, x1)
         for p, node, s, e in ownership_intervals(run.trace, topic, end_ms=end):
             s, e = max(s, start), min(e, end)
-            if e > s:
-                ax.barh(p, (e - s) / 1000, left=s / 1000, height=0.7, color=color.get(node, "#999999"))
+            if e > s and p < n:
+                ax.barh(p, max((e - s) / 1000, min_w), left=s / 1000, height=0.72, color=colors.get(node, style.GREY))
+        paused = _pause_intervals(run.trace, topic, n, start, end)
+        for p, s, e in paused:  # over the bars, at least min_w wide: a hairline gap is not a picture
+            mid, w = (s + e) / 2000, max((e - s) / 1000, min_w)
+            ax.barh(p, w, left=mid - w / 2, height=0.72, color=style.PAUSED_COLOR, hatch=style.PAUSED_HATCH,
+                    edgecolor=style.INK, lw=0.6, zorder=3)
+        band = 0.0
         if run.crash_ms is not None:
-            ax.axvline(run.crash_ms / 1000, color="black", ls="--", lw=1)
-        ax.set_yticks(range(n))
-        ax.set_yticklabels([f"P{p}" for p in range(n)], fontsize=7)
-        ax.set_xlim(start / 1000, end / 1000)
-        ax.invert_yaxis()
-        ax.set_title(titles[k] if titles else "who fetches each partition (gaps = paused)", fontsize=9)
-        handles = [plt.Rectangle((0, 0), 1, 1, color=color[c]) for c in names]
-        ax.legend(handles, names, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    axes[-1].set_xlabel("virtual time (s)")
+            victim = next((e.node for e in run.trace.filter("consumer.crash") if e.time_ms >= run.crash_ms), None)
+            band, _ = style.event_marks(ax, [(run.crash_ms / 1000, f"{victim or 'a consumer'} crashes")], x0, x1,
+                                        color=style.INK)
+        ax.set_yticks(range(n), [f"P{p}" for p in range(n)], fontsize=style.TICK_PT)
+        ax.tick_params(axis="y", length=0)
+        ax.set_ylim(n - 0.5, -0.5 - (n * band / max(0.05, 1 - band)))
+        ax.set_xlim(x0, x1)
+        style.tidy(ax)
+        label = titles[k] if titles else ""
+        after = run.crash_ms if run.crash_ms is not None else start
+        stops = pauses(run.trace, topic, after, end, n)
+        stopped = {p: ms for p, ms in stops.items() if ms > 0}
+        if stopped:
+            longest = max(stopped, key=stopped.get)
+            others = [ms for p, ms in stopped.items() if p != longest]
+            text = (f"{style.plural(len(stopped), 'partition')} of {n} pause" + ("s" if len(stopped) == 1 else "")
+                    + f"{' after the crash' if run.crash_ms is not None else ''}: longest {stopped[longest] / 1000:.1f} s "
+                    f"(P{longest})" + (f", shortest {min(others) / 1000:.1f} s" if others else ""))
+        else:
+            text = f"no partition pauses{' after the crash' if run.crash_ms is not None else ''}"
+        summaries.append(f"{label}: {text}" if label else text)
+        style.finding(ax, summaries[-1])
+    n = partitions or len(runs[0].cluster.describe(topic).partitions)
+    style.alt(axes[0].figure if own_figure else axes[0], f"Swim lanes of {n} partitions over time, coloured by the consumer fetching each, "
+                              f"hatched where nobody fetches: {'; '.join(summaries)}.")
+    for ax in axes[:-1]:
+        ax.tick_params(axis="x", labelbottom=False)
+    style.labels(axes[-1], x="virtual time (s)")
+    handles = [style.patch(colors[c], c) for c in names]
+    handles.append(style.patch(style.PAUSED_COLOR, "paused (nobody fetches)", hatch=style.PAUSED_HATCH))
+    style.legend(axes[0], handles=handles)
     return axes
+
+
+def _pause_intervals(trace, topic: str, n: int, start: int, end: int) -> list:
+    """``[(partition, start_ms, end_ms)]`` during which nobody fetched the partition, within ``[start, end]``,
+    from the first moment it had an owner (before that the group was still forming)."""
+    cover: dict = {}
+    for p, _node, s, e in ownership_intervals(trace, topic, end_ms=end):
+        if p < n and e > s:
+            cover.setdefault(p, []).append((s, e))
+    out = []
+    for p, spans in sorted(cover.items()):
+        spans.sort()
+        t = max(spans[0][0], start)
+        for s, e in spans:
+            if s > t:
+                out.append((p, t, min(s, end)))
+            t = max(t, e)
+        if t < end:
+            out.append((p, t, end))
+    return [(p, s, e) for p, s, e in out if e > s]
 
 
 def pause_table(runs: dict, topic: str = "orders", since_ms: int | None = None, until_ms: int | None = None
@@ -147,22 +216,32 @@ def lag_table(cluster, group: str, topic: str) -> pd.DataFrame:
 
 
 def lag_heatmap(cluster, groups: list, topic: str, ax=None):
-    """Groups × partitions, coloured by lag (darker = further behind)."""
-    import matplotlib.pyplot as plt
+    """Groups × partitions, coloured by lag (records behind the log end; darker = further behind)."""
+    import numpy as np
 
-    data = [lag_table(cluster, g, topic)["lag"].tolist() for g in groups]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(max(5, len(data[0]) * 0.6 + 2), 0.6 * len(groups) + 1.2))
-    im = ax.imshow(data, cmap="Reds", aspect="auto", vmin=0)
-    for i, row in enumerate(data):
-        for j, v in enumerate(row):
-            ax.text(j, i, str(v), ha="center", va="center", fontsize=8)
-    ax.set_xticks(range(len(data[0])))
-    ax.set_xticklabels([f"P{p}" for p in range(len(data[0]))], fontsize=8)
-    ax.set_yticks(range(len(groups)))
-    ax.set_yticklabels(groups, fontsize=8)
-    ax.set_title(f"consumer lag on {topic} (records)", fontsize=10)
-    ax.figure.colorbar(im, ax=ax, fraction=0.03)
+    data = np.array([lag_table(cluster, g, topic)["lag"].tolist() for g in groups])
+    n = data.shape[1]
+    label_pt = max(style.text_width_pt(g, style.TICK_PT) for g in groups)
+    ax = style.axes_or_new(ax, width=min(style.DEFAULT_WIDTH_IN, 2.5 + label_pt / 72 + 0.55 * n),
+                           height=0.55 * len(groups) + 1.6)
+    vmax = max(1, int(data.max()))
+    im = ax.imshow(data, cmap=style.SEQUENTIAL_CMAP + "_r", aspect="auto", vmin=0, vmax=vmax)
+    for (i, j), v in np.ndenumerate(data):
+        ax.text(j, i, str(v), ha="center", va="center", fontsize=style.TEXT_PT,
+                color=style.text_color_on(im.cmap(im.norm(v))))
+    ax.set_xticks(range(n), [f"P{p}" for p in range(n)], fontsize=style.TICK_PT)
+    ax.set_yticks(range(len(groups)), groups, fontsize=style.TICK_PT)
+    ax.tick_params(length=0)
+    style.labels(ax, x="partition")
+    bar = ax.figure.colorbar(im, ax=ax, fraction=0.05, pad=0.02)
+    bar.set_label("lag (records)", fontsize=style.LABEL_PT)
+    bar.ax.tick_params(labelsize=style.TICK_PT)
+    worst = np.unravel_index(int(np.argmax(data)), data.shape)
+    finding = (f"{groups[worst[0]]} is furthest behind: {int(data[worst])} records on P{worst[1]}"
+               if data.max() > 0 else f"every group has read all of {topic}")
+    style.finding(ax, finding)
+    style.alt(ax, f"Heat map of consumer lag on {topic}, groups {', '.join(groups)} by partitions P0–P{n - 1}: "
+                  f"{finding}; total lag {int(data.sum())} records.")
     return ax
 
 
@@ -189,3 +268,74 @@ def offsets_topic_table(cluster, group: str | None = None, kind: str | None = No
                          "committed_offset": v.get("offset"), "generation": v.get("generation")})
     return pd.DataFrame(rows, columns=["partition", "offset", "time_ms", "type", "group", "topic", "topic_partition",
                                        "committed_offset", "generation"])
+
+
+# -- samples for the figure check and the gallery ----------------------------------------------------------
+def _cached(fn):
+    import functools
+
+    return functools.lru_cache(maxsize=None)(fn)
+
+
+@_cached
+def _coop():
+    from ..groups.lab import group_run
+
+    return group_run(4, 8, strategy="cooperative-sticky", crash="C3", crash_at_ms=20_000, run_ms=80_000)
+
+
+@_cached
+def _eager():
+    from ..groups.lab import group_run
+
+    return group_run(4, 8, strategy="range", crash="C3", run_ms=80_000)
+
+
+@_cached
+def _kip848():
+    from ..groups.lab import group_run
+
+    return group_run(4, 8, strategy="uniform", protocol="consumer", crash="C3", run_ms=80_000)
+
+
+@_cached
+def _ten():
+    from ..groups.lab import group_run
+
+    return group_run(10, 12, strategy="range", crash="C4", crash_at_ms=20_000, run_ms=75_000, step_ms=100)
+
+
+@sample(assignment_graph, "small", "The guide's rebalance: C3 dies, cooperative-sticky moves only its partitions.")
+def _graph_small():
+    run = _coop()
+    return assignment_graph(run.assignment(run.crash_ms), run.assignment(), dead={"C3"})
+
+
+@sample(assignment_graph, "large", "Ten consumers on twelve partitions, C4 dies (range: more partitions move).")
+def _graph_large():
+    run = _ten()
+    return assignment_graph(run.assignment(run.crash_ms), run.assignment(), dead={"C4"})
+
+
+@sample(rebalance_timeline, "small", "Cooperative-sticky: only C3's partitions pause after its crash.")
+def _swim_small():
+    return rebalance_timeline(_coop(), "orders", since_ms=15_000)
+
+
+@sample(rebalance_timeline, "large", "Notebook 05: eager vs cooperative vs KIP-848 after the same crash.")
+def _swim_large():
+    return rebalance_timeline([_eager(), _coop(), _kip848()], "orders", since_ms=15_000,
+                              titles=["range (eager)", "cooperative-sticky", "KIP-848 uniform"])
+
+
+@sample(lag_heatmap, "small", "Two groups, six partitions: what each group still has to read.")
+def _lag_small():
+    from ..groups.lab import group_run
+
+    fan = group_run(3, 6, strategy="range", groups=2, run_ms=15_000, records_per_partition=10)
+    return lag_heatmap(fan.cluster, ["order-pipeline-1", "order-pipeline-2"], "orders")
+
+
+@sample(lag_heatmap, "large", "Ten consumers, twelve partitions, one crashed: its partitions fall behind.")
+def _lag_large():
+    return lag_heatmap(_ten().cluster, ["order-pipeline"], "orders")

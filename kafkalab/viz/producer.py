@@ -2,16 +2,18 @@
 
 * :func:`batch_table` — one row per producer batch: records, bytes before/after compression, when
   it opened, why it closed (``batch.size``, ``linger.ms``, ``flush``), sends, when it was acked.
-* :func:`batch_timeline` — per partition, each batch as a bar: lingering (open → closed), then in
-  flight (sent → acked); retried sends in red, failed batches hatched.
+* :func:`batch_timeline` — one lane per partition, each batch as a bar: lingering (open → closed),
+  waiting for an in-flight slot, in flight (sent → acked); acked after a retry in orange, failed hatched.
 * :func:`log_origins` — a partition's log with, per record, which producer batch and which attempt
   wrote it, and whether it duplicates or reorders an earlier batch.
-* :func:`sweep_plot` — throughput vs p99 latency over a sweep of producer configs.
+* :func:`sweep_plot` — a sweep of producer configs, one row each: throughput, p99 latency, wire bytes.
 """
 from __future__ import annotations
 
 import pandas as pd
 
+from . import style
+from .gallery import sample
 from .tables import _show
 
 
@@ -48,29 +50,85 @@ def batch_table(trace, producer: str | None = None, topic: str | None = None) ->
 
 
 def batch_timeline(trace, producer: str | None = None, topic: str | None = None, ax=None, max_batches: int = 400):
-    """One bar per batch (grouped by partition): light = lingering in the accumulator, dark = in
-    flight until acked, red = acked only after a retry, hatched = failed."""
-    import matplotlib.pyplot as plt
-
-    df = batch_table(trace, producer, topic).head(max_batches).sort_values(["partition", "batch"])
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, min(8, 0.25 * max(4, len(df)) + 1)))
+    """One lane per partition; each batch a bar: lingering in the accumulator (light), ready and waiting
+    for an in-flight slot (grey), in flight until acked (dark; orange when acked only after a retry),
+    failed (hatched).  Batches of one partition that overlap in time get sub-rows of their lane."""
+    df = batch_table(trace, producer, topic).sort_values(["opened_ms", "batch"]).head(max_batches)
+    ax = style.axes_or_new(ax, width=style.DEFAULT_WIDTH_IN, height=3.4)
     retried = {(e.node, e.fields["batch"]) for e in trace.filter("produce.retry")}
-    labels = []
-    for y, (_, r) in enumerate(df.iterrows()):
-        labels.append(f"P{r['partition']} #{r['batch']}")
-        ax.barh(y, max(0.3, r["closed_ms"] - r["opened_ms"]), left=r["opened_ms"], height=0.6, color="#c6dbef")
-        if r["first_send_ms"] is not None and not pd.isna(r["acked_ms"]):
-            color = "#d62728" if (r["producer"], r["batch"]) in retried else "#08519c"
-            ax.barh(y, max(0.3, r["acked_ms"] - r["first_send_ms"]), left=r["first_send_ms"], height=0.6,
-                    color=color)
-        elif r["error"] is not None:
-            ax.barh(y, 1, left=r["closed_ms"], height=0.6, color="white", edgecolor="#d62728", hatch="//")
-    if len(df) <= 40:
-        ax.set_yticks(range(len(df)), labels, fontsize=7)
-    ax.invert_yaxis()
-    ax.set_xlabel("virtual time (ms)")
-    ax.set_title("batches: lingering (light), in flight until acked (dark), acked after a retry (red)", fontsize=9)
+    if df.empty:
+        style.finding(ax, "no producer batches in this trace")
+        style.alt(ax, "An empty batch timeline: the trace has no producer batches")
+        return ax
+    ends = [r["acked_ms"] if not pd.isna(r["acked_ms"]) else r["closed_ms"] for _, r in df.iterrows()]
+    x0, x1 = float(df["opened_ms"].min()), float(max(ends))
+    pad = max(1.0, 0.02 * (x1 - x0))
+    x0, x1 = x0 - pad, x1 + pad
+    min_w = 2.5 * style.data_per_px(ax, x0, x1)
+    lanes: dict = {}  # partition -> [right end of each sub-row]
+    placed = []
+    for (_, r), end in zip(df.iterrows(), ends):
+        segs = [(r["opened_ms"], r["closed_ms"], "linger")]
+        if r["first_send_ms"] is not None and not pd.isna(r["first_send_ms"]):
+            segs.append((r["closed_ms"], r["first_send_ms"], "wait"))
+            if not pd.isna(r["acked_ms"]):
+                kind = "retried" if (r["producer"], r["batch"]) in retried else "flight"
+                segs.append((r["first_send_ms"], r["acked_ms"], kind))
+        if r["error"] is not None:
+            segs.append((segs[-1][1], segs[-1][1] + 0.0, "failed"))
+        segs = [(s0, max(s1, s0 + min_w), k) for s0, s1, k in segs if s1 > s0 or k == "failed"]
+        for i in range(len(segs) - 1):  # no hairline gaps or slivers between a batch's own segments
+            if segs[i + 1][0] - segs[i][1] < min_w:
+                segs[i] = (segs[i][0], segs[i + 1][0], segs[i][2]) if segs[i + 1][0] > segs[i][0] else segs[i]
+        if not segs:
+            continue
+        rows = lanes.setdefault(r["partition"], [])
+        left, right = segs[0][0], max(s1 for _, s1, _ in segs)
+        row = next((i for i, last in enumerate(rows) if left >= last + min_w), None)
+        if row is None:
+            rows.append(right)
+            row = len(rows) - 1
+        rows[row] = right
+        placed.append((r["partition"], row, segs))
+    colors = {"linger": style.SKY_BLUE, "wait": style.LIGHT_GREY, "flight": style.BLUE, "retried": style.ORANGE,
+              "failed": "white"}
+    base, y, ticks = {}, 0.0, []
+    for p in sorted(lanes):
+        base[p] = y
+        ticks.append((y + (len(lanes[p]) - 1) / 2, f"P{p}"))
+        y += len(lanes[p]) + 0.6
+    seen = []
+    for p, row, segs in placed:
+        for s0, s1, kind in segs:
+            ax.barh(base[p] + row, s1 - s0, left=s0, height=0.78, color=colors[kind],
+                    edgecolor=style.VERMILLION if kind == "failed" else "none", hatch="///" if kind == "failed" else None)
+            if kind not in seen:
+                seen.append(kind)
+    ax.set_yticks([t for t, _ in ticks], [lab for _, lab in ticks], fontsize=style.TICK_PT)
+    ax.set_ylim(y - 0.4, -0.8)
+    ax.set_xlim(x0, x1)
+    style.tidy(ax)
+    ax.tick_params(axis="y", length=0)
+    style.labels(ax, x="virtual time (ms)")
+    names = {"linger": "lingering (linger.ms)", "wait": "ready, waiting to be sent", "flight": "in flight until acked",
+             "retried": "acked after a retry", "failed": "failed"}
+    style.legend(ax, handles=[style.patch(colors[k], names[k], hatch="///" if k == "failed" else None,
+                                          edge=style.VERMILLION if k == "failed" else None)
+                              for k in ("linger", "wait", "flight", "retried", "failed") if k in seen])
+    linger = (df["closed_ms"] - df["opened_ms"]).median()
+    acked = df[df["acked_ms"].notna() & df["first_send_ms"].notna()]
+    flight = (acked["acked_ms"] - acked["first_send_ms"]).median() if len(acked) else float("nan")
+    n_retried = sum((r["producer"], r["batch"]) in retried for _, r in df.iterrows())
+    n_failed = int(df["error"].notna().sum())
+    reasons = df["closed_by"].value_counts()
+    finding = (f"{style.plural(len(df), 'batch', 'batches')} on {style.plural(len(lanes), 'partition')}: median "
+               f"{linger:g} ms lingering, {flight:g} ms in flight; closed by "
+               + ", ".join(f"{k} ({n})" for k, n in reasons.items()))
+    if n_retried or n_failed:
+        finding += f"; {n_retried} acked after a retry, {n_failed} failed"
+    style.finding(ax, finding)
+    style.alt(ax, f"Timeline of producer batches, one lane per partition, each batch a bar from when it opened "
+                  f"to when it was acknowledged: {finding}.")
     return ax
 
 
@@ -102,19 +160,100 @@ def log_origins(cluster, topic: str, partition: int) -> pd.DataFrame:
                                        "reordered"])
 
 
-def sweep_plot(results, ax=None, label=None):
-    """Throughput (records/s) against p99 latency, one point per producer config."""
-    import matplotlib.pyplot as plt
+_SHORT = {"linger.ms": lambda v: f"linger {v} ms", "batch.size": lambda v: f"{v // 1024} KB" if v >= 1024 else f"{v} B",
+          "compression.type": str, "acks": lambda v: f"acks={v}", "enable.idempotence": lambda v: "idem" if v else "no idem"}
+SWEEP_METRICS = (("throughput", "throughput (records/s)", lambda r: r.throughput),
+                 ("p99_ms", "p99 latency (ms, virtual)", lambda r: r.p99_ms),
+                 ("wire_kb", "bytes on the wire (KB)", lambda r: r.bytes_sent / 1024))
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
-    xs = [r.p99_ms for r in results]
-    ys = [r.throughput for r in results]
-    ax.scatter(xs, ys, color="#08519c")
-    for r, x, y in zip(results, xs, ys):
-        text = label(r) if label else ", ".join(f"{k.split('.')[0]}={v}" for k, v in sorted(r.config.items()))
-        ax.annotate(text, (x, y), fontsize=7, xytext=(4, 3), textcoords="offset points")
-    ax.set_xlabel("p99 latency (ms, virtual)")
-    ax.set_ylabel("throughput (records/s)")
-    ax.set_title("producer configs: throughput vs tail latency", fontsize=9)
-    return ax
+
+def _config_label(r, keys) -> str:
+    return " · ".join(_SHORT.get(k, lambda v, k=k: f"{k}={v}")(r.config.get(k)) for k in keys)
+
+
+def sweep_plot(results, metrics=("throughput", "p99_ms", "wire_kb"), axes=None, label=None, ax=None):
+    """One row per producer config (:func:`kafkalab.scenarios.producer_workload` results), one panel per
+    metric: throughput, p99 latency, bytes on the wire.  Rows keep configs with equal results apart
+    (a scatter would stack them on one point).  ``label(result)`` names a row (default: the settings
+    that differ between the configs).  ``ax`` draws just the first metric into it.  Returns the Axes."""
+    chosen = [m for m in SWEEP_METRICS if m[0] in metrics]
+    if ax is not None:
+        axes, chosen = [ax], chosen[:1]
+    if axes is None:
+        _, axes = style.subplots(1, len(chosen), width=style.DEFAULT_WIDTH_IN, height=1.4 + 0.3 * len(results),
+                                 sharey=True)
+        axes = list(axes) if len(chosen) > 1 else [axes]
+    for a in axes:
+        style.attach(a.figure)
+    keys = [k for k in dict.fromkeys(k for r in results for k in r.config)
+            if len({repr(r.config.get(k)) for r in results}) > 1] or list(results[0].config)[:2]
+    names = [(label(r) if label else "") or _config_label(r, keys) for r in results]
+    ys = list(range(len(results)))
+    summary = []
+    for a, (key, axis_label, value) in zip(axes, chosen):
+        vals = [value(r) for r in results]
+        a.hlines(ys, 0, vals, color=style.LIGHT_GREY, lw=2)
+        a.plot(vals, ys, ls="none", marker="o", ms=style.MARKER_PT, color=style.BLUE)
+        a.set_xlim(0, max(vals) * 1.12 if max(vals) > 0 else 1)
+        a.set_ylim(len(results) - 0.5, -0.5)
+        style.tidy(a, grid="x")
+        style.labels(a, x=axis_label)
+        lo, hi = min(vals), max(vals)
+        word = axis_label.split(" (")[0]
+        unit = axis_label.split("(")[1].split(",")[0].rstrip(")") if "(" in axis_label else ""
+        summary.append(f"{word} flat at {hi:,.0f} {unit}" if lo and hi / lo < 1.05 else
+                       f"{word} {lo:,.0f}–{hi:,.0f} {unit}")
+    axes[0].set_yticks(ys, names, fontsize=style.TICK_PT)
+    for a in axes[1:]:
+        a.tick_params(axis="y", labelleft=False, length=0)
+    finding = f"{style.plural(len(results), 'producer config')}: " + "; ".join(summary)
+    if len(axes) > 1:
+        style.suptitle(axes[0].figure, finding)
+    else:
+        style.finding(axes[0], finding)
+    style.alt(axes[0], f"Dot plot of {len(results)} producer configs ({', '.join(names[:3])}"
+                       f"{', …' if len(names) > 3 else ''}), one row each: {finding}.")
+    return axes if len(axes) > 1 else axes[0]
+
+
+# -- samples for the figure check and the gallery ----------------------------------------------------------
+@sample(batch_timeline, "small", "A request lost on the way: the first batch is acked only after its retry.")
+def _timeline_small():
+    from ..clients import Producer
+    from ..cluster import Cluster
+
+    c = Cluster(brokers=3, seed=1)
+    c.create_topic("orders", 1, 3)
+    p = Producer({"bootstrap.servers": "kafka-1:9092", "enable.idempotence": False,
+                  "max.in.flight.requests.per.connection": 5, "linger.ms": 0}, cluster=c)
+    c.sim.network.drop_next(p.node, f"kafka-{c.describe('orders').partitions[0].leader}", "ProduceRequest")
+    for i in range(4):
+        p.produce("orders", key=b"42", value=f"v{i}")
+    p.flush()
+    return batch_timeline(c.trace)
+
+
+@sample(batch_timeline, "large", "4,000 events/s for half a second into 6 partitions: 400 batches.")
+def _timeline_large():
+    from ..scenarios import producer_workload
+
+    r = producer_workload({"linger.ms": 5}, rate=4_000, seconds=0.5)
+    return batch_timeline(r.cluster.trace, producer=r.producer)
+
+
+def _sweep(lingers, sizes, codecs):
+    from ..scenarios import producer_workload
+
+    return [producer_workload({"acks": "all", "enable.idempotence": True, "linger.ms": lg, "batch.size": size,
+                               "compression.type": codec}, rate=10_000, seconds=0.3)
+            for lg in lingers for size in sizes for codec in codecs]
+
+
+@sample(sweep_plot, "small", "linger.ms 0, 5, 20 with zstd.")
+def _sweep_small():
+    return sweep_plot(_sweep((0, 5, 20), (131072,), ("zstd",)))
+
+
+@sample(sweep_plot, "large", "Notebook 04's sweep: linger.ms × batch.size × compression.type, 12 configs.")
+def _sweep_large():
+    return sweep_plot(_sweep((5, 20, 50), (16384, 131072), ("none", "zstd")))

@@ -8,19 +8,22 @@ All read the trace (and, for the offset strip, the replicas' logs) of a finished
   the leader's HW; cells at or above the HW are uncommitted.
 * :func:`isr_intervals` / :func:`isr_timeline` — who led, who was in the ISR (or ELR), who was
   out of sync or fenced, over time, with the faults and the writes marked.
-* :func:`timeline_table` — the shape of the syllabus tables: t (s), event, ISR, leader, write result.
+* :func:`timeline_table` — the shape of the syllabus tables: t (s), event, ISR, leader, write result (a
+  :class:`~kafkalab.viz.tables.TextTable`: left-aligned, never cut).
 
 Times are scenario seconds: ``(time_ms - t0) / 1000``.
 """
 from __future__ import annotations
 
+import math
+
 from ..cluster.metadata import NO_LEADER
+from . import style
+from .gallery import sample
 from .graphs import replica_graph
+from .tables import TextTable
 
 __all__ = ["isr_intervals", "isr_timeline", "offset_strip", "replica_graph", "timeline_table"]
-
-ROLE_COLORS = {"leader": "#1f77b4", "in-sync": "#2ca02c", "eligible (ELR)": "#9467bd",
-               "out-of-sync": "#d62728", "fenced": "#bbbbbb"}
 
 
 def _sources(source, topic, partition, t0):
@@ -51,13 +54,14 @@ def _partition_events(trace, topic: str, partition: int):
 
 # -- the offset strip --------------------------------------------------------------------------------
 def offset_strip(cluster, topic: str, partition: int = 0, ax=None, max_offsets: int = 40, title: str | None = None):
-    """Each replica's log as a row of cells, with its LEO (▶) and the leader's HW (dashed line).
+    """Each replica's log as a row of cells, with its LEO (◀) and the leader's HW (dashed line).
 
     Cells below the leader's HW are committed (solid); cells at or above it are only on some
     replicas so far (hatched).  A stopped broker's row is grey: its log is on disk, not served.
+    Record values are written in the cells when the cells are wide enough to hold them.
     """
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
+    from matplotlib.ticker import MaxNLocator
 
     p = cluster.describe(topic).partitions[partition]
     rows = []
@@ -66,45 +70,65 @@ def offset_strip(cluster, topic: str, partition: int = 0, ax=None, max_offsets: 
         recs = [] if log is None else [(o, r[1]) for o, r, _ in log.records()]
         leo = 0 if log is None else log.log_end_offset
         hw = 0 if log is None else log.high_watermark
-        rows.append((b, recs, leo, hw))
-    leader_hw = next((hw for b, _, _, hw in rows if b == p.leader), None)
-    width = max([leo for _, _, leo, _ in rows] + [1])
-    start = max(0, width - max_offsets)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(min(12, 2 + 0.35 * (width - start)), 0.6 * len(rows) + 1.2))
-    for i, (b, recs, leo, hw) in enumerate(rows):
-        y = len(rows) - 1 - i
         alive = cluster.brokers[b].alive
-        role = "leader" if b == p.leader else ("in-sync" if b in p.isr else "out-of-sync")
-        color = ROLE_COLORS[role] if alive else ROLE_COLORS["fenced"]
+        role = ("leader" if b == p.leader else ("in-sync" if b in p.isr else "out-of-sync")) if alive else "offline"
+        rows.append((b, recs, leo, hw, role))
+    leader_hw = next((hw for b, _, _, hw, _ in rows if b == p.leader), None)
+    width = max([leo for _, _, leo, _, _ in rows] + [1])
+    start = max(0, width - max_offsets)
+    shown = width - start
+    ax = style.axes_or_new(ax, width=min(style.DEFAULT_WIDTH_IN, 4.6 + 0.5 * shown), height=0.62 * len(rows) + 1.5)
+    cell_pt = style.axes_size_pt(ax)[0] / max(1, shown + 1.5)
+    cell_w = 0.92 if cell_pt * ax.figure.dpi / 72 >= 30 else 1.0  # narrow cells touch: no hairline gaps
+    for i, (b, recs, leo, hw, role) in enumerate(rows):
+        y = len(rows) - 1 - i
+        color = style.role_color(role)
         for off, v in recs:
             if off < start:
                 continue
             committed = leader_hw is not None and off < leader_hw
-            ax.add_patch(Rectangle((off, y + 0.1), 0.95, 0.8, facecolor=color if committed else "white",
-                                   edgecolor=color, hatch=None if committed else "///", alpha=0.85 if committed else 1))
-            if v is not None and width - start <= 24:
-                txt = bytes(v).decode("utf-8", "replace")[:7]
-                ax.text(off + 0.47, y + 0.5, txt, ha="center", va="center", fontsize=6 if len(txt) < 5 else 5,
-                        color="white" if committed else "black")
-        ax.plot([leo + 0.12], [y + 0.5], marker="<", color="black", ms=6, ls="none")
-        ax.text(-0.3, y + 0.5, f"B{b} {role if alive else 'stopped'}\nLEO {leo}  HW {hw}", ha="right", va="center",
-                fontsize=7)
+            ax.add_patch(Rectangle((off, y + 0.12), cell_w, 0.76, facecolor=color if committed else "white",
+                                   edgecolor=color, lw=1.2, hatch=None if committed else "///"))
+            if v is None or cell_pt < 14:  # no room for even two characters
+                continue
+            txt = bytes(v).decode("utf-8", "replace")
+            if style.text_width_pt(txt) + 4 <= cell_pt:
+                ax.text(off + 0.46, y + 0.5, txt, ha="center", va="center", fontsize=style.TEXT_PT,
+                        color=style.text_color_on(color) if committed else style.INK,
+                        bbox=None if committed else {"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none"})
+        ax.plot([leo + 0.2], [y + 0.5], marker="<", color=style.INK, ms=style.MARKER_PT, ls="none")
+    ax.set_yticks([len(rows) - 0.5 - i for i in range(len(rows))],
+                  [f"B{b} {role}\nLEO {leo} · HW {hw}" for b, _, leo, hw, role in rows], fontsize=style.TICK_PT)
+    ax.tick_params(axis="y", length=0)
     if leader_hw is not None:
-        ax.axvline(leader_hw, color="#ff7f0e", ls="--", lw=1.2)
-        ax.text(leader_hw, len(rows) + 0.05, f"leader HW = {leader_hw}", color="#ff7f0e", fontsize=7, ha="center")
-    from matplotlib.ticker import MaxNLocator
-
+        ax.axvline(leader_hw, color=style.VERMILLION, ls="--", lw=1.6)
+        right = leader_hw > (start + width) / 2  # the label on the side with room
+        ax.text(leader_hw + (-0.15 if right else 0.15), len(rows) + 0.1, f"leader HW = {leader_hw}",
+                color=style.VERMILLION, fontsize=style.TEXT_PT, ha="right" if right else "left", va="bottom",
+                bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none"})
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlim(start - 0.2, width + 1)
-    ax.set_ylim(-0.1, len(rows) + 0.4)
-    ax.set_yticks([])
-    ax.set_xlabel("offset", fontsize=8)
-    ax.tick_params(labelsize=7)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    ax.set_title(title or f"{topic}-{partition}: replica logs (solid = committed, hatched = above the HW)",
-                 fontsize=9)
+    ax.set_xlim(start - 0.3, width + 1)
+    ax.set_ylim(0, len(rows) + 0.75)
+    style.tidy(ax)
+    ax.spines["left"].set_visible(False)
+    style.labels(ax, x="offset")
+    handles = [style.patch(style.DARK_GREY, "committed (below the HW)"),
+               style.patch("white", "above the HW: not committed", hatch="///")]
+    style.legend(ax, handles=handles)
+    leader = next((r for r in rows if r[0] == p.leader), None)
+    isr_leos = [leo for b, _, leo, _, role in rows if role in ("leader", "in-sync")]
+    if leader is None:
+        finding = f"{topic}-{partition} has no leader: nothing is served"
+    elif leader_hw == leader[2]:
+        finding = f"all {style.plural(leader_hw, 'record')} of {topic}-{partition} are committed (HW = LEO = {leader_hw})"
+    else:
+        slow = [f"B{b} has {leo}" for b, _, leo, _, role in rows if role == "in-sync" and leo == min(isr_leos)]
+        finding = (f"the leader has {leader[2]} records but the HW is {leader_hw}: offsets {leader_hw}–{leader[2] - 1} "
+                   f"are not committed ({', '.join(slow) or 'waiting for the ISR'})")
+    style.finding(ax, (f"{title}: " if title else "") + finding)
+    style.alt(ax, f"Offset strip of {topic}-{partition}: one row of record cells per replica "
+                  f"({', '.join(f'B{b} {role} LEO {leo}' for b, _, leo, _, role in rows)}), solid below the "
+                  f"leader's high watermark, hatched above it; {finding}.")
     return ax
 
 
@@ -168,48 +192,130 @@ def _roles(state: dict, fenced: set) -> dict:
     return out
 
 
+def _s(t: float) -> str:
+    """Seconds for a sentence: 80.004 → "80", 0.49976 → "0.5"."""
+    return f"{round(t, 1):g}"
+
+
+def _isr_story(trace, topic: str, partition: int, t0: int) -> tuple[list[str], list[tuple[float, str]]]:
+    """What the metadata log says happened to the partition, in words, and its elections as events."""
+    isr, leader, parts, events = None, NO_LEADER, [], []
+    for e in _partition_events(trace, topic, partition):
+        t = (e.time_ms - t0) / 1000
+        if "isr" in e.fields and isr is not None and e.fields["isr"] != isr and t >= 0:
+            parts.append(f"ISR {_set(isr)} → {_set(e.fields['isr'])} at {_s(t)} s")
+        if "isr" in e.fields:
+            isr = e.fields["isr"]
+        if "leader" in e.fields and e.kind == "metadata.PartitionChangeRecord" and e.fields["leader"] != leader:
+            new = e.fields["leader"]
+            how = e.get("election", "")
+            if t >= 0:
+                if new == NO_LEADER:
+                    parts.append(f"no leader from {_s(t)} s")
+                    events.append((t, "no leader"))
+                else:
+                    parts.append(f"B{new} leads from {_s(t)} s" + (f" ({how} election)" if how in ("unclean", "elr")
+                                                                   else ""))
+                    if how in ("unclean", "elr"):
+                        events.append((t, f"B{new} elected ({how})"))
+            leader = new
+        elif "leader" in e.fields:
+            leader = e.fields["leader"]
+    return parts, events
+
+
 def isr_timeline(source, topic: str | None = None, partition: int | None = None, t0: int | None = None, ax=None,
                  until_ms: int | None = None, title: str | None = None):
-    """Horizontal bars per broker (leader / in-sync / ELR / out-of-sync / fenced), faults as dotted lines,
-    writes as markers on top (✓ acknowledged, ✗ failed, ? unknown)."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
+    """Horizontal bars per broker (leader / in-sync / ELR / out-of-sync / fenced), faults as dotted lines
+    with their labels, and the writes on a lane of their own (▲ acknowledged, ✕ failed, ◆ unknown; a
+    black ✖ marks an acknowledged write the checker found lost).  The time axis is zoomed to the
+    events: steady stretches before the first and after the last are cut."""
     trace, history, t0, topic, partition = _sources(source, topic, partition, t0)
     if until_ms is None and hasattr(source, "cluster"):
         until_ms = source.cluster.now
     df = isr_intervals(trace, topic, partition, t0, until_ms)
     df = df[df["end_s"] >= 0]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 2.6))
+    ax = style.axes_or_new(ax, width=style.DEFAULT_WIDTH_IN, height=3.3)
     brokers = sorted(df["broker"].unique())
-    for _, r in df.iterrows():
-        y = len(brokers) - brokers.index(r["broker"])
-        s = max(r["start_s"], 0)
-        ax.barh(y, r["end_s"] - s, left=s, height=0.6, color=ROLE_COLORS[r["role"]], edgecolor="white")
-    ax.set_yticks([len(brokers) - i for i in range(len(brokers))], [f"B{b}" for b in brokers], fontsize=8)
+    end_s = float(df["end_s"].max()) if len(df) else 1.0
+    # events: faults (those at the same moment share one line and one label), elections, writes
     labels: dict[float, list[str]] = {}
     for e in trace.filter("fault."):
         if e.time_ms < t0 or e.kind in ("fault.rolling_restart_done", "fault.replaced"):
             continue
         labels.setdefault((e.time_ms - t0) / 1000, []).append(_fault_label(e))
-    for x, texts in labels.items():  # faults at the same moment share one line and one label
-        ax.axvline(x, color="#555555", ls=":", lw=0.8)
-        ax.text(x, len(brokers) + 0.45, ", ".join(texts), fontsize=6, rotation=90, va="bottom", ha="right")
-    if history is not None:
-        for o in history.sends():
-            x = (o.invoke_ms - t0) / 1000
-            mark = {"ok": ("^", "#2ca02c"), "fail": ("x", "#d62728"), "info": ("d", "#ff7f0e"),
-                    "invoke": ("o", "#999999")}[o.type]
-            ax.plot([x], [0.25], marker=mark[0], color=mark[1], ms=5, ls="none")
-    ax.set_ylim(0, len(brokers) + 2.2)
-    ax.set_xlim(left=0)
-    ax.set_xlabel("scenario time (s)", fontsize=8)
-    ax.tick_params(labelsize=7)
-    handles = [Patch(color=c, label=r) for r, c in ROLE_COLORS.items()]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=5, fontsize=7, frameon=False)
-    ax.set_title(title or f"{topic}-{partition}: leader and ISR over time (writes: ▲ ok, ✕ failed, ◆ unknown)",
-                 fontsize=9)
+    story, elections = _isr_story(trace, topic, partition, t0)
+    for x, text in elections:
+        labels.setdefault(x, []).append(text)
+    sends = history.sends() if history is not None else []
+    lost_ops = set()
+    if sends and hasattr(source, "cluster"):
+        from ..checks import find_anomalies
+
+        lost_ops = {r["op"] for r in find_anomalies(history, source.cluster, topic) if r["kind"] == "lost"}
+    times = list(labels) + [(o.invoke_ms - t0) / 1000 for o in sends]
+    times += [float(s) for s in df["start_s"] if s > 0]
+    lo, hi = (min(times), max(times)) if times else (0.0, end_s)
+    pad = max(2.0, 0.06 * (hi - lo))
+    x0, x1 = float(math.floor(max(0.0, lo - pad))), float(min(end_s, math.ceil(hi + pad)))
+    if x1 - x0 < 1:
+        x0, x1 = 0.0, max(1.0, end_s)
+    min_w = 3 * style.data_per_px(ax, x0, x1)
+    for _, r in df.iterrows():
+        y = len(brokers) - brokers.index(r["broker"])
+        s, e = max(r["start_s"], x0), min(r["end_s"], x1)
+        if e <= s and not (r["start_s"] <= x1 and r["end_s"] >= x0):
+            continue
+        ax.barh(y, max(e - s, min_w), left=s, height=0.62, color=style.role_color(r["role"]),
+                hatch=style.role_hatch(r["role"]), edgecolor=style.DARK_GREY if style.role_hatch(r["role"]) else "white",
+                lw=0.6)
+    events = [(x, ", ".join(texts)) for x, texts in sorted(labels.items())]
+    band, unplaced = style.event_marks(ax, events, x0, x1, max_rows=4)
+    # the writes, on a lane of their own at y = 0
+    outcome = {"ok": "ok", "fail": "failed", "info": "unknown", "invoke": "pending"}
+    seen_kinds = []
+    for o in sends:
+        kind = "lost" if o.id in lost_ops else outcome[o.type]
+        x = (o.invoke_ms - t0) / 1000
+        if not x0 <= x <= x1:
+            continue
+        ax.plot([x], [0], ls="none", marker=style.OUTCOME_MARKERS[kind], color=style.OUTCOME_COLORS[kind],
+                ms=style.MARKER_PT + (2 if kind == "lost" else 0), markeredgecolor="white" if kind != "lost" else None,
+                zorder=4, clip_on=False)
+        if kind not in seen_kinds:
+            seen_kinds.append(kind)
+    lost_values = [_v(o.payload) for o in sends if o.id in lost_ops]
+    ticks = [len(brokers) - i for i in range(len(brokers))] + ([0] if sends else [])
+    ax.set_yticks(ticks, [f"B{b}" for b in brokers] + (["writes"] if sends else []), fontsize=style.TICK_PT)
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(-0.7, style.headroom(-0.7, len(brokers) + 0.45, band))
+    ax.set_xlim(x0, x1)
+    style.tidy(ax)
+    ax.spines["left"].set_visible(False)
+    zoom = f"; {_s(x0)}–{_s(x1)} s of 0–{_s(end_s)} s shown" if x0 > 0 or x1 < end_s else ""
+    style.labels(ax, x=f"scenario time (s{zoom})")
+    roles = [r for r in style.ROLE_COLORS if r in set(df["role"])]
+    handles = [style.patch(style.role_color(r), r, hatch=style.role_hatch(r)) for r in roles]
+    handles += [style.marker(k) for k in ("ok", "failed", "unknown", "pending", "lost") if k in seen_kinds]
+    style.legend(ax, handles=handles)
+    counts = {k: sum(1 for o in sends if ("lost" if o.id in lost_ops else outcome[o.type]) == k) for k in seen_kinds}
+    writes = ", ".join(f"{n} {style.OUTCOME_LABELS[k]}" for k, n in counts.items())
+    if lost_values:
+        finding = (f"{style.plural(len(lost_values), 'acknowledged write')} LOST ({', '.join(lost_values[:6])}"
+                   f"{'…' if len(lost_values) > 6 else ''})")
+        unclean = [s for s in story if "unclean" in s]
+        finding += f": {unclean[0]}" if unclean else ""
+    else:
+        shown = story[:4] + (["…"] if len(story) > 4 else [])
+        finding = "; ".join(shown) if shown else f"ISR and leader of {topic}-{partition} never change"
+        if sends:
+            finding += f"; writes: {writes}"
+    if unplaced:
+        finding += f" (also: {', '.join(f'{lab} at {_s(x)} s' for x, lab in unplaced)})"
+    style.finding(ax, (f"{title}: " if title else "") + finding)
+    style.alt(ax, f"Timeline of partition {topic}-{partition} from {_s(x0)} to {_s(x1)} s: one bar per broker coloured "
+                  f"by its role (leader, in-sync, out-of-sync, fenced), faults as dotted lines, writes as markers. "
+                  f"{finding}.")
     return ax
 
 
@@ -219,7 +325,7 @@ def _fault_label(e) -> str:
     if k == "blip":
         peers = e.get("peers") or []
         scope = "all links" if "controller" in peers else "to " + ",".join(p.replace("kafka-", "B") for p in peers)
-        return f"B{b} blip {e.get('duration_ms') / 1000:g}s ({scope})"
+        return f"B{b} blip {e.get('duration_ms') / 1000:g} s ({scope})"
     if k == "blip_end":
         return f"{(e.node or '').replace('kafka-', 'B')} back"
     if k == "slow":
@@ -238,8 +344,6 @@ def timeline_table(source, topic: str | None = None, partition: int | None = Non
     leader's rejections (a run of identical retries is one row), and each write's send and result
     (when ``source`` is a :class:`kafkalab.replication.Run` with a history).
     """
-    import pandas as pd
-
     trace, history, t0, topic, partition = _sources(source, topic, partition, t0)
     acks = str(getattr(source, "config", {}).get("acks", "?"))
     items = []  # (time_ms, order, kind, payload)
@@ -329,8 +433,8 @@ def timeline_table(source, topic: str | None = None, partition: int | None = Non
                 parts.append(f"ELR {_set(elr)}")
             if parts:
                 add(t, "; ".join(parts))
-    df = pd.DataFrame([{k: v for k, v in r.items() if k != "_n"} for r in rows],
-                      columns=["t (s)", "event", "ISR", "leader", "write result"])
+    df = TextTable([{k: v for k, v in r.items() if k != "_n"} for r in rows],
+                   columns=["t (s)", "event", "ISR", "leader", "write result"])
     return df[df["t (s)"] >= start_s].reset_index(drop=True)
 
 
@@ -361,3 +465,55 @@ def _fault_event(e) -> str:
     if k == "replaced":
         return f"B{b} is back in every ISR: next broker"
     return e.kind
+
+
+# -- samples for the figure check and the gallery ----------------------------------------------------------
+def _cached(fn):
+    import functools
+
+    return functools.lru_cache(maxsize=None)(fn)
+
+
+@_cached
+def _guide():
+    from .. import replication
+
+    return replication.isr_shrink_example(blip_ms=10_000)
+
+
+@_cached
+def _unclean():
+    from .. import replication
+
+    return replication.unclean_election_example(unclean=True)
+
+
+@_cached
+def _rolling():
+    from .. import replication
+
+    return replication.rolling_replacement()
+
+
+@sample(offset_strip, "small", "A slow follower: three acks=1 writes are on the leader, not yet committed.")
+def _strip_small():
+    from .. import replication
+
+    run = replication.hw_example(latency_ms=2000, writes=3)
+    return offset_strip(run.cluster, "orders", 0)
+
+
+@sample(offset_strip, "large", "The rolling replacement's 120 records, the last 40 offsets shown.")
+def _strip_large():
+    run = _rolling()
+    return offset_strip(run.cluster, "orders", 0)
+
+
+@sample(isr_timeline, "small", "The guide's example: B3 crashes at 5 s, B2 blips at 70 s, three writes.")
+def _isr_small():
+    return isr_timeline(_guide())
+
+
+@sample(isr_timeline, "large", "Unclean leader election: the writes B3 never had are lost.")
+def _isr_large():
+    return isr_timeline(_unclean(), title="unclean.leader.election.enable=true")

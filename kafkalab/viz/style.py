@@ -36,6 +36,7 @@ name when an image has no ``alt``.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import textwrap
@@ -99,6 +100,13 @@ def txn_color(state: str) -> str:
     return TXN_COLORS[key] if key else GREY
 
 
+def natural_key(name: str):
+    """Sort key that puts C2 before C10."""
+    import re
+
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(name))]
+
+
 def consumer_colors(names, dead=()) -> dict:
     """``{name: colour}`` in the order given (sort it for stable colours); dead members are grey."""
     return {n: DEAD_COLOR if n in dead else CONSUMER_PALETTE[i % len(CONSUMER_PALETTE)] for i, n in enumerate(names)}
@@ -158,15 +166,22 @@ def tidy(ax, grid: str | None = None) -> None:
 
 
 # -- words -----------------------------------------------------------------------------------------------
-def _chars_per_line(ax, pt: float) -> int:
-    fig = ax.figure
-    width_in = ax.get_position().width * fig.get_figwidth()
+def _chars_per_line(target, pt: float) -> int:
+    if hasattr(target, "get_position"):  # an Axes: its own width
+        width_in = target.get_position().width * target.figure.get_figwidth()
+    else:  # a Figure: nearly all of it
+        width_in = target.get_figwidth() * 0.95
     return max(20, int(width_in * 72 / (0.56 * pt)))
 
 
-def wrap(text: str, ax, pt: float = TITLE_PT) -> str:
-    """``text`` wrapped to the width of ``ax`` at ``pt`` points."""
-    return "\n".join(textwrap.fill(line, _chars_per_line(ax, pt)) for line in text.split("\n"))
+def wrap(text: str, target, pt: float = TITLE_PT) -> str:
+    """``text`` wrapped to the width of ``target`` (an Axes or a Figure) at ``pt`` points."""
+    return "\n".join(textwrap.fill(line, _chars_per_line(target, pt)) for line in text.split("\n"))
+
+
+def suptitle(fig, text: str) -> None:
+    """The finding of a figure of several panels, as one left-aligned title over all of them."""
+    fig.suptitle(wrap(text, fig), x=0.01, ha="left", fontsize=TITLE_PT, color=INK)
 
 
 def finding(ax, text: str) -> None:
@@ -213,6 +228,69 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
+@functools.lru_cache(maxsize=4096)
+def text_width_pt(text: str, size: float = TEXT_PT) -> float:
+    """Width of ``text`` in points at ``size`` (the font matplotlib will use), without drawing it."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(size=size)
+    return max(text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0] for line in text.split("\n"))
+
+
+def axes_size_pt(ax, shrink: float = 0.78) -> tuple[float, float]:
+    """A cautious estimate of the axes' drawn width and height in points, before the layout runs
+    (constrained layout gives labels and an outside legend their room, so the axes end up smaller)."""
+    pos, fig = ax.get_position(), ax.figure
+    return pos.width * fig.get_figwidth() * 72 * shrink, pos.height * fig.get_figheight() * 72 * shrink
+
+
+def data_per_px(ax, x0: float, x1: float) -> float:
+    """Data units on the x axis per displayed pixel (for minimum widths of bars and gaps)."""
+    width_pt, _ = axes_size_pt(ax)
+    return (x1 - x0) / max(1.0, width_pt * ax.figure.dpi / 72)
+
+
+def event_marks(ax, events, x0: float, x1: float, max_rows: int = 3, color: str = DARK_GREY) -> tuple[float, list]:
+    """A dotted line per event (``[(x, label)]``) and its label, horizontal, in rows at the top of ``ax``
+    so that no two labels collide.  Returns the fraction of the axes' height the labels take (leave
+    that much headroom above the data) and the events that found no room (mention them elsewhere)."""
+    width_pt, height_pt = axes_size_pt(ax)
+    row_pt, pad_pt = TEXT_PT * 1.5, 6.0
+    rows: list[float] = []  # right edge (pt) of the last label in each row
+    placed, unplaced = [], []
+    for x, label in sorted(events, key=lambda e: e[0]):
+        if not x0 <= x <= x1:
+            continue
+        ax.axvline(x, color=color, ls=":", lw=1.2, zorder=1)
+        at = (x - x0) / (x1 - x0) * width_pt
+        w = text_width_pt(label) + 4
+        left, ha = (at + 3, "left") if at + 3 + w <= width_pt else (at - 3 - w, "right")
+        row = next((i for i, right in enumerate(rows) if left >= right + pad_pt), None)
+        if row is None and len(rows) < max_rows:
+            rows.append(-1e9)
+            row = len(rows) - 1
+        if row is None or left < 0:
+            unplaced.append((x, label))
+            continue
+        rows[row] = left + w
+        placed.append((x, label, row, ha))
+    frac = (len(rows) * row_pt + 4) / max(1.0, height_pt)
+    from matplotlib.transforms import ScaledTranslation, blended_transform_factory
+
+    base = blended_transform_factory(ax.transData, ax.transAxes)
+    for x, label, row, ha in placed:
+        shift = ScaledTranslation((3 if ha == "left" else -3) / 72, -(2 + row * row_pt) / 72, ax.figure.dpi_scale_trans)
+        ax.text(x, 1.0, label, transform=base + shift, ha=ha, va="top", fontsize=TEXT_PT, color=INK, zorder=5,
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
+    return min(frac, 0.6), unplaced
+
+
+def headroom(lo: float, hi: float, frac: float) -> float:
+    """The top of a y range so that ``[lo, hi]`` fills the bottom ``1 - frac`` of the axes."""
+    return hi + (hi - lo) * frac / max(0.05, 1 - frac)
+
+
 # -- alt text and display --------------------------------------------------------------------------------
 _ALT = "_kafkalab_alt"
 
@@ -234,12 +312,31 @@ def alt_text(fig) -> str:
     return " ".join(t for t in (getattr(ax, _ALT, None) for ax in fig.axes) if t)
 
 
+def settle(fig) -> None:
+    """Lay ``fig`` out once (its layout engine, usually constrained layout) and keep that layout.
+
+    Constrained layout runs again on every draw and only settles on its second pass (tick labels depend
+    on the axes' size), which costs a widget redraw ~100 ms and makes the first PNG differ from later
+    ones.  After :func:`settle` every draw — the PNG, the figure check — shows the same layout.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if getattr(fig, "_kafkalab_settled", False):
+        return
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    engine = fig.get_layout_engine()
+    if engine is not None and type(engine).__name__ != "PlaceHolderLayoutEngine":
+        engine.execute(fig)
+        fig.set_layout_engine("none")
+    fig._kafkalab_settled = True
+
+
 def png_bytes(fig, dpi: float | None = None) -> bytes:
     """The figure as PNG, drawn with Agg (no pyplot), with the alt text in the PNG's ``Description`` chunk."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    if not isinstance(fig.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(fig)
+    settle(fig)
     buf = io.BytesIO()
     meta = {"Software": None}
     text = alt_text(fig)

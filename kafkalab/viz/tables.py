@@ -7,10 +7,17 @@
 * :func:`partition_load` — records per partition of a topic, as stored (hot-key diagnosis).
 * :func:`key_placement` — where a list of keys lands under a partitioner, and the load per
   partition that follows.
-* :func:`trace_table` — the trace, optionally filtered, one row per event with its fields.
+* :func:`trace_table` — the trace, optionally filtered, one row per event with its fields (an event
+  without a node shows ``-``, as in the trace dump; a field an event does not have is blank, not NaN).
+
+Tables of sentences (:func:`trace_table`, :func:`kafkalab.viz.replication.timeline_table`) are
+:class:`TextTable` s: in a notebook they show left-aligned and wrap instead of being cut at
+``display.max_colwidth``.  :func:`html_table` is that HTML, for widget panels too.
 """
 from __future__ import annotations
 
+import html
+import math
 from collections import Counter
 
 import pandas as pd
@@ -109,5 +116,60 @@ def key_placement(keys, num_partitions: int, partitioner: str = "murmur2_random"
     return df
 
 
-def trace_table(trace, kind=None, flatten: bool = True) -> pd.DataFrame:
-    return trace.to_frame(kind=kind, flatten=flatten)
+def trace_table(trace, kind=None, flatten: bool = True, fields: tuple | None = None) -> TextTable:
+    """One row per trace event (optionally only ``kind``): seq, time_ms, kind, node and its fields.
+
+    ``fields`` keeps only those fields, joined into one ``detail`` column (``batch=3, attempt=2``).
+    """
+    evs = trace.filter(kind) if kind is not None else trace.events
+    if fields is not None:
+        rows = [{"seq": e.seq, "time_ms": e.time_ms, "kind": e.kind, "node": e.node or "-",
+                 "detail": ", ".join(f"{k}={e.fields[k]}" for k in fields if k in e.fields)} for e in evs]
+        return TextTable(rows, columns=["seq", "time_ms", "kind", "node", "detail"])
+    if not flatten:
+        return TextTable([(e.seq, e.time_ms, e.kind, e.node or "-", e.fields) for e in evs],
+                         columns=["seq", "time_ms", "kind", "node", "fields"])
+    names = list(dict.fromkeys(k for e in evs for k in e.fields))
+    rows = [[e.seq, e.time_ms, e.kind, e.node or "-", *(e.fields.get(k, "") for k in names)] for e in evs]
+    return TextTable(rows, columns=["seq", "time_ms", "kind", "node", *names], dtype=object).astype(
+        {"seq": int, "time_ms": int})
+
+
+class TextTable(pd.DataFrame):
+    """A DataFrame of sentences: shown left-aligned, wrapped, never cut (see :func:`html_table`)."""
+
+    @property
+    def _constructor(self):
+        return TextTable
+
+    def _repr_html_(self) -> str:
+        return html_table(self, max_rows=pd.get_option("display.max_rows"))
+
+
+_CELL = "text-align:left;vertical-align:top;white-space:pre-wrap;padding:2px 8px"
+
+
+def html_table(df: pd.DataFrame, index: bool = True, max_rows: int | None = None) -> str:
+    """``df`` as an HTML table whose cells are left-aligned and wrap (inline styles, which JupyterLab's
+    sanitizer keeps and which beat its right-aligned table CSS).  Over ``max_rows`` rows, the first
+    and last halves are shown around a "…" row, as pandas does."""
+    def cell(v) -> str:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return ""
+        return html.escape(str(v))
+
+    rows = list(df.itertuples(index=True, name=None))
+    if max_rows is not None and len(rows) > max_rows:
+        half = max(1, max_rows // 2)
+        rows = rows[:half] + [None] + rows[-half:]
+    head = ("<th></th>" if index else "") + "".join(f'<th style="{_CELL}">{cell(c)}</th>' for c in df.columns)
+    body = []
+    for r in rows:
+        if r is None:
+            body.append(f'<tr><td colspan="{len(df.columns) + index}" style="{_CELL}">…</td></tr>')
+            continue
+        idx = f'<th style="{_CELL}">{cell(r[0])}</th>' if index else ""
+        body.append("<tr>" + idx + "".join(f'<td style="{_CELL}">{cell(v)}</td>' for v in r[1:]) + "</tr>")
+    more = f"<p>{len(df)} rows × {len(df.columns)} columns</p>" if max_rows is not None and len(df) > max_rows else ""
+    return (f'<table class="dataframe kafkalab-table" style="border-collapse:collapse">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..groups.lab import group_run, pauses
+from ..viz.gallery import sample
 from ..viz.groups import assignment_table, rebalance_timeline
 from .panel import Panel, View, new_figure
 
@@ -32,10 +33,8 @@ def render_group(consumers: int, partitions: int, protocol: str, crash: str, see
     # still show, and a redraw stays interactive.
     run = group_run(consumers, partitions, strategy=strategy, protocol=proto, crash=victim, crash_at_ms=20_000,
                     run_ms=75_000, seed=seed, step_ms=100)
-    fig = new_figure(7.5, 3.2)
-    rebalance_timeline(run, "orders", partitions, axes=[fig.add_subplot(111)],
-                       titles=[f"{protocol}: who fetches each partition (gaps = paused)"])
-    fig.tight_layout()
+    fig = new_figure(7.5, 1.6 + 0.27 * partitions)
+    rebalance_timeline(run, "orders", partitions, axes=[fig.add_subplot(111)], titles=[protocol])
     at = run.crash_ms if run.crash_ms is not None else None
     before, after = run.assignment(at), run.assignment()
     table = assignment_table(before, after, dead={victim} if victim else ())
@@ -62,3 +61,13 @@ def group_lab(consumers: int = 4, partitions: int = 8, protocol: str = "cooperat
     }
     return Panel(controls, render_group, title="Rebalance lab",
                  description="Change the group: it is re-run from the same seed on a fresh simulated cluster.")
+
+
+@sample(render_group, "small", "The rebalance lab as it opens: four consumers, eight partitions, C3 killed.")
+def _lab_small():
+    return render_group(4, 8, "cooperative-sticky", "C3")
+
+
+@sample(render_group, "large", "The rebalance lab at its largest: ten consumers, twelve partitions, eager.")
+def _lab_large():
+    return render_group(10, 12, "range (eager, librdkafka default)", "C10")

@@ -22,6 +22,9 @@ from ..clients import Producer
 from ..cluster import Cluster
 from ..exercises.nb02 import BOOTSTRAP, HOT_MERCHANT, payment_events
 from ..partitioners import murmur2, partition_for_key
+from ..viz import style
+from ..viz.gallery import sample
+from ..viz.partitions import load_bars
 from .panel import Panel, View, new_figure
 
 #: (label, partitioner) pairs of the dropdown: the Java client, then librdkafka's hashing partitioners.
@@ -90,19 +93,12 @@ def render_keys(partitions: int = 12, partitioner: str = "java", hot_percent: in
     max_share = float(load["share"].max())
     split = sum(len(ps) > 1 for ps in where.values())
 
-    fig = new_figure(7.5, 3.0)
+    fig = new_figure(7.5, 3.2)
     ax = fig.add_subplot(111)
-    ax.bar(load["partition"], load[f"merchant {HOT_MERCHANT}"], color="#d62728", label=f"merchant {HOT_MERCHANT}")
-    ax.bar(load["partition"], load["others"], bottom=load[f"merchant {HOT_MERCHANT}"], color="#1f77b4",
-           label="other merchants")
-    ax.axhline(total / partitions, color="k", ls="--", lw=1, label="fair share")
+    load_bars(load, parts=(f"merchant {HOT_MERCHANT}", "others"), ax=ax)
     key_desc = "merchant_id" if buckets <= 1 else f"merchant_id:bucket ({buckets} buckets)"
-    ax.set(xlabel="partition", ylabel="records", xticks=range(partitions),
-           title=f"{partitioner}, key = {key_desc}: hottest partition {max_share:.0%}")
-    ax.tick_params(axis="x", labelsize=8 if partitions > 24 else 10)
-    ax.set_ylim(0, max(1, int(load["records"].max())) * 1.3)  # headroom for the legend above the bars
-    ax.legend(fontsize=8, loc="upper left", ncol=3)
-    fig.tight_layout()
+    style.finding(ax, f"{partitioner}, key = {key_desc}: the hottest partition holds {max_share:.0%} of the records "
+                      f"(a fair share is {1 / partitions:.0%})")
 
     text = (f"{total} records, {len(where)} payments; merchant {HOT_MERCHANT} makes {hot_percent} % of them.\n"
             f"merchant {HOT_MERCHANT} lands on {len(hot_parts)} of {partitions} partitions; the hottest partition "
@@ -131,3 +127,13 @@ def keys_explorer(partitions: int = 12, partitioner: str = "java", hot_percent: 
     return Panel(controls, render_keys, title="Key placement explorer",
                  description="Each change produces the payment stream again to a fresh simulated topic and reads "
                              "the partition logs back.")
+
+
+@sample(render_keys, "small", "The key-placement explorer as it opens: 12 partitions, merchant 7 makes 80 %.")
+def _explorer_small():
+    return render_keys()
+
+
+@sample(render_keys, "large", "48 partitions, salted into 64 buckets.")
+def _explorer_large():
+    return render_keys(partitions=48, partitioner="consistent_random", hot_percent=60, buckets=64)

@@ -3,8 +3,8 @@
 A :class:`Panel` owns a set of controls and a ``render(**values) -> View`` function.  Every time a
 control changes, the panel calls ``render`` with all current values; ``render`` builds a fresh,
 seeded scenario (it never mutates a live cluster) and returns a :class:`View`: a matplotlib
-``Figure`` (drawn with Agg into an ``ipywidgets.Image``), tables (shown as HTML) and text (shown
-preformatted).  Because observers run synchronously outside a kernel too, tests can set
+``Figure`` (drawn with Agg into an ``ipywidgets.Image`` whose tooltip — the ``<img title>`` — is
+the figure's alt text), tables (shown as left-aligned HTML) and text (shown preformatted).  Because observers run synchronously outside a kernel too, tests can set
 ``panel.controls["rf"].value = 2`` and assert on ``panel.view`` at once.
 
     panel = Panel({"rf": IntSlider(value=3, min=1, max=5)}, render=my_render, title="Replication")
@@ -12,7 +12,6 @@ preformatted).  Because observers run synchronously outside a kernel too, tests 
 """
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,27 +31,30 @@ class View:
     state: Any = None
 
 
-def new_figure(width: float = 7.0, height: float = 3.2):
-    """A pyplot-free matplotlib Figure (Agg), so panels never leak figures into cell outputs."""
+def new_figure(width: float = 7.5, height: float = 3.2):
+    """A pyplot-free matplotlib Figure (Agg, constrained layout, the kit's panel dpi), so panels never
+    leak figures into cell outputs.  A cell ending in ``fig`` shows it with its alt text."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), dpi=90)
-    # A cell ending in ``fig`` shows the picture even before pyplot has been used in the kernel.
+    from ..viz import style
+
+    fig = Figure(figsize=(min(width, style.MAX_WIDTH_IN), height), dpi=style.PANEL_DPI, layout="constrained")
+    style.attach(fig)
     fig._repr_png_ = lambda: figure_png(fig)
     return fig
 
 
 def figure_png(fig) -> bytes:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    """The figure as PNG bytes (its alt text in the PNG's Description chunk)."""
+    from ..viz import style
 
-    FigureCanvasAgg(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()
+    return style.png_bytes(fig)
 
 
 def _html_table(title: str, df) -> str:
-    return f"<h4 style='margin:6px 0 2px'>{_escape(title)}</h4>" + df.to_html(index=False, border=0, escape=True)
+    from ..viz.tables import html_table
+
+    return f"<h4 style='margin:6px 0 2px'>{_escape(title)}</h4>" + html_table(df, index=False)
 
 
 class Panel:
@@ -62,7 +64,7 @@ class Panel:
                  description: str = ""):
         self.controls = controls
         self.render = render
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
         self.tables = w.HTML()
         self.text = w.HTML()
         self.error = w.HTML()
@@ -73,8 +75,11 @@ class Panel:
             c.style = {"description_width": "initial"}
         header = [w.HTML(f"<b>{title}</b>" + (f"<br><small>{description}</small>" if description else ""))] \
             if title or description else []
-        self.widget = w.VBox(header + [w.HBox([w.VBox(list(controls.values())), self.image]),
-                                       self.error, self.text, self.tables])
+        # Controls in a wrapping row above the picture: the picture gets the output area's full width,
+        # so its text stays at the size the figure check measured.
+        box = w.Box(list(controls.values()), layout=w.Layout(display="flex", flex_flow="row wrap",
+                                                             grid_gap="2px 16px"))
+        self.widget = w.VBox(header + [box, self.image, self.error, self.text, self.tables])
         self.redraw()
 
     def values(self) -> dict:
@@ -99,7 +104,11 @@ class Panel:
         self.view = view
         self.redraws += 1
         if view.figure is not None:
+            from ..viz import style
+
             self.image.value = figure_png(view.figure)
+            # ipywidgets renders the tooltip as the <img title>: the accessible name of an image with no alt
+            self.image.tooltip = style.alt_text(view.figure) or None
         self.tables.value = "".join(_html_table(t, df) for t, df in view.tables.items())
         self.text.value = f"<pre>{_escape(view.text)}</pre>" if view.text else ""
         return view

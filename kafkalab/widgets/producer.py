@@ -10,6 +10,7 @@ import ipywidgets as w
 import pandas as pd
 
 from ..scenarios import producer_workload
+from ..viz.gallery import sample
 from ..viz.producer import batch_timeline
 from .panel import Panel, View, new_figure
 
@@ -24,9 +25,7 @@ def render_producer(acks: str, linger_ms: int, batch_size: int, compression: str
                            "wire KB": round(r.bytes_sent / 1024, 1), "compression ×": round(r.compression_ratio, 2),
                            "failed": r.failed}])
     fig = new_figure(7.5, 3.2)
-    ax = fig.add_subplot(111)
-    batch_timeline(r.cluster.trace, producer=r.producer, ax=ax, max_batches=24)
-    fig.tight_layout()
+    batch_timeline(r.cluster.trace, producer=r.producer, ax=fig.add_subplot(111), max_batches=24)
     return View(figure=fig, tables={"workload": table}, state=r)
 
 
@@ -43,3 +42,13 @@ def producer_panel(acks: str = "all", linger_ms: int = 5, batch_size: int = 1_00
     }
     return Panel(controls, render_producer, title="Producer tuning",
                  description="4,000 JSON events/s for 0.5 s of virtual time, RF=3, cost model on.")
+
+
+@sample(render_producer, "small", "The producer panel as it opens: acks=all, linger.ms=5, idempotent.")
+def _panel_small():
+    return render_producer("all", 5, 1_000_000, "none", True)
+
+
+@sample(render_producer, "large", "linger.ms at its maximum (50 ms) with zstd: few, big batches.")
+def _panel_large():
+    return render_producer("all", 50, 16_384, "zstd", True)

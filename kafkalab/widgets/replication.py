@@ -10,6 +10,7 @@ import ipywidgets as w
 import pandas as pd
 
 from ..replication import isr_shrink_schedule, run_scenario
+from ..viz.gallery import sample
 from ..viz.replication import isr_timeline, offset_strip, timeline_table
 from .panel import Panel, View, new_figure
 
@@ -34,11 +35,10 @@ def render_replication(schedule: str, rf: int = 3, min_isr: int = 2, acks: str =
     run = run_scenario(sched, seed=seed, replication_factor=rf, min_insync_replicas=min_isr, acks=acks,
                        unclean=unclean, elr=elr, producer={"delivery.timeout.ms": 30_000},
                        run_s=max(s[0] + (s[2] * s[3] / 1000 if s[1] == "writes" else 0) for s in sched) + 45)
-    fig = new_figure(8.0, 5.4)
-    top, bottom = fig.add_subplot(2, 1, 1), fig.add_subplot(2, 1, 2)
+    fig = new_figure(8.0, 6.0)
+    top, bottom = fig.subplots(2, 1, height_ratios=[1.25, 1])
     isr_timeline(run, ax=top)
     offset_strip(run.cluster, run.topic, 0, ax=bottom, max_offsets=45)
-    fig.tight_layout()
     anomalies = run.anomalies()
     writes = pd.DataFrame(run.writes, columns=["value", "sent_s", "result", "offset", "error", "done_s"])
     counts = writes["result"].value_counts().to_dict()
@@ -74,3 +74,13 @@ def replication_lab(schedule: str = "guide: B3 crashes, B2 blips 10 s", rf: int 
     }
     return Panel(controls, render_replication, title="Replication lab",
                  description="Change a setting: the schedule is re-run on a fresh simulated cluster.")
+
+
+@sample(render_replication, "small", "The replication lab as it opens: the guide's example.")
+def _lab_small():
+    return render_replication("guide: B3 crashes, B2 blips 10 s")
+
+
+@sample(render_replication, "large", "The rolling replacement: 40 writes, three brokers replaced one by one.")
+def _lab_large():
+    return render_replication("rolling replacement of B3, B2, B1", unclean=True, elr=True)

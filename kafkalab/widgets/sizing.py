@@ -2,8 +2,8 @@
 
 Each change re-runs :func:`render_sizing`: compute the sizing (:mod:`kafkalab.sizing`), start a
 fresh seeded cluster with enough brokers for the replication factor, *create the topic with the
-``kafka-topics.sh`` command line*, and show the ``--describe`` output and the replica-placement
-graph of the topic that now exists.
+``kafka-topics.sh`` command line*, and show the ``--describe`` output and the replica placement
+of the topic that now exists (a broker × partition grid once it has more than a handful).
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..cluster import Cluster
 from ..sizing import DAY_MS, size_topic
+from ..viz.gallery import sample
 from ..viz.graphs import replica_graph
 from .panel import Panel, View, new_figure
 
@@ -30,10 +31,8 @@ def render_sizing(peak: int, per_consumer: int, growth: float, record_bytes: int
                                                                "retention.ms": s.retention_ms}, validate_only=True)
         raise ValueError(f"kafka-topics.sh refused the topic:\n{created.stdout}{created.stderr}")
     described = cluster.cli("kafka-topics.sh --bootstrap-server kafka-1:9092 --describe --topic clickstream")
-    fig = new_figure(7.5, 3.0)
-    shown_parts = min(s.partitions, 48)
-    replica_graph(cluster, "clickstream", ax=fig.add_subplot(111), max_partitions=shown_parts)
-    fig.tight_layout()
+    fig = new_figure(7.5, 1.5 + 0.42 * len(cluster.brokers))
+    replica_graph(cluster, "clickstream", ax=fig.add_subplot(111))  # a grid beyond a handful of partitions
     table = pd.DataFrame([
         ("consumers needed at peak", s.consumers_at_peak, f"ceil({peak:,} / {per_consumer:,})"),
         ("partitions", s.partitions, f"ceil({peak:,} × {growth:g} / {per_consumer:,}): headroom now, not later"),
@@ -66,3 +65,13 @@ def sizing_workbench(peak: int = 100_000, per_consumer: int = 5_000, growth: flo
     }
     return Panel(controls, render_sizing, title="Sizing workbench",
                  description="Move a slider: the topic is re-sized and created again on a fresh simulated cluster.")
+
+
+@sample(render_sizing, "small", "The sizing workbench as it opens: 100,000 events/s → 20 partitions, RF 3.")
+def _bench_small():
+    return render_sizing(100_000, 5_000, 1.0, 1_000, 7, 3)
+
+
+@sample(render_sizing, "large", "The workbench's largest topic: 300,000 events/s × 3 headroom / 2,000 → 450 partitions, RF 5.")
+def _bench_large():
+    return render_sizing(300_000, 2_000, 3.0, 1_000, 7, 5)
