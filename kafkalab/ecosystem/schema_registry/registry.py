@@ -237,7 +237,8 @@ class KafkaStore:
 
 # -- the server ----------------------------------------------------------------------------------
 _SERVERS: dict[str, list] = {}  # normalised url -> weakrefs of the registries answering it, newest last
-_MOCKS: dict[str, "SchemaRegistry"] = {}  # mock:// scopes live as long as the process, as Java's do
+_MOCKS: dict[str, SchemaRegistry] = {}  # mock:// scopes live as long as the process, as Java's do
+_ON_CLUSTER: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # cluster -> its registries (alive with it)
 
 
 def _norm_url(url: str) -> str:
@@ -253,8 +254,8 @@ def find_server(url: str):
     key = _norm_url(url)
     for ref in reversed(_SERVERS.get(key, [])):
         srv = ref()
-        if srv is not None and srv.running:
-            return srv
+        if srv is not None:  # the newest registry at that address answers, or nobody does
+            return srv if srv.running else None
     if key.startswith("mock://"):
         return SchemaRegistry(cluster=None, url=key)
     return None
@@ -295,6 +296,8 @@ class SchemaRegistry:
         _SERVERS.setdefault(_norm_url(url), []).append(weakref.ref(self))
         if cluster is None:
             _MOCKS[_norm_url(url)] = self
+        else:
+            _ON_CLUSTER.setdefault(cluster, []).append(self)
 
     # -- lifecycle --------------------------------------------------------------------------
     def _start(self) -> None:
