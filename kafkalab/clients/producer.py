@@ -276,7 +276,14 @@ class Producer:
                 return None  # nobody to ask (bootstrap.servers names no broker, or none is up)
             cl = self.cluster
             if cl.broker_config["auto.create.topics.enable"] and self.settings.allow_auto_create:
-                cl.create_topic(topic)  # the broker auto-creates on the metadata request
+                try:
+                    cl.create_topic(topic)  # the broker auto-creates on the metadata request
+                except KafkaException as e:
+                    # The metadata answer carries the topic's error and the client asks again later
+                    # (e.g. every broker still fenced after a restart): the record waits (_hold).
+                    self.sim.trace.emit("topic.auto_create_failed", node=self.node, topic=topic,
+                                        error=e.args[0].name())
+                    return None
                 self.sim.trace.emit("topic.auto_create", node=self.node, topic=topic)
                 n = self._refresh_metadata(topic)
             if n is None:
