@@ -28,6 +28,11 @@ def oracle():
     return load_oracle
 
 
+def pytest_addoption(parser) -> None:
+    parser.addoption("--regen-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/*.txt from this run (review the diff before committing)")
+
+
 def pytest_collection_modifyitems(items) -> None:
     """Slow tests (the notebooks under nbval, long simulations) first: pytest-xdist hands tests out in
     this order, so the longest ones start at once instead of finishing last on one core."""
