@@ -1,6 +1,6 @@
 """kafkalab.groups.assignors against Apache Kafka's own Java assignors.
 
-The vectors in ``../shared/oracle/kafka-java-assignors.json`` were computed by running Kafka's
+The vectors in ``tests/data/oracle/kafka-java-assignors.json`` were computed by running Kafka's
 ``RangeAssignor``, ``RoundRobinAssignor``, ``StickyAssignor`` and ``CooperativeStickyAssignor``
 in a JVM; every test reads them through the ``oracle`` fixture and never copies a number.
 """
