@@ -95,9 +95,12 @@ pd.DataFrame([(level, *verdict(level, parse(V3), history)) for level in LEVELS],
 # %% [markdown]
 # Predict first: under each level, does v3 register after v1 and v2 (`"registered"`) or get HTTP 409?
 
-# %%
-predict("predict_verdicts", {"BACKWARD": "registered", "BACKWARD_TRANSITIVE": 409, "FORWARD": "registered",
-                             "FULL_TRANSITIVE": 409})
+# %% tags=["exercise"]
+guess = None
+### BEGIN SOLUTION
+guess = {"BACKWARD": "registered", "BACKWARD_TRANSITIVE": 409, "FORWARD": "registered", "FULL_TRANSITIVE": 409}
+### END SOLUTION
+predict("predict_verdicts", guess)
 
 # %% tags=["check"]
 check("predict_verdicts")
@@ -179,8 +182,12 @@ check("additive_change", evolve_config)
 # Two workers run a 4-task sink; worker 2 dies. Predict how many tasks run 15 s after, and 60 s after,
 # with `scheduled.rebalance.max.delay.ms=30000` (KIP-415).
 
-# %%
-predict("predict_handover", (2, 4))
+# %% tags=["exercise"]
+handover_guess = None
+### BEGIN SOLUTION
+handover_guess = (2, 4)
+### END SOLUTION
+predict("predict_handover", handover_guess)
 
 # %% tags=["check"]
 check("predict_handover")
