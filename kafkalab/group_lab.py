@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .clients import Consumer, Producer
 from .cluster import Cluster
+from .errors import error_text
 
 
 @dataclass
@@ -344,7 +345,7 @@ def sink_run(step, config: dict | None = None, fail_calls=(3,), crash_calls=(5,)
             consumer = start()
             continue
         except Exception as exc:  # noqa: BLE001 - the learner's loop let an error escape: retry the iteration
-            run.step_errors.append(f"{type(exc).__name__}: {exc}")
+            run.step_errors.append(f"{type(exc).__name__}: {error_text(exc)}")
         done = bool(source) and not run.lost and caught_up()
         idle = idle + 1 if (len(wh.rows) == before and done) else 0
         if idle >= 3:

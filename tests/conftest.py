@@ -1,25 +1,12 @@
 """Shared fixtures: the ground-truth vectors from real Kafka clients, in ``tests/data/oracle``."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from oracle import load_oracle
 
 REPO = Path(__file__).resolve().parents[1]
-ORACLE = Path(__file__).resolve().parent / "data" / "oracle"
-
-
-def oracle_path(name: str) -> Path:
-    """A file of ``tests/data/oracle`` (see its README); a missing file fails, never skips."""
-    path = ORACLE / name
-    if not path.exists():
-        pytest.fail(f"oracle file {path} is missing from the checkout")
-    return path
-
-
-def load_oracle(name: str) -> dict:
-    return json.loads(oracle_path(name).read_text())
 
 
 @pytest.fixture(scope="session")

@@ -47,7 +47,7 @@ from ..errors import (ConfigException, Err, KafkaError, KafkaException, RecordTo
                       UnknownTopicOrPartitionException)
 from ..partitioners import Partitioner
 from .codecs import compress
-from .common import TIMESTAMP_CREATE_TIME, Message, normalize_headers
+from .common import TIMESTAMP_CREATE_TIME, Message, client_conf, normalize_headers
 
 _RETRIABLE = {Err.NOT_LEADER_OR_FOLLOWER, Err.LEADER_NOT_AVAILABLE, Err.NOT_ENOUGH_REPLICAS,
               Err.NOT_ENOUGH_REPLICAS_AFTER_APPEND, Err.REQUEST_TIMED_OUT, Err.UNKNOWN_TOPIC_OR_PARTITION,
@@ -173,9 +173,8 @@ class _OpenBatch:
 class Producer:
     """confluent-kafka ``Producer``; ``cluster=`` picks the simulated cluster explicitly."""
 
-    def __init__(self, conf: dict | None = None, cluster=None, **kwargs):
-        conf = dict(conf or {})
-        conf.update(kwargs)
+    def __init__(self, *conf: dict, cluster=None, **kwargs):
+        conf = client_conf("producer", conf, kwargs)
         callbacks = {k: conf.pop(k) for k in list(conf) if k in _PY_CALLBACKS and callable(conf[k])}
         cfg = kconfig.validate_client_config(conf, "producer")
         self.config = cfg
