@@ -40,7 +40,16 @@ class SerializationContext:
 
 
 class SerializationError(KafkaException):
-    """Generic error from the serialization package."""
+    """Generic error from the serialization package.
+
+    As in confluent-kafka, ``args[0]`` is the message itself (a str), so ``str(e)`` is the message.
+    """
+
+    def __init__(self, *args) -> None:
+        Exception.__init__(self, *args)
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class Serializer:
