@@ -14,12 +14,13 @@ from __future__ import annotations
 import matplotlib
 import pytest
 
+import kafkalab.widgets
 from kafkalab.viz import figcheck, gallery, style
 
 matplotlib.use("Agg")
 
-RENDERERS = gallery.figure_renderers()
-SAMPLES = gallery.samples()
+RENDERERS = gallery.figure_renderers(kafkalab.widgets)
+SAMPLES = gallery.samples(kafkalab.widgets)
 
 
 @pytest.fixture(autouse=True)

@@ -27,10 +27,19 @@ from .groups import (
 from .partitions import load_bars
 from .producer import batch_table, batch_timeline, log_origins, sweep_plot
 from .replication import isr_intervals, isr_timeline, offset_strip, timeline_table
-from .tables import TextTable, describe_topic, html_table, key_placement, log_table, partition_load, trace_table
+from .tables import (
+    TextTable,
+    describe_topic,
+    html_table,
+    key_placement,
+    log_table,
+    metadata_log_table,
+    partition_load,
+    trace_table,
+)
 
 __all__ = ["TextTable", "assignment_graph", "assignment_table", "batch_table", "batch_timeline", "describe_topic",
            "html_table", "isr_intervals", "isr_timeline", "key_placement", "lag_heatmap", "lag_table", "load_bars",
-           "log_origins", "log_table", "offset_strip", "offsets_topic_table", "partition_load", "pause_table",
-           "rebalance_timeline", "replica_edges", "replica_graph", "replica_grid", "sweep_plot", "timeline_table",
-           "trace_table"]
+           "log_origins", "log_table", "metadata_log_table", "offset_strip", "offsets_topic_table", "partition_load",
+           "pause_table", "rebalance_timeline", "replica_edges", "replica_graph", "replica_grid", "sweep_plot",
+           "timeline_table", "trace_table"]

@@ -128,7 +128,10 @@ def problems(fig, tolerance_px: float = 1.0) -> list[str]:
                    f"{scale:.0%} (at most {style.MAX_WIDTH_IN:g} in at {style.DPI} dpi)")
 
     fig_box = fig.bbox
-    texts = [(t, place, role, t.get_window_extent(renderer)) for t, place, role in _texts(fig)]
+    from matplotlib.text import Text
+
+    # an annotation's own extent includes its arrow: measure the text alone
+    texts = [(t, place, role, Text.get_window_extent(t, renderer)) for t, place, role in _texts(fig)]
     small: dict = {}  # place -> [(displayed px, role, text)]
     for t, place, role, box in texts:
         size = t.get_fontsize() * px

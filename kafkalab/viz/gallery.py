@@ -1,7 +1,8 @@
 """Every figure renderer with a seeded sample input: the figure check and the gallery draw them all.
 
-A *figure renderer* is a public function of a ``kafkalab.viz`` module that takes ``ax`` or ``axes``
-(a widget panel's ``render_*`` function draws one too).  Each one registers at least one sample next
+A *figure renderer* is a public function of a ``kafkalab.viz`` module that takes ``ax`` or ``axes``;
+a widget panel's ``render_*`` function draws one too (pass ``kafkalab.widgets`` to include them: viz
+itself never imports the layer above it).  Each one registers at least one sample next
 to its definition::
 
     @sample(isr_timeline, "small")
@@ -14,7 +15,8 @@ Figure or a widget ``View``).  ``size`` is ``"small"`` (a few partitions, one fa
 ``tests/test_figures.py`` fails for a renderer without a sample, so a renderer added later is
 covered as soon as it exists; ``notebooks/00_gallery.py`` draws one sample of each.
 
-    for s in samples():
+    import kafkalab.widgets
+    for s in samples(kafkalab.widgets):
         fig = draw(s)
 """
 from __future__ import annotations
@@ -64,11 +66,11 @@ def sample(renderer: Callable, size: str = "small", caption: str = ""):
 HELPER_MODULES = ("style", "figcheck", "gallery")
 
 
-def _modules():
-    from .. import viz, widgets
+def _modules(packages):
+    from .. import viz
 
     mods = []
-    for pkg in (viz, widgets):
+    for pkg in (viz, *packages):
         for info in pkgutil.iter_modules(pkg.__path__):
             if pkg is viz and info.name in HELPER_MODULES:
                 continue
@@ -76,23 +78,24 @@ def _modules():
     return mods
 
 
-def figure_renderers() -> list[tuple[str, Callable]]:
-    """Public functions of ``kafkalab.viz.*`` taking ``ax``/``axes``, and the panels' ``render_*`` functions."""
+def figure_renderers(*packages) -> list[tuple[str, Callable]]:
+    """Public functions of ``kafkalab.viz.*`` (and of the modules of ``packages``, e.g. ``kafkalab.widgets``)
+    that take ``ax``/``axes`` or are named ``render_*`` (a panel's render function)."""
     found = {}
-    for mod in _modules():
-        in_widgets = mod.__name__.startswith("kafkalab.widgets.")
+    for mod in _modules(packages):
         for name, fn in vars(mod).items():
             if name.startswith("_") or not inspect.isfunction(fn) or fn.__module__ != mod.__name__:
                 continue
             params = inspect.signature(fn).parameters
-            if (not in_widgets and ("ax" in params or "axes" in params)) or (in_widgets and name.startswith("render_")):
+            if "ax" in params or "axes" in params or name.startswith("render_"):
                 found[qualname(fn)] = fn
     return sorted(found.items())
 
 
-def samples(size: str | None = None) -> list[Sample]:
-    """Every registered sample (all modules imported first), sorted by renderer and size."""
-    _modules()
+def samples(*packages, size: str | None = None) -> list[Sample]:
+    """Every registered sample (the modules of ``kafkalab.viz`` and of ``packages`` imported first), sorted by
+    renderer and size."""
+    _modules(packages)
     out = sorted(_SAMPLES.values(), key=lambda s: (s.renderer, SIZES.index(s.size)))
     return [s for s in out if size is None or s.size == size]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..groups.coordinator import OFFSETS_TOPIC, coordinator_partition, decode_record
-from ..groups.lab import ownership_intervals, pauses
+from ..group_lab import ownership_intervals, pauses
 from . import style
 from .gallery import sample
 
@@ -91,8 +91,8 @@ def rebalance_timeline(runs, topic: str = "orders", partitions: int | None = Non
                        until_ms: int | None = None, axes=None, titles=None):
     """Swim lanes per partition: a bar in the colour of the consumer fetching it; hatched where nobody
     does (paused).  A pause is drawn at least a few pixels wide, so the short stop of an eager
-    rebalance shows too.  Pass several runs (eager, cooperative, KIP-848) to stack them with one time
-    axis.  Returns the list of Axes."""
+    rebalance shows too.  ``runs`` is one :class:`~kafkalab.group_lab.GroupRun` or a list of them
+    (eager, cooperative, KIP-848), stacked with one time axis.  Returns the list of Axes."""
     runs = runs if isinstance(runs, (list, tuple)) else [runs]
     own_figure = axes is None
     if axes is None:
@@ -279,28 +279,28 @@ def _cached(fn):
 
 @_cached
 def _coop():
-    from ..groups.lab import group_run
+    from ..group_lab import group_run
 
     return group_run(4, 8, strategy="cooperative-sticky", crash="C3", crash_at_ms=20_000, run_ms=80_000)
 
 
 @_cached
 def _eager():
-    from ..groups.lab import group_run
+    from ..group_lab import group_run
 
     return group_run(4, 8, strategy="range", crash="C3", run_ms=80_000)
 
 
 @_cached
 def _kip848():
-    from ..groups.lab import group_run
+    from ..group_lab import group_run
 
     return group_run(4, 8, strategy="uniform", protocol="consumer", crash="C3", run_ms=80_000)
 
 
 @_cached
 def _ten():
-    from ..groups.lab import group_run
+    from ..group_lab import group_run
 
     return group_run(10, 12, strategy="range", crash="C4", crash_at_ms=20_000, run_ms=75_000, step_ms=100)
 
@@ -330,7 +330,7 @@ def _swim_large():
 
 @sample(lag_heatmap, "small", "Two groups, six partitions: what each group still has to read.")
 def _lag_small():
-    from ..groups.lab import group_run
+    from ..group_lab import group_run
 
     fan = group_run(3, 6, strategy="range", groups=2, run_ms=15_000, records_per_partition=10)
     return lag_heatmap(fan.cluster, ["order-pipeline-1", "order-pipeline-2"], "orders")

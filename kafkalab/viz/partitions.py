@@ -58,36 +58,41 @@ def load_bars(load, parts=("records",), ax=None, what: str = "records"):
 
 
 # -- samples for the figure check and the gallery ----------------------------------------------------------
-def _payments(partitions: int, salted: bool):
+HOT = "7"
+
+
+def _payments(n: int = 1200, hot_share: float = 0.8, seed: int = 7) -> list[tuple[str, str]]:
+    """(merchant id, payment id) of ``n`` payments; merchant 7 makes ``hot_share`` of them (seeded)."""
+    import random
+
+    rng = random.Random(seed)
+    return [(HOT if rng.random() < hot_share else str(rng.randrange(100, 400)), f"pay-{i:05d}") for i in range(n)]
+
+
+def _placement(partitions: int, salted: bool):
     import hashlib
 
-    from ..exercises.nb02 import payment_events
     from .tables import key_placement
 
-    keys = []
-    for e in payment_events(hot_percent=80):
-        key = str(e["merchant_id"])
-        if salted:  # the salting of notebook 02: bucket = md5(payment id) % 16
-            key += f":{int(hashlib.md5(e['payment_id'].encode()).hexdigest(), 16) % 16}"
-        keys.append(key)
+    keys = [m + (f":{int(hashlib.md5(pid.encode()).hexdigest(), 16) % 16}" if salted else "")
+            for m, pid in _payments()]
     return key_placement(keys, partitions, "murmur2_random")
 
 
-@sample(load_bars, "small", "Notebook 02: one merchant makes 80 % of the payments; salting spreads it.")
+@sample(load_bars, "small", "One merchant makes 80 % of the payments; salting its key into 16 buckets spreads it.")
 def _bars_small():
-    return load_bars({"key = merchant_id": _payments(12, False), "key = merchant_id:bucket": _payments(12, True)})
+    return load_bars({"key = merchant_id": _placement(12, False), "key = merchant_id:bucket": _placement(12, True)})
 
 
 @sample(load_bars, "large", "48 partitions, the hot merchant's records stacked on everyone else's.")
 def _bars_large():
     import pandas as pd
 
-    from ..exercises.nb02 import HOT_MERCHANT, payment_events
     from ..partitioners import partition_for_key
 
     hot, other = [0] * 48, [0] * 48
-    for e in payment_events(hot_percent=60):
-        p = partition_for_key(str(e["merchant_id"]).encode(), 48, "murmur2_random")
-        (hot if e["merchant_id"] == HOT_MERCHANT else other)[p] += 1
-    df = pd.DataFrame({"partition": range(48), f"merchant {HOT_MERCHANT}": hot, "other merchants": other})
-    return load_bars(df, parts=(f"merchant {HOT_MERCHANT}", "other merchants"))
+    for m, _pid in _payments(hot_share=0.6):
+        p = partition_for_key(m.encode(), 48, "murmur2_random")
+        (hot if m == HOT else other)[p] += 1
+    df = pd.DataFrame({"partition": range(48), f"merchant {HOT}": hot, "other merchants": other})
+    return load_bars(df, parts=(f"merchant {HOT}", "other merchants"))

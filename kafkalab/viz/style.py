@@ -147,11 +147,23 @@ def subplots(nrows: int = 1, ncols: int = 1, width: float = DEFAULT_WIDTH_IN, he
     return fig, axes
 
 
-def axes_or_new(ax, width: float = DEFAULT_WIDTH_IN, height: float = 3.0):
-    """``ax`` if given, else a fresh one from :func:`subplots`."""
+def figure(width: float = DEFAULT_WIDTH_IN, height: float = 3.0, dpi: float = DPI):
+    """A pyplot-free Figure with the kit's size and constrained layout: a cell ending in it shows it once
+    (with its alt text), and pyplot never holds it."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(min(width, MAX_WIDTH_IN), height), dpi=dpi, layout="constrained")
+    attach(fig)
+    return fig
+
+
+def axes_or_new(ax, width: float = DEFAULT_WIDTH_IN, height: float = 3.0, pyplot: bool = True):
+    """``ax`` if given, else a fresh one from :func:`subplots` (or, ``pyplot=False``, from :func:`figure`)."""
     if ax is not None:
         attach(ax.figure)
         return ax
+    if not pyplot:
+        return figure(width, height).add_subplot()
     return subplots(width=width, height=height)[1]
 
 

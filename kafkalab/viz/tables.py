@@ -173,3 +173,9 @@ def html_table(df: pd.DataFrame, index: bool = True, max_rows: int | None = None
     more = f"<p>{len(df)} rows × {len(df.columns)} columns</p>" if max_rows is not None and len(df) > max_rows else ""
     return (f'<table class="dataframe kafkalab-table" style="border-collapse:collapse">'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}")
+
+
+def metadata_log_table(cluster) -> pd.DataFrame:
+    """The KRaft metadata log (``cluster.metadata_log()``): offset, time_ms, record type, fields."""
+    return pd.DataFrame([(r.offset, r.time_ms, r.type, dict(r.fields)) for r in cluster.metadata_log()],
+                        columns=["offset", "time_ms", "type", "fields"])
