@@ -1,4 +1,4 @@
-"""Real-browser check: notebook 01's sizing workbench renders and redraws in JupyterLab under Chromium.
+"""Real-browser check: notebook 01's sizing workbench redraws in JupyterLab under Chromium; the gallery shows.
 
 Starts a throw-away JupyterLab (fresh config, data, runtime and settings folders in a temp dir, a random
 token, a free port on 127.0.0.1), opens a *copy* of the notebook there (so neither autosave nor jupytext
@@ -13,12 +13,18 @@ sizing workbench's output:
   page and that no cell raised,
 * saves a screenshot with the workbench scrolled to the top.
 
+With ``--gallery`` it runs notebook 00_gallery instead: every figure output is an ``<img>`` whose
+``alt`` a screen reader reads (kafkalab's figures display as HTML for that, see
+``kafkalab/viz/style.py``), none is shrunk to fit, and the whole notebook is photographed in one tall
+screenshot (``build/gallery.png``).
+
 Chromium is the system one (``shutil.which("chromium")``, never ``playwright install``) with a fresh
 profile. Every wait is bounded; the server is stopped by its PID (kernels first, through the REST API) in
 a ``finally`` block. About 15 s on 2 cores.
 
     python tests/browser_check.py                                  # notebook 01 (see default_notebook)
     python tests/browser_check.py --notebook build/instructor/01_why_kafka.ipynb --screenshot /tmp/wb.png
+    python tests/browser_check.py --gallery                        # notebook 00, build/gallery.png
 
 ``tests/test_browser.py`` runs :func:`run_check` under ``pytest -m browser``.
 """
@@ -42,7 +48,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK_STEM = "01_why_kafka"
+GALLERY_STEM = "00_gallery"
 DEFAULT_SCREENSHOT = REPO / "build" / "browser_check.png"
+GALLERY_SCREENSHOT = REPO / "build" / "gallery.png"
 PANEL_TITLE = "Sizing workbench"  # the Panel's title (kafkalab/widgets/sizing.py)
 SLIDER_LABEL = "peak events/s"  # the slider moved: 100,000 -> 110,000 events/s, 20 -> 22 partitions
 BAD_TEXTS = ("Loading widget", "Error displaying widget", "Model not found")
@@ -53,6 +61,8 @@ LAB_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
                                                                         "checkForUpdates": False},
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    # every cell in the DOM (no virtual scrolling): the gallery's images can be counted and photographed
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
 SYNTHETIC_CELLS = ["from kafkalab.widgets.sizing import sizing_workbench\nsizing_workbench()"]
 
@@ -96,7 +106,7 @@ def synthetic_notebook(folder: Path) -> Path:
     return path
 
 
-def default_notebook(workdir: Path, prefer_build: bool = True) -> Path:
+def default_notebook(workdir: Path, prefer_build: bool = True, stem: str = NOTEBOOK_STEM) -> Path:
     """The notebook to check when none is given.
 
     ``build/instructor/01_why_kafka.ipynb`` when it exists and is not older than its source (and
@@ -104,17 +114,19 @@ def default_notebook(workdir: Path, prefer_build: bool = True) -> Path:
     ``workdir`` with the kit's build functions; else, before notebook 01 is written, a one-cell notebook
     showing the workbench.
     """
-    src = REPO / "notebooks" / f"{NOTEBOOK_STEM}.py"
-    built = REPO / "build" / "instructor" / f"{NOTEBOOK_STEM}.ipynb"
+    src = REPO / "notebooks" / f"{stem}.py"
+    built = REPO / "build" / "instructor" / f"{stem}.ipynb"
     if prefer_build and built.exists() and (not src.exists() or built.stat().st_mtime_ns >= src.stat().st_mtime_ns):
         return built
     if src.exists():  # built as `kafkalab build` would, but only this notebook: another one's state is not ours
         from kafkalab import notebooks_build
 
-        target = workdir / "nbbuild" / f"{NOTEBOOK_STEM}.ipynb"
+        target = workdir / "nbbuild" / f"{stem}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(notebooks_build.dumps(notebooks_build.instructor_notebook(src)), encoding="utf-8")
         return target
+    if stem != NOTEBOOK_STEM:
+        raise BrowserCheckError(f"no notebooks/{stem}.py to check")
     return synthetic_notebook(workdir / "synthetic")
 
 
@@ -261,8 +273,8 @@ def open_browser(playwright, profile: Path):
         viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
 
 
-def check_page(page, lab: LabServer, notebook_name: str, deadline: Deadline, screenshot: Path,
-               timings: dict) -> dict:
+def open_and_run_all(page, lab: LabServer, notebook_name: str, deadline: Deadline, timings: dict) -> list:
+    """Open the notebook, wait for an idle kernel, Run All, and fail on any cell that raised; the cells."""
     from playwright.sync_api import Error as PlaywrightError  # TimeoutError is one too
     t0 = time.monotonic()
     page.goto(f"{lab.url}/lab/tree/{notebook_name}?token={lab.token}", wait_until="domcontentloaded",
@@ -277,8 +289,8 @@ def check_page(page, lab: LabServer, notebook_name: str, deadline: Deadline, scr
     t0 = time.monotonic()
     page.evaluate(JS_RUN_ALL)
     try:
-        page.wait_for_function("() => window.__kafkalabRunAll.done", timeout=deadline.ms(60), polling=100)
-        page.wait_for_function(f"() => !({JS_KERNEL_BUSY_OR_PENDING})()", timeout=deadline.ms(20), polling=100)
+        page.wait_for_function("() => window.__kafkalabRunAll.done", timeout=deadline.ms(90), polling=100)
+        page.wait_for_function(f"() => !({JS_KERNEL_BUSY_OR_PENDING})()", timeout=deadline.ms(30), polling=100)
     except PlaywrightError as err:
         raise BrowserCheckError(f"Run All did not finish with the kernel idle: {err}") from None
     timings["run_all_s"] = time.monotonic() - t0
@@ -291,6 +303,13 @@ def check_page(page, lab: LabServer, notebook_name: str, deadline: Deadline, scr
     not_run = [c["index"] for c in cells if c["count"] is None]
     if not_run:
         raise BrowserCheckError(f"Run All left code cells {not_run} unexecuted")
+    return cells
+
+
+def check_page(page, lab: LabServer, notebook_name: str, deadline: Deadline, screenshot: Path,
+               timings: dict) -> dict:
+    from playwright.sync_api import Error as PlaywrightError  # TimeoutError is one too
+    cells = open_and_run_all(page, lab, notebook_name, deadline, timings)
 
     # The workbench: the widget output whose text has the panel's title.
     t0 = time.monotonic()
@@ -313,6 +332,7 @@ def check_page(page, lab: LabServer, notebook_name: str, deadline: Deadline, scr
     except PlaywrightError as err:
         raise BrowserCheckError(f"the workbench's image or {SLIDER_LABEL!r} slider did not render: {err}") from None
     timings["widget_render_s"] = time.monotonic() - t0
+    image_title = image.get_attribute("title") or ""  # ipywidgets' tooltip: the image's accessible name
     sliders = panel.locator(".widget-slider").count()
     src_before = image.get_attribute("src")
     readout_before = readout.inner_text(timeout=deadline.ms(5)).strip()
@@ -353,14 +373,57 @@ def check_page(page, lab: LabServer, notebook_name: str, deadline: Deadline, scr
     page.screenshot(path=str(screenshot), timeout=deadline.ms(10))
     if bad:
         raise BrowserCheckError(f"widget error text left on the page: {bad}")
-    return {"cells": len(cells), "sliders": sliders, "readout_before": readout_before, "readout_after": readout_after,
+    return {"cells": len(cells), "sliders": sliders, "image_title": image_title,
+            "readout_before": readout_before, "readout_after": readout_after,
             "src_before": src_before, "src_after": image.get_attribute("src"), "text_before": text_before,
             "text_after": text_after}
 
 
+JS_FIGURES = """() => [...document.querySelectorAll('.jp-OutputArea-output img')].map(img => ({
+  alt: img.getAttribute('alt') || '', ready: img.complete && img.naturalWidth > 0,
+  width: img.naturalWidth, shown: img.getBoundingClientRect().width}))"""
+
+JS_NOTEBOOK_HEIGHT = """() => {
+  const panel = document.querySelector('.jp-NotebookPanel-notebook');
+  return panel ? panel.scrollHeight : document.body.scrollHeight;
+}"""
+
+
+def check_gallery_page(page, lab: LabServer, notebook_name: str, deadline: Deadline, screenshot: Path,
+                       timings: dict) -> dict:
+    """Run the gallery; every figure is an ``<img>`` with alt text, drawn at its own size; photograph it all."""
+    from playwright.sync_api import Error as PlaywrightError
+    cells = open_and_run_all(page, lab, notebook_name, deadline, timings)
+    try:
+        page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output img')].every("
+                               "img => img.complete && img.naturalWidth > 0)", timeout=deadline.ms(20), polling=200)
+    except PlaywrightError as err:
+        raise BrowserCheckError(f"the gallery's images did not load: {err}") from None
+    figures = page.evaluate(JS_FIGURES)
+    if not figures:
+        raise BrowserCheckError("the gallery shows no figure")
+    no_alt = [i for i, f in enumerate(figures) if len(f["alt"].strip()) < 20]
+    if no_alt:
+        raise BrowserCheckError(f"gallery images {no_alt} have no alt text a screen reader could read")
+    shrunk = [i for i, f in enumerate(figures) if f["shown"] < 0.97 * f["width"]]
+    # the whole notebook in one picture: a window as tall as the notebook
+    height = min(20_000, int(page.evaluate(JS_NOTEBOOK_HEIGHT)) + 300)
+    page.set_viewport_size({"width": 1400, "height": height})
+    page.wait_for_timeout(500)
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(screenshot), timeout=deadline.ms(20))
+    bad = page.evaluate(JS_BAD_TEXT, list(BAD_TEXTS))
+    if bad:
+        raise BrowserCheckError(f"widget error text left on the page: {bad}")
+    return {"cells": len(cells), "figures": len(figures), "alts": [f["alt"] for f in figures],
+            "shrunk": shrunk, "page_height": height}
+
+
 def run_check(notebook: str | os.PathLike | None = None, screenshot: str | os.PathLike = DEFAULT_SCREENSHOT,
-              timeout: float = 60.0, prefer_build: bool = True) -> dict:
-    """Run the whole check; return what it saw and its timings, or raise :class:`BrowserCheckError`."""
+              timeout: float = 60.0, prefer_build: bool = True, gallery: bool = False) -> dict:
+    """Run the whole check; return what it saw and its timings, or raise :class:`BrowserCheckError`.
+
+    ``gallery=True`` checks notebook 00_gallery instead of the workbench: every figure has alt text."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
@@ -370,7 +433,8 @@ def run_check(notebook: str | os.PathLike | None = None, screenshot: str | os.Pa
     work = Path(tempfile.mkdtemp(prefix="kafkalab-browser-"))
     lab = None
     try:
-        source = Path(notebook).resolve() if notebook else default_notebook(work, prefer_build=prefer_build)
+        source = Path(notebook).resolve() if notebook else default_notebook(
+            work, prefer_build=prefer_build, stem=GALLERY_STEM if gallery else NOTEBOOK_STEM)
         if not source.exists():
             raise BrowserCheckError(f"notebook {source} does not exist")
         root = work / "root"  # a copy: Lab can neither autosave into the checkout nor pair it with notebooks/*.py
@@ -386,7 +450,8 @@ def run_check(notebook: str | os.PathLike | None = None, screenshot: str | os.Pa
             page = context.pages[0] if context.pages else context.new_page()
             try:
                 page.set_default_timeout(deadline.ms(15))
-                seen = check_page(page, lab, source.name, deadline, screenshot, timings)
+                seen = (check_gallery_page if gallery else check_page)(page, lab, source.name, deadline, screenshot,
+                                                                       timings)
             except (BrowserCheckError, PlaywrightError) as err:
                 with contextlib.suppress(PlaywrightError):  # what the page showed when it failed
                     page.screenshot(path=str(screenshot), timeout=5000)
@@ -411,14 +476,23 @@ def main(argv: list[str] | None = None) -> int:
                                        "up to date, else notebook 01 built afresh, else a one-cell workbench)")
     ap.add_argument("--screenshot", default=str(DEFAULT_SCREENSHOT), help="PNG to write (default: %(default)s)")
     ap.add_argument("--timeout", type=float, default=60.0, help="time budget in seconds (default: %(default)s)")
+    ap.add_argument("--gallery", action="store_true", help="check notebook 00_gallery (every figure has alt text) "
+                                                           "and photograph all of it")
     args = ap.parse_args(argv)
+    shot = args.screenshot if args.screenshot != str(DEFAULT_SCREENSHOT) or not args.gallery else GALLERY_SCREENSHOT
     try:
-        result = run_check(args.notebook, args.screenshot, timeout=args.timeout)
+        result = run_check(args.notebook, shot, timeout=args.timeout, gallery=args.gallery)
     except BrowserCheckError as err:
         print(f"browser check FAILED: {err}", file=sys.stderr)
         return 1
     t = result["timings"]
     print(f"browser check passed: {result['notebook']}")
+    if args.gallery:
+        print(f"  {result['cells']} code cells ran; {result['figures']} figures, each with alt text; "
+              f"shrunk to fit: {result['shrunk'] or 'none'}")
+        print("  " + ", ".join(f"{k} {v:.1f}" for k, v in t.items()))
+        print(f"  screenshot: {result['screenshot']}")
+        return 0
     print(f"  {result['cells']} code cells ran; workbench has {result['sliders']} sliders; "
           f"{SLIDER_LABEL} {result['readout_before']} -> {result['readout_after']}, image src changed")
     print("  " + ", ".join(f"{k} {v:.0f}" if k.endswith("ms") else f"{k} {v:.1f}" for k, v in t.items()))

@@ -1,4 +1,4 @@
-"""The sizing workbench of notebook 01 renders and redraws in a real JupyterLab under Chromium.
+"""The sizing workbench of notebook 01 redraws, and the gallery (notebook 00) shows, in a real JupyterLab.
 
 Runs ``tests/browser_check.py`` (see its docstring for every step) on notebook 01 built afresh from
 ``notebooks/01_why_kafka.py`` into a temp dir (or, before that source exists, on a one-cell notebook
@@ -53,5 +53,25 @@ def test_sizing_workbench_redraws_in_jupyterlab():
     assert re.search(r"--partitions \d+", seen["text_after"]), seen["text_after"]
     assert seen["sliders"] == 6, report
     assert t["slider_to_image_ms"] < 5000, report
+    assert len(seen["image_title"]) > 40, report  # the figure's alt text, as the <img title> screen readers use
     shot = Path(seen["screenshot"])
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000, shot
+
+
+def test_gallery_shows_every_renderer_with_alt_text_in_jupyterlab():
+    """Notebook 00_gallery in a real JupyterLab: one figure per registered small sample, each an <img> whose alt
+    is the figure's description (kafkalab figures display as HTML for that), none shrunk to fit the page."""
+    import kafkalab.widgets
+    from kafkalab.viz import gallery
+
+    bc = load_check()
+    try:
+        seen = bc.run_check(screenshot=bc.GALLERY_SCREENSHOT, prefer_build=False, gallery=True, timeout=150)
+    except bc.BrowserCheckError as err:
+        pytest.fail(f"browser check failed: {err}", pytrace=False)
+    expected = gallery.samples(kafkalab.widgets, size="small")
+    assert seen["figures"] == len(expected), seen["timings"]
+    assert seen["shrunk"] == [], "figures wider than the notebook are scaled down, their text with them"
+    assert all(a.endswith(".") and len(a) > 40 for a in seen["alts"])
+    shot = Path(seen["screenshot"])
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and seen["page_height"] > 3000, shot

@@ -75,6 +75,7 @@ class Consumer(GroupMember):
         self._fetch_timers: dict = {}
         self._leaders: dict[tuple, int] = {}
         self._eof_sent: set = set()
+        self._fetched_hw: dict = {}  # partition -> the HW its last fetch response carried (for records-lag)
         self._closed = False
         self._init_group(cfg)
         self.cluster.clients.append(self)
@@ -315,6 +316,7 @@ class Consumer(GroupMember):
                     nxt = off + 1
                 nxt = max(nxt, b.last_offset + 1)
             self._assignment[key] = nxt
+            self._fetched_hw[key] = r["hw"]
             if self.partition_eof and nxt >= r["hw"] and key not in self._eof_sent:
                 self._eof_sent.add(key)
                 buf.append(Message(topic, part, nxt, None, None,
@@ -328,13 +330,21 @@ class Consumer(GroupMember):
         buf = self._buffer
         pos = self._positions
         store = self._stored if (self.group_id and self.auto_offset_store) else None
+        taken: dict = {}
         while buf and len(out) < n:
             m = buf.popleft()
             if m._error is None:
-                pos[(m._topic, m._partition)] = m._offset + 1
+                key = (m._topic, m._partition)
+                pos[key] = m._offset + 1
+                taken[key] = taken.get(key, 0) + 1
                 if store is not None:  # enable.auto.offset.store: stored when *returned*, before processing
-                    store[(m._topic, m._partition)] = m._offset + 1
+                    store[key] = m._offset + 1
             out.append(m)
+        for key, count in taken.items():
+            # The Java consumer records records-lag (high watermark - position) as records reach the application;
+            # kafkalab.metrics derives records-lag-max from these events.
+            self.sim.trace.emit("consumer.poll", node=self.node, topic=key[0], partition=key[1], position=pos[key],
+                                hw=self._fetched_hw.get(key, pos[key]), records=count)
         return out
 
     def poll(self, timeout: float | None = None) -> Message | None:

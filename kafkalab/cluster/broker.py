@@ -275,7 +275,8 @@ class Broker:
         if not self.alive:
             return
         acks = req["acks"]
-        state = {"req": req, "pending": len(req["batches"]), "results": {}, "timer": None, "done": False}
+        state = {"req": req, "pending": len(req["batches"]), "results": {}, "timer": None, "done": False,
+                 "received_ms": self.sim.now}
         now = self.sim.now
         for tp, batch in req["batches"].items():
             rep = self.replicas.get(tp)
@@ -293,6 +294,9 @@ class Broker:
             cfg = self.cluster.topic_config(tp[0])
             err, msg = self._validate_batch(batch, cfg)
             if err:
+                if err == Err.INVALID_RECORD:  # a RecordValidationException: Kafka counts it as a failed produce
+                    self.sim.trace.emit("produce.reject", node=self.node, topic=tp[0], partition=tp[1],
+                                        error="INVALID_RECORD")
                 self._finish_partition(state, tp, err, -1, msg)
                 continue
             min_isr = cfg["min.insync.replicas"]
@@ -376,6 +380,11 @@ class Broker:
             if state["timer"] is not None:
                 state["timer"].cancel()
             req = state["req"]
+            # What RequestMetrics' TotalTimeMs (request=Produce) measures: arrival to response (kafkalab.metrics)
+            self.sim.trace.emit("produce.response", node=self.node, client=req["client"], acks=req["acks"],
+                                total_ms=self.sim.now - state["received_ms"],
+                                errors=sorted({spec(r[0]).java_name or spec(r[0]).name for r in state["results"].values()
+                                               if r[0]}))
             if req["acks"] != 0:
                 self.sim.network.send(self.node, req["client"], "ProduceResponse", req["reply"], state["results"])
 

@@ -373,3 +373,13 @@ def attach(fig) -> None:
         return
     fig._kafkalab_display = True
     fig._repr_mimebundle_ = lambda include=None, exclude=None: mimebundle(fig)
+    # In IPython, publish the bundle ourselves: the inline backend's own PNG formatter would draw the
+    # figure a second time (a registered per-type formatter wins over _repr_mimebundle_).
+    fig._ipython_display_ = lambda: _publish(fig)
+
+
+def _publish(fig) -> None:
+    from IPython.display import publish_display_data
+
+    data, metadata = mimebundle(fig)
+    publish_display_data(data, metadata)
