@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..groups.coordinator import OFFSETS_TOPIC, coordinator_partition, decode_record
 from ..group_lab import ownership_intervals, pauses
+from ..groups.coordinator import OFFSETS_TOPIC, coordinator_partition, decode_record
 from . import style
 from .gallery import sample
 

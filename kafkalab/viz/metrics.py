@@ -74,7 +74,7 @@ def metrics_timeseries(source, names=None, axes=None, start_s: float | None = No
 
     from matplotlib.ticker import MaxNLocator
 
-    trace, t0, end, d = _source(source)
+    _trace, t0, end, d = _source(source)
     start = t0 + round(start_s * 1000) if start_s is not None else max(d.start_ms, t0)
     stop = t0 + round(end_s * 1000) if end_s is not None else end
     chosen = list(names) if names is not None else [n for n in PANELS if _moved(d, n, start, stop)]
@@ -141,7 +141,7 @@ def metrics_timeseries(source, names=None, axes=None, start_s: float | None = No
 def lag_timeline(source, group: str | None = None, topic: str | None = None, ax=None):
     """Consumer lag per partition over time from the group's committed offsets, with the live consumers'
     ``records-lag-max`` dashed: a consumer that dies stops publishing its lag, the committed lag keeps growing."""
-    trace, t0, end, d = _source(source)
+    _trace, t0, end, d = _source(source)
     series = {k: v for k, v in d.group_lag.items() if (group is None or k[0] == group) and (topic is None or
                                                                                             k[1] == topic)}
     ax = style.axes_or_new(ax, width=style.DEFAULT_WIDTH_IN, height=3.4)

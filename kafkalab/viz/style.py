@@ -346,8 +346,6 @@ def settle(fig) -> None:
 
 def png_bytes(fig, dpi: float | None = None) -> bytes:
     """The figure as PNG, drawn with Agg (no pyplot), with the alt text in the PNG's ``Description`` chunk."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
     settle(fig)
     buf = io.BytesIO()
     meta = {"Software": None}
