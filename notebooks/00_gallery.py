@@ -11,14 +11,14 @@
 
 # %%
 import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import Markdown, display
 
 import kafkalab.widgets
-from kafkalab.viz import gallery, style
+from kafkalab import viz
+from kafkalab.viz import gallery
 
 samples = gallery.samples(kafkalab.widgets, size="small")
-pd.DataFrame([(s.renderer.removeprefix("kafkalab."), s.caption) for s in samples], columns=["renderer", "sample"])
+viz.TextTable([(s.renderer.removeprefix("kafkalab."), s.caption) for s in samples], columns=["renderer", "sample"])
 
 # %% [markdown]
 # ## The palette
@@ -26,10 +26,8 @@ pd.DataFrame([(s.renderer.removeprefix("kafkalab."), s.caption) for s in samples
 # meanings sit side by side (an offline replica, a fenced broker) a hatch tells them apart too.
 
 # %%
-pd.DataFrame([(group, name, color) for group, colors in
-              (("replica role", style.ROLE_COLORS), ("transaction", style.TXN_COLORS),
-               ("write outcome", style.OUTCOME_COLORS)) for name, color in colors.items()],
-             columns=["meaning", "name", "colour"])
+viz.palette()
+plt.show()
 
 # %% [markdown]
 # ## Every renderer, once

@@ -383,10 +383,8 @@ JS_FIGURES = """() => [...document.querySelectorAll('.jp-OutputArea-output img')
   alt: img.getAttribute('alt') || '', ready: img.complete && img.naturalWidth > 0,
   width: img.naturalWidth, shown: img.getBoundingClientRect().width}))"""
 
-JS_NOTEBOOK_HEIGHT = """() => {
-  const panel = document.querySelector('.jp-NotebookPanel-notebook');
-  return panel ? panel.scrollHeight : document.body.scrollHeight;
-}"""
+JS_NOTEBOOK_HEIGHT = """() => Math.max(...['.jp-WindowedPanel-outer', '.jp-WindowedPanel-inner',
+  '.jp-NotebookPanel-notebook'].map(q => [...document.querySelectorAll(q)].map(e => e.scrollHeight)).flat(), 0)"""
 
 
 def check_gallery_page(page, lab: LabServer, notebook_name: str, deadline: Deadline, screenshot: Path,

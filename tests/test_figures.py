@@ -168,3 +168,11 @@ def test_text_running_into_a_legend_is_found():
         ax.text(1.45, 1.4, "a label that runs right", fontsize=10, clip_on=False)
 
     only(figcheck.problems(fig_with(draw, width=7)), "runs into a legend")
+
+
+def test_a_label_over_a_data_marker_is_found():
+    def draw(ax):
+        clean(ax)
+        ax.text(0.03, 0.0, "a label that ends on the point", fontsize=10, ha="right", va="center")
+
+    only(figcheck.problems(fig_with(draw)), "drawn over a data marker")

@@ -8,7 +8,8 @@
 * groups — ``assignment_table``/``_graph``, ``rebalance_timeline``, ``lag_table``/``_heatmap``,
   ``offsets_topic_table`` (notebook 05);
 * metrics — the broker and client metrics an operator watches, derived from the trace
-  (``metrics_delta``, ``metrics_timeseries``; notebooks 03–05).
+  (``metrics_delta``, ``metrics_timeseries``, ``lag_timeline``; notebooks 03–05);
+* palette — the kit's colours and what they mean (the gallery, notebook 00).
 
 Every picture takes its colours, sizes, title, legend and alt text from :mod:`kafkalab.viz.style`;
 every figure renderer registers seeded samples with :func:`kafkalab.viz.gallery.sample`, which the
@@ -24,6 +25,8 @@ from .groups import (
     pause_table,
     rebalance_timeline,
 )
+from .metrics import lag_timeline, metrics_delta, metrics_timeseries
+from .palette import palette
 from .partitions import load_bars
 from .producer import batch_table, batch_timeline, log_origins, sweep_plot
 from .replication import isr_intervals, isr_timeline, offset_strip, timeline_table
@@ -38,8 +41,36 @@ from .tables import (
     trace_table,
 )
 
-__all__ = ["TextTable", "assignment_graph", "assignment_table", "batch_table", "batch_timeline", "describe_topic",
-           "html_table", "isr_intervals", "isr_timeline", "key_placement", "lag_heatmap", "lag_table", "load_bars",
-           "log_origins", "log_table", "metadata_log_table", "offset_strip", "offsets_topic_table", "partition_load",
-           "pause_table", "rebalance_timeline", "replica_edges", "replica_graph", "replica_grid", "sweep_plot",
-           "timeline_table", "trace_table"]
+__all__ = [
+    "TextTable",
+    "assignment_graph",
+    "assignment_table",
+    "batch_table",
+    "batch_timeline",
+    "describe_topic",
+    "html_table",
+    "isr_intervals",
+    "isr_timeline",
+    "key_placement",
+    "lag_heatmap",
+    "lag_table",
+    "lag_timeline",
+    "load_bars",
+    "log_origins",
+    "log_table",
+    "metadata_log_table",
+    "metrics_delta",
+    "metrics_timeseries",
+    "offset_strip",
+    "offsets_topic_table",
+    "palette",
+    "partition_load",
+    "pause_table",
+    "rebalance_timeline",
+    "replica_edges",
+    "replica_graph",
+    "replica_grid",
+    "sweep_plot",
+    "timeline_table",
+    "trace_table",
+]

@@ -11,8 +11,8 @@
 * **marks** — markers at least :data:`~kafkalab.viz.style.MIN_MARKER_PT` across and not cut in half
   by the axes edge; in a row of horizontal bars (a timeline) no bar and no gap narrower than 2 px;
 * **words** — every axes with data has a title (or the figure a suptitle), an axis with numeric
-  ticks has a label, and when fills of two or more colours carry meaning there is a legend or a
-  colour bar.
+  ticks has a label, and when fills of two or more colours carry meaning there is a legend, a
+  colour bar or a direct label per colour.
 
 ``tests/test_figures.py`` runs it on every renderer's samples (:mod:`kafkalab.viz.gallery`).
 """
@@ -170,12 +170,12 @@ def problems(fig, tolerance_px: float = 1.0) -> list[str]:
 
     for ax in fig.axes:
         if ax.get_visible():
-            out += _marks(ax, renderer, px, tolerance_px)
+            out += _marks(ax, renderer, px, tolerance_px, texts)
     out += _words(fig)
     return list(dict.fromkeys(out))  # one message per kind of problem and place, in order
 
 
-def _marks(ax, renderer, px: float, tol: float) -> list[str]:
+def _marks(ax, renderer, px: float, tol: float, texts=None) -> list[str]:
     from matplotlib.collections import PathCollection
     from matplotlib.patches import Rectangle
 
@@ -215,6 +215,18 @@ def _marks(ax, renderer, px: float, tol: float) -> list[str]:
             if size < MIN_MARKER_PX - 1e-6:
                 out.append(f"{name}: scatter markers are {size:.1f} px across, below the {style.MIN_MARKER_PT} pt floor")
             points += [(round(x), round(y)) for x, y in coll.get_offset_transform().transform(coll.get_offsets())]
+    if texts is not None:  # a label drawn over a data point hides it (a node's own label, centred on it, does not)
+        inner = [(t, role, b) for t, p, role, b in texts if p == name and role in ("text", "legend") and t.axes is ax]
+
+        def covers(b, x, y) -> bool:
+            centred = abs(x - (b.x0 + b.x1) / 2) < 0.25 * b.width and abs(y - (b.y0 + b.y1) / 2) < 0.5 * b.height
+            return b.x0 + 1 < x < b.x1 - 1 and b.y0 + 1 < y < b.y1 - 1 and not centred
+
+        for x, y in set(points):
+            hit = next(((t, role) for t, role, b in inner if covers(b, x, y)), None)
+            if hit is not None:
+                out.append(f"{name}: {hit[1]} {_show(hit[0])} is drawn over a data marker")
+                break
     hidden = len(points) - len(set(points))
     if hidden:
         out.append(f"{name}: {hidden} of {len(points)} points are drawn exactly on top of another one and cannot "
@@ -270,6 +282,7 @@ def _words(fig) -> list[str]:
             fc = p.get_facecolor()
             if p.get_visible() and p.get_fill() and fc[3] > 0 and fc[:3] not in ((1.0, 1.0, 1.0),):
                 fills.add(tuple(round(c, 3) for c in fc[:3]))
-        if len(fills) >= 2 and not legends and not colorbar:
+        labelled = len([t for t in ax.texts if t.get_text().strip()]) >= len(fills)  # direct labels, one per colour
+        if len(fills) >= 2 and not legends and not colorbar and not labelled:
             out.append(f"{name}: {len(fills)} fill colours carry meaning but the figure has no legend")
     return out

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ipywidgets as w
+import traitlets
 
 from ..errors import error_text
 from ..isolation import isolated_clusters
@@ -58,6 +59,15 @@ def _html_table(title: str, df) -> str:
     return f"<h4 style='margin:6px 0 2px'>{_escape(title)}</h4>" + html_table(df, index=False)
 
 
+class AltImage(w.Image):
+    """An ``ipywidgets.Image`` whose ``tooltip`` becomes the ``<img title>``: the picture's accessible name
+    (an image without ``alt``).  ipywidgets 8.1's view sets the title only when the widget's
+    ``description`` is empty, and reads that description without checking that it exists; Image has
+    none, so setting a tooltip on a plain Image breaks its view.  This one has an empty description."""
+
+    description = traitlets.Unicode("").tag(sync=True)
+
+
 class Panel:
     """Controls plus a seeded ``render`` function, redrawn on every change."""
 
@@ -65,7 +75,7 @@ class Panel:
                  description: str = ""):
         self.controls = controls
         self.render = render
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+        self.image = AltImage(format="png", layout=w.Layout(max_width="100%", height="auto"))
         self.tables = w.HTML()
         self.text = w.HTML()
         self.error = w.HTML()
