@@ -22,7 +22,9 @@ _LAZY = {"MockCluster": "brokers", "TansuBroker": "brokers", "free_port": "broke
          "KafkaConnectError": "connection", "orders_scenario": "compare", "observed_vs_simulated": "compare",
          "diff_table": "compare", "diff_figure": "compare", "offset_table": "views"}
 
-__all__ = ["Backend", "available", "connect", "open_backend", *sorted(_LAZY)]
+__all__ = ["Backend", "KafkaConnectError", "MockCluster", "NotServedError", "ObservedLog", "RealCluster", "TansuBroker",
+           "available", "connect", "diff_figure", "diff_table", "free_port", "observed_vs_simulated", "offset_table",
+           "open_backend", "orders_scenario", "tansu_binary"]
 
 
 def __getattr__(name: str):

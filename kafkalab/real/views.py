@@ -9,8 +9,9 @@ Nothing here is recomputed: every value is an :class:`~kafkalab.real.cluster.Obs
 """
 from __future__ import annotations
 
-# The colours of this module's overlays, in one place until kafkalab/viz/style.py is on main.
-CONTROL_COLOR, ABORTED_COLOR, LSO_COLOR = "#7f7f7f", "#d62728", "#9467bd"
+from ..viz import style
+
+CONTROL_COLOR, ABORTED_COLOR, LSO_COLOR = style.GREY, style.TXN_COLORS["aborted"], style.PURPLE
 
 
 def _text(v):
@@ -34,7 +35,7 @@ def offset_table(cluster, topic: str, partition: int = 0):
     compact = False
     try:
         compact = "compact" in str(cluster.topic_config(topic).get("cleanup.policy", ""))
-    except Exception:  # noqa: BLE001 - a cluster that does not serve DescribeConfigs: assume delete
+    except Exception:
         compact = False
     rows = []
     for off in range(log.read_from, log.positions["read_uncommitted"]):
@@ -85,4 +86,6 @@ def offset_strip(cluster, topic: str, partition: int = 0, ax=None, **kw):
         ax.text(lso, len(p.replicas) + 0.45, f"LSO = {lso}", color=LSO_COLOR, fontsize=7, ha="center")
         handles.append(Line2D([0], [0], color=LSO_COLOR, ls="-.", label="LSO (read_committed stops)"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=3, fontsize=7, frameon=False)
+    style.alt(ax, f"{topic}-{partition} as clients read it: {len(log.rows)} records, {len(log.gaps)} inferred control "
+                  f"records, {len(log.aborted)} aborted, high watermark {log.high_watermark}, last stable offset {lso}.")
     return ax
