@@ -61,7 +61,8 @@ def check_connection(conf: dict, timeout_s: float = 5.0):
         if user_cb is not None:
             user_cb(err)
 
-    admin = AdminClient({**FAST_FAIL, **conf, "error_cb": on_error})
+    # log_level 2: librdkafka's own connection-failure lines would repeat on stderr what the raised error says.
+    admin = AdminClient({**FAST_FAIL, "log_level": 2, **conf, "error_cb": on_error})
     deadline = time.monotonic() + timeout_s
     last = None
     while True:
