@@ -100,6 +100,7 @@ class ObservedLog:
         self.log_start_offset = log_start_offset
         self.list_offsets_high_watermark = high_watermark
         self.last_stable_offset = last_stable_offset  # ListOffsets LATEST read_committed (None: not answered)
+        # Simplification: only the last ``max_read`` offsets are fetched (a lab topic may hold millions).
         self.read_from = max(log_start_offset, high_watermark - cluster.max_read)
         self._rows: list | None = None  # (offset, (key, value, timestamp, headers))
         self.committed_view: set = set()  # offsets a read_committed consumer returned
@@ -311,7 +312,7 @@ class RealCluster:
                                                    p.leader if p.leader >= 0 else NO_LEADER, epochs.get(pid)))
         if self.has_controller:
             try:
-                state.configs = {k: v for k, (v, src) in self._configs(topic).items()
+                state.configs = {k: _typed(k, v) for k, (v, src) in self._configs(topic).items()
                                  if src == ConfigSource.DYNAMIC_TOPIC_CONFIG.value}
             except KafkaException:
                 pass  # describe_topic works without overrides; topic_config() reports the error

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 # tansu holds a JoinGroup for session.timeout.ms / 2 before answering (tansu-broker's group
 # administrator), so the scenario uses Kafka's smallest allowed session timeout
 # (group.min.session.timeout.ms = 6000) to keep a real run to seconds.
+# Simplification: both sides run with session.timeout.ms 6000, not the 45000 default.
 GROUP_TIMING = {"session.timeout.ms": 6000, "heartbeat.interval.ms": 500}
 
 
