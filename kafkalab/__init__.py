@@ -24,5 +24,5 @@ def connect(bootstrap_servers: str, config: dict | None = None, **kwargs):
     return _connect(bootstrap_servers, config, **kwargs)
 
 
-__all__ = ["Cluster", "connect", "Producer", "Consumer", "AdminClient", "KafkaError", "KafkaException", "ConfigException",
-           "Message", "TopicPartition", "OFFSET_BEGINNING", "OFFSET_END", "OFFSET_INVALID", "OFFSET_STORED"]
+__all__ = ["Cluster", "connect", "Producer", "Consumer", "AdminClient", "KafkaError", "KafkaException",
+           "ConfigException", "Message", "TopicPartition", "OFFSET_BEGINNING", "OFFSET_END", "OFFSET_INVALID", "OFFSET_STORED"]

@@ -38,7 +38,8 @@ def _advice(code_name: str, text: str, conf: dict) -> str:
     proto = str(conf.get("security.protocol", "plaintext"))
     low = text.lower()
     if code_name == "_AUTHENTICATION" or "sasl" in low and ("auth" in low or "fail" in low):
-        return (f"the broker rejected the credentials: check sasl.mechanism (now {conf.get('sasl.mechanism', 'GSSAPI')}),"
+        mech = conf.get("sasl.mechanism", "GSSAPI")
+        return (f"the broker rejected the credentials: check sasl.mechanism (now {mech}),"
                 " sasl.username and sasl.password, and security.protocol (SASL_PLAINTEXT or SASL_SSL)")
     if "connection refused" in low:
         return (f"nothing listens there: check the port in bootstrap.servers={servers} (a broker's default is 9092), "
@@ -48,7 +49,8 @@ def _advice(code_name: str, text: str, conf: dict) -> str:
     if code_name == "_SSL" or "ssl" in low or "handshake" in low:
         return "the TLS handshake failed: check security.protocol, ssl.ca.location and the broker's certificate"
     return (f"no Kafka broker answered at {servers}: check the host and port, that it is a Kafka listener "
-            f"(not, say, Schema Registry's or an HTTP port), security.protocol (now {proto}: a broker that requires SASL or TLS drops a plaintext client), and firewalls")
+            f"(not, say, Schema Registry's or an HTTP port), security.protocol (now {proto}: a broker that "
+            "requires SASL or TLS drops a plaintext client), and firewalls")
 
 
 def check_connection(conf: dict, timeout_s: float = 5.0):
@@ -86,7 +88,8 @@ def check_connection(conf: dict, timeout_s: float = 5.0):
     code = first.code() if first is not None else KafkaError._TIMED_OUT
     if not definite:
         code, name = KafkaError._TIMED_OUT, "_TIMED_OUT"
+    took = timeout_s - max(0.0, deadline - time.monotonic())
     msg = (f"Could not use the Kafka cluster at {conf.get('bootstrap.servers')} "
-           f"({'gave up' if definite else 'no metadata'} after {timeout_s - max(0.0, deadline - time.monotonic()):.1f} s; "
+           f"({'gave up' if definite else 'no metadata'} after {took:.1f} s; "
            f"tried {tried}). librdkafka said: {said or 'nothing'}. What to check: {_advice(name, said, conf)}.")
     raise KafkaConnectError(KafkaError(code, msg))
