@@ -72,7 +72,9 @@ def offset_strip(cluster, topic: str, partition: int = 0, ax=None, max_offsets: 
         hw = 0 if log is None else log.high_watermark
         alive = cluster.brokers[b].alive
         role = ("leader" if b == p.leader else ("in-sync" if b in p.isr else "out-of-sync")) if alive else "offline"
-        rows.append((b, recs, leo, hw, role))
+        rows.append((b, recs, leo, hw, role, log is not None))
+    readable = {b: r for b, _, _, _, _, r in rows}  # a real cluster's follower logs are not readable (kafkalab.real)
+    rows = [r[:5] for r in rows]
     leader_hw = next((hw for b, _, _, hw, _ in rows if b == p.leader), None)
     width = max([leo for _, _, leo, _, _ in rows] + [1])
     start = max(0, width - max_offsets)
@@ -96,9 +98,11 @@ def offset_strip(cluster, topic: str, partition: int = 0, ax=None, max_offsets: 
                 ax.text(off + 0.46, y + 0.5, txt, ha="center", va="center", fontsize=style.TEXT_PT,
                         color=style.text_color_on(color) if committed else style.INK,
                         bbox=None if committed else {"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none"})
-        ax.plot([leo + 0.2], [y + 0.5], marker="<", color=style.INK, ms=style.MARKER_PT, ls="none")
+        if readable[b]:
+            ax.plot([leo + 0.2], [y + 0.5], marker="<", color=style.INK, ms=style.MARKER_PT, ls="none")
     ax.set_yticks([len(rows) - 0.5 - i for i in range(len(rows))],
-                  [f"B{b} {role}\nLEO {leo} · HW {hw}" for b, _, leo, hw, role in rows], fontsize=style.TICK_PT)
+                  [f"B{b} {role}\n" + (f"LEO {leo} · HW {hw}" if readable[b] else "log not readable")
+                   for b, _, leo, hw, role in rows], fontsize=style.TICK_PT)
     ax.tick_params(axis="y", length=0)
     if leader_hw is not None:
         ax.axvline(leader_hw, color=style.VERMILLION, ls="--", lw=1.6)
