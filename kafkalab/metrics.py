@@ -300,7 +300,7 @@ def derive(trace) -> Derived:
             partition_gauges(t)
         elif k == "produce.reject":
             meter("FailedProduceRequestsPerSec", t)
-        elif k == "produce.response":
+        elif k == "request.completed" and f.get("api") == "Produce":
             d.samples.setdefault("TotalTimeMs", []).append((t, f["total_ms"]))
         elif k == "replica.hw":
             tp = (f["topic"], f["partition"])

@@ -25,7 +25,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 
 #: Kinds of the data path: counted in the header, left out of the transcript (the digest covers them).
 BULK = {"replica.fetch", "log.append", "replica.hw", "produce.batch", "produce.send", "produce.ack",
-        "group.offset_commit", "consumer.commit", "consumer.fetch", "net.send", "consumer.poll", "produce.response"}
+        "group.offset_commit", "consumer.commit", "consumer.fetch", "net.send", "consumer.poll", "request.completed"}
 
 
 def _clickstream_topic():

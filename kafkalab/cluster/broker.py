@@ -381,10 +381,9 @@ class Broker:
                 state["timer"].cancel()
             req = state["req"]
             # What RequestMetrics' TotalTimeMs (request=Produce) measures: arrival to response (kafkalab.metrics)
-            self.sim.trace.emit("produce.response", node=self.node, client=req["client"], acks=req["acks"],
-                                total_ms=self.sim.now - state["received_ms"],
-                                errors=sorted({spec(r[0]).java_name or spec(r[0]).name for r in state["results"].values()
-                                               if r[0]}))
+            errors = sorted({spec(r[0]).java_name or spec(r[0]).name for r in state["results"].values() if r[0]})
+            self.sim.trace.emit("request.completed", node=self.node, api="Produce", client=req["client"],
+                                acks=req["acks"], total_ms=self.sim.now - state["received_ms"], errors=errors)
             if req["acks"] != 0:
                 self.sim.network.send(self.node, req["client"], "ProduceResponse", req["reply"], state["results"])
 
