@@ -150,6 +150,13 @@ class Derived:
             cache[key] = ([t for t, _ in series], [v for _, v in series], len(series))
         return cache[key][0], cache[key][1]
 
+    def first(self, name: str, above: float = 0, after_ms: int | None = None) -> int | None:
+        """The first moment (ms) ``name`` reads more than ``above`` (after ``after_ms``); None if it never does."""
+        for t in sorted(self.times(name)):
+            if (after_ms is None or t >= after_ms) and (v := self.value(name, t)) is not None and v > above:
+                return t
+        return None
+
     def peak(self, name: str, from_ms: int, to_ms: int) -> float | None:
         """The worst value the bean shows in ``[from_ms, to_ms]`` (for a meter: the Count at the end)."""
         m = BY_NAME[name]

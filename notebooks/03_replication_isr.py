@@ -17,7 +17,7 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from kafkalab import OFFSET_BEGINNING, TopicPartition, viz
+from kafkalab import OFFSET_BEGINNING, TopicPartition, metrics, viz
 from kafkalab import replication as rep
 from kafkalab.checks import check as check_history
 from kafkalab.checks import random_schedule, run_schedule, schedule_script
@@ -102,6 +102,30 @@ plt.show()
 # %%
 viz.isr_timeline(example)
 plt.show()
+
+# %% [markdown]
+# ### What would your dashboard have shown?
+# The same run as an operator sees it: the broker and controller metrics, by their JMX names, derived from the
+# trace (`kafkalab.metrics`). *before* is just before B3's crash, *peak* the worst value afterwards, *after* the end.
+
+# %%
+viz.metrics_delta(example)
+
+# %%
+viz.metrics_timeseries(example)
+plt.show()
+
+# %%
+seen = metrics.derive(example.trace)
+urp_from = example.t(seen.first("UnderReplicatedPartitions"))
+urp_from, seen.value("IsrShrinksPerSec", example.cluster.now), seen.value("IsrExpandsPerSec", example.cluster.now)
+
+# %% [markdown]
+# Three things an operator learns here. `UnderReplicatedPartitions` rises only when the controller fences B3 (the
+# first value above), not at the crash: for `broker.session.timeout.ms` the dashboard is green. `IsrShrinksPerSec`
+# never moves: in KRaft the *controller* took B3 (and later B2) out of the ISR, and only a leader's own
+# AlterPartition counts as a shrink — B2's return does count, as an expand. And the p99 of `TotalTimeMs` for Produce
+# jumps to seconds: the `acks=all` waits happen inside the broker, before it answers.
 
 # %% [markdown]
 # ### A live but lagging follower: `replica.lag.time.max.ms`
@@ -205,11 +229,20 @@ safe.anomalies().attrs["lost"], [w["result"] for w in safe.writes]
 # default (`false`) the partition stayed offline until B1 returned, and nothing was lost:
 
 # %%
-fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 5))
+fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8.5, 6.8), layout="constrained")
 viz.isr_timeline(unsafe, ax=ax1, title="unclean.leader.election.enable=true")
 viz.isr_timeline(safe, ax=ax2, title="unclean.leader.election.enable=false (default)")
-fig.tight_layout()
 plt.show()
+
+# %% [markdown]
+# What would the dashboard have shown? In both runs `OfflinePartitionsCount` goes to 1 once B1 and B2 are fenced.
+# The unclean run ends that as soon as B3 is back, and counts one `UncleanLeaderElectionsPerSec`: the one metric
+# that says acknowledged data may be gone. The clean run stays offline until a replica of the old ISR returns — an
+# outage that pages someone, rather than a loss nobody sees.
+
+# %%
+pd.concat({name: viz.metrics_delta(run).set_index("metric")[["before", "peak", "after"]]
+           for name, run in (("unclean=true", unsafe), ("unclean=false", safe))}, axis=1)
 
 # %% [markdown]
 # ### Eligible Leader Replicas (KIP-966)

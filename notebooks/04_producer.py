@@ -35,7 +35,7 @@ FIELDS = ("batch", "attempt", "base_sequence", "base_offset", "original_offset",
 
 
 def steps(cluster, kinds=("produce.", "log.append", "net.drop")):
-    rows = [(e.time_ms, e.node, e.kind, ", ".join(f"{k}={e.fields[k]}" for k in FIELDS if k in e.fields))
+    rows = [(e.time_ms, e.node or "-", e.kind, ", ".join(f"{k}={e.fields[k]}" for k in FIELDS if k in e.fields))
             for e in cluster.trace.filter(kinds)]
     return pd.DataFrame(rows, columns=["time_ms", "node", "kind", "detail"])
 
@@ -175,6 +175,17 @@ len(rejects), rejects[0].fields
 log_origins(idem, "orders", 0)
 
 # %% [markdown]
+# What would the broker's dashboard have shown? Each refusal is a `FailedProduceRequestsPerSec` (an
+# `OUT_OF_ORDER_SEQUENCE_NUMBER` append counts as a failed produce request), so an idempotent producer waiting out
+# one lost request shows up as a burst of failures; without idempotence the broker saw nothing wrong at all — the
+# reordering happened silently.
+
+# %%
+OPS = ["FailedProduceRequestsPerSec", "TotalTimeMs p50 (Produce)", "TotalTimeMs p99 (Produce)"]
+pd.concat({name: viz.metrics_delta(c, names=OPS).set_index("metric")[["peak", "unit"]]
+           for name, c in (("idempotence off", plain), ("idempotence on", idem))}, axis=1)
+
+# %% [markdown]
 # The producer keeps re-sending the refused batches — backing off exponentially from `retry.backoff.ms`
 # (100 ms) up to `retry.backoff.max.ms` (1 s), as librdkafka 2.x does — until `v0`'s retry arrives; then all
 # three are appended **in order**. The attempt numbers show the cost: while `v0` waited out the 30 s request
@@ -215,20 +226,13 @@ pd.DataFrame([{"linger.ms": r.config["linger.ms"], "batch.size": r.config["batch
                "compression": r.config["compression.type"], **metrics(r)} for r in sweep])
 
 # %%
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))
-sweep_plot(sweep, ax=left, label=lambda r: f"{r.config['linger.ms']} ms" if r.config["batch.size"] > 20_000 else "")
-for r in sweep:
-    kb, size = r.bytes_sent / 1024, r.config["batch.size"] // 1024
-    right.scatter(r.p99_ms, kb, color="#d62728" if r.config["compression.type"] == "none" else "#08519c")
-    right.annotate(f"{r.config['linger.ms']}ms/{size}K", (r.p99_ms, kb), fontsize=7,
-                   xytext=(4, 4 if size < 20 else -10), textcoords="offset points")
-right.set(xlabel="p99 latency (ms, virtual)", ylabel="KB on the wire", title="wire bytes: none (red), zstd (blue)")
+sweep_plot(sweep)
 plt.show()
 
 # %% [markdown]
-# Left: throughput is flat — every config keeps up with the offered 10,000/s, so here tuning cannot raise it.
-# Right: longer linger → fewer, bigger batches → fewer requests and better compression, and a proportionally
-# longer tail. `batch.size` only matters once a batch can *reach* it: at 10,000/s over 6 partitions a partition gets
+# One row per config. Throughput (left) is flat — every config keeps up with the offered 10,000/s, so here tuning
+# cannot raise it. Longer linger → fewer, bigger batches → fewer requests and better compression (right), and a
+# proportionally longer tail (middle). `batch.size` only matters once a batch can *reach* it: at 10,000/s over 6 partitions a partition gets
 # ~1,700 records/s, so even 50 ms collect ~83 records (~23 KB) — over 16 KB, under 128 KB.
 #
 # **What a simulation can and cannot say.** The trade-offs above come *out of* the model (batching amortises

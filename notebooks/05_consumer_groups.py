@@ -98,7 +98,6 @@ runs = {"range (eager)": group_run(4, 8, strategy="range", crash="C3", run_ms=80
         "cooperative-sticky": coop,
         "KIP-848 uniform": group_run(4, 8, strategy="uniform", protocol="consumer", crash="C3", run_ms=80_000)}
 viz.rebalance_timeline(list(runs.values()), "orders", since_ms=15_000, titles=list(runs))
-plt.tight_layout()
 plt.show()
 
 # %%
@@ -199,6 +198,20 @@ offsets[offsets.type == "OffsetCommit"].tail(4)
 
 # %%
 viz.lag_table(coop.cluster, "order-pipeline", "orders")
+
+# %% [markdown]
+# ### What would your dashboard have shown?
+# Lag over the whole run of section 2, as an operator graphs it. The consumers' own `records-lag-max` (a client JMX
+# metric) covers the partitions they *fetch*: dead C3 publishes nothing, and the live members are caught up. The
+# group's committed-offset lag — what `kafka-consumer-groups.sh --describe` prints and lag exporters scrape from
+# the brokers — grows on C3's partitions until the survivors take them over:
+
+# %%
+viz.lag_timeline(coop)
+plt.show()
+
+# %%
+viz.metrics_delta(coop, names=["records-lag-max", "consumer group lag"])
 
 # %%
 viz.lag_heatmap(fan.cluster, ["order-pipeline-1", "order-pipeline-2"], "orders")

@@ -56,6 +56,7 @@ def test_a_crashed_broker_shows_only_once_the_controller_fences_it(guide):
     assert d.value("UnderReplicatedPartitions", at(guide, 4)) == 0
     assert d.value("UnderReplicatedPartitions", at(guide, 13)) == 0  # 8 s after the crash: the dashboard is green
     assert d.value("UnderReplicatedPartitions", at(guide, 15)) == 1
+    assert 13 < guide.t(d.first("UnderReplicatedPartitions")) < 15  # when the controller fenced B3
     assert d.value("FencedBrokerCount", at(guide, 15)) == 1
     # KRaft: the controller removed B3 from the ISR; no leader asked, so no ISR shrink is counted
     assert d.value("IsrShrinksPerSec", guide.cluster.now) == 0

@@ -202,30 +202,41 @@ def _s(t: float) -> str:
 
 
 def _isr_story(trace, topic: str, partition: int, t0: int) -> tuple[list[str], list[tuple[float, str]]]:
-    """What the metadata log says happened to the partition, in words, and its elections as events."""
-    isr, leader, parts, events = None, NO_LEADER, [], []
+    """What the metadata log says happened to the partition, in words, and its elections as events.
+
+    Offline stretches read "no leader 48–92 s"; a leader that held on for under a second before the
+    partition went offline (or the next election) is left out of the words."""
+    isr, leader, events = None, NO_LEADER, []
+    story: list = []  # (t, kind, text): kind "isr", "leader" or "offline"
+    offline_since = None
     for e in _partition_events(trace, topic, partition):
         t = (e.time_ms - t0) / 1000
         if "isr" in e.fields and isr is not None and e.fields["isr"] != isr and t >= 0:
-            parts.append(f"ISR {_set(isr)} → {_set(e.fields['isr'])} at {_s(t)} s")
+            story.append((t, "isr", f"ISR {_set(isr)} → {_set(e.fields['isr'])} at {_s(t)} s"))
         if "isr" in e.fields:
             isr = e.fields["isr"]
         if "leader" in e.fields and e.kind == "metadata.PartitionChangeRecord" and e.fields["leader"] != leader:
-            new = e.fields["leader"]
-            how = e.get("election", "")
+            new, how = e.fields["leader"], e.get("election", "")
             if t >= 0:
+                if story and story[-1][1] == "leader" and t - story[-1][0] < 1:
+                    story.pop()  # a leader for under a second: not worth a word
                 if new == NO_LEADER:
-                    parts.append(f"no leader from {_s(t)} s")
+                    offline_since = t
+                    story.append((t, "offline", f"no leader from {_s(t)} s"))
                     events.append((t, "no leader"))
                 else:
-                    parts.append(f"B{new} leads from {_s(t)} s" + (f" ({how} election)" if how in ("unclean", "elr")
-                                                                   else ""))
+                    if offline_since is not None:
+                        i = max(i for i, item in enumerate(story) if item[1] == "offline")
+                        story[i] = (story[i][0], "offline", f"no leader {_s(offline_since)}–{_s(t)} s")
+                        offline_since = None
+                    extra = f" ({how} election)" if how in ("unclean", "elr") else ""
+                    story.append((t, "leader", f"B{new} leads from {_s(t)} s{extra}"))
                     if how in ("unclean", "elr"):
                         events.append((t, f"B{new} elected ({how})"))
             leader = new
         elif "leader" in e.fields:
             leader = e.fields["leader"]
-    return parts, events
+    return [text for _t, _k, text in story], events
 
 
 def isr_timeline(source, topic: str | None = None, partition: int | None = None, t0: int | None = None, ax=None,
