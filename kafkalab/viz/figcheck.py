@@ -144,7 +144,7 @@ def problems(fig, tolerance_px: float = 1.0) -> list[str]:
     for place, items in small.items():
         size, role, t = min(items, key=lambda x: x[0])
         out.append(f"{place}: {plural(len(items), 'text')} below the {style.MIN_FONT_PT} pt floor "
-                   f"({MIN_FONT_PX:.1f} px displayed), the smallest the {role} {_show(t)} at {t.get_fontsize():g} pt "
+                   f"({MIN_FONT_PX:.1f} px displayed); smallest: {role} {_show(t)} at {t.get_fontsize():g} pt "
                    f"({size:.1f} px)")
     order = sorted(range(len(texts)), key=lambda i: texts[i][3].x0)
     for n, i in enumerate(order):
