@@ -41,10 +41,8 @@ def _texts(fig):
     out = []
 
     def add(t, place, role):
-        if t is None or any(t is seen for seen, _, _ in out):
-            return
-        if t is None or not t.get_visible() or not t.get_text().strip() or (t.get_alpha() is not None
-                                                                             and t.get_alpha() == 0):
+        if t is None or not t.get_visible() or not t.get_text().strip() or t.get_alpha() == 0 or \
+                any(t is seen for seen, _, _ in out):
             return
         out.append((t, place, role))
 
@@ -110,6 +108,7 @@ def _show(t) -> str:
 def problems(fig, tolerance_px: float = 1.0) -> list[str]:
     """Draw ``fig`` (Agg) and return what makes it hard to read, one sentence each."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
 
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
@@ -128,8 +127,6 @@ def problems(fig, tolerance_px: float = 1.0) -> list[str]:
                    f"{scale:.0%} (at most {style.MAX_WIDTH_IN:g} in at {style.DPI} dpi)")
 
     fig_box = fig.bbox
-    from matplotlib.text import Text
-
     # an annotation's own extent includes its arrow: measure the text alone
     texts = [(t, place, role, Text.get_window_extent(t, renderer)) for t, place, role in _texts(fig)]
     small: dict = {}  # place -> [(displayed px, role, text)]
