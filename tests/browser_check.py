@@ -13,7 +13,7 @@ sizing workbench's output:
   page and that no cell raised,
 * saves a screenshot with the workbench scrolled to the top.
 
-With ``--gallery`` it runs notebook 00_gallery instead: every figure output is an ``<img>`` whose
+With ``--gallery`` it runs notebook 00_kit_gallery instead: every figure output is an ``<img>`` whose
 ``alt`` a screen reader reads (kafkalab's figures display as HTML for that, see
 ``kafkalab/viz/style.py``), none is shrunk to fit, and the whole notebook is photographed in one tall
 screenshot (``build/gallery.png``).
@@ -48,7 +48,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK_STEM = "01_why_kafka"
-GALLERY_STEM = "00_gallery"
+GALLERY_STEM = "00_kit_gallery"
 DEFAULT_SCREENSHOT = REPO / "build" / "browser_check.png"
 GALLERY_SCREENSHOT = REPO / "build" / "gallery.png"
 PANEL_TITLE = "Sizing workbench"  # the Panel's title (kafkalab/widgets/sizing.py)
@@ -421,7 +421,7 @@ def run_check(notebook: str | os.PathLike | None = None, screenshot: str | os.Pa
               timeout: float = 60.0, prefer_build: bool = True, gallery: bool = False) -> dict:
     """Run the whole check; return what it saw and its timings, or raise :class:`BrowserCheckError`.
 
-    ``gallery=True`` checks notebook 00_gallery instead of the workbench: every figure has alt text."""
+    ``gallery=True`` checks notebook 00_kit_gallery instead of the workbench: every figure has alt text."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
@@ -474,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
                                        "up to date, else notebook 01 built afresh, else a one-cell workbench)")
     ap.add_argument("--screenshot", default=str(DEFAULT_SCREENSHOT), help="PNG to write (default: %(default)s)")
     ap.add_argument("--timeout", type=float, default=60.0, help="time budget in seconds (default: %(default)s)")
-    ap.add_argument("--gallery", action="store_true", help="check notebook 00_gallery (every figure has alt text) "
+    ap.add_argument("--gallery", action="store_true", help="check notebook 00_kit_gallery (every figure has alt text) "
                                                            "and photograph all of it")
     args = ap.parse_args(argv)
     shot = args.screenshot if args.screenshot != str(DEFAULT_SCREENSHOT) or not args.gallery else GALLERY_SCREENSHOT

@@ -59,7 +59,7 @@ def test_sizing_workbench_redraws_in_jupyterlab():
 
 
 def test_gallery_shows_every_renderer_with_alt_text_in_jupyterlab():
-    """Notebook 00_gallery in a real JupyterLab: one figure per registered small sample, each an <img> whose alt
+    """Notebook 00_kit_gallery in a real JupyterLab: one figure per registered small sample, each an <img> whose alt
     is the figure's description (kafkalab figures display as HTML for that), none shrunk to fit the page."""
     import kafkalab.widgets
     from kafkalab.viz import gallery

@@ -13,7 +13,7 @@ A sample builds a seeded scenario and returns what the renderer returned (Axes, 
 Figure or a widget ``View``).  ``size`` is ``"small"`` (a few partitions, one fault) or ``"large"``
 (the data a learner can reach with the sliders: many partitions, consumers, events).
 ``tests/test_figures.py`` fails for a renderer without a sample, so a renderer added later is
-covered as soon as it exists; ``notebooks/00_gallery.py`` draws one sample of each.
+covered as soon as it exists; ``notebooks/00_kit_gallery.py`` draws one sample of each.
 
     import kafkalab.widgets
     for s in samples(kafkalab.widgets):
