@@ -110,9 +110,6 @@ class Derived:
     start_ms: int = 0
     end_ms: int = 0
 
-    def names(self) -> list[str]:
-        return [m.name for m in METRICS]
-
     def value(self, name: str, at_ms: int) -> float | None:
         """What the bean reads at ``at_ms`` (None: nothing to read, e.g. no consumer alive)."""
         m = BY_NAME[name]
