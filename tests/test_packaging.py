@@ -17,7 +17,7 @@ else:  # pragma: no cover - jupytext brings tomli on 3.10
 REPO = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
 # conda-forge names that differ from PyPI's
-CONDA_TO_PYPI = {"matplotlib-base": "matplotlib"}
+CONDA_TO_PYPI = {"matplotlib-base": "matplotlib", "python-confluent-kafka": "confluent-kafka"}
 INSTALL_AND_OPEN = 'pip install -e ".[lab,test]" && kafkalab lab'
 INSTALL_AND_TEST = 'pip install -e ".[test]" && pytest'
 
