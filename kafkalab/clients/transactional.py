@@ -191,9 +191,17 @@ class TransactionalMixin:
         from ..txn.coordinator import txn_coordinator_for
 
         svc = txn_coordinator_for(self.cluster)
-        svc.ensure_topic(settle=False)
         svc.start()
         return svc
+
+    def _internal_topic_ready(self, create) -> bool:
+        """Create an internal topic as FindCoordinator does; while too few brokers are up to place it
+        the broker answers COORDINATOR_NOT_AVAILABLE and the client retries."""
+        try:
+            create(settle=False)
+        except KafkaException:
+            return False
+        return True
 
     def _txn_call(self, api: str, handler: str, args: tuple, on_done, deadline_ms: int | None = None) -> None:
         """Send ``api`` to the coordinator; retry retriable errors after ``retry.backoff.ms``;
@@ -204,7 +212,7 @@ class TransactionalMixin:
         def attempt():
             if self._txn_fatal is not None or self._crashed:
                 return
-            coord = svc.coordinator_broker(self._txn_id)
+            coord = svc.coordinator_broker(self._txn_id) if self._internal_topic_ready(svc.ensure_topic) else NO_LEADER
             if coord == NO_LEADER or not self.cluster.brokers[coord].alive:
                 # FindCoordinator answers COORDINATOR_NOT_AVAILABLE while the partition has no leader.
                 self.sim.schedule(backoff, attempt)
@@ -392,14 +400,13 @@ class TransactionalMixin:
         from ..groups.coordinator import coordinator_for
 
         svc = coordinator_for(self.cluster)
-        svc.ensure_offsets_topic(settle=False)
         backoff = self.settings.retry_backoff_ms
         group = gm["group_id"]
 
         def attempt():
-            if self._txn_fatal is not None:
+            if self._txn_fatal is not None or self._crashed:
                 return
-            b = svc.coordinator_broker(group)
+            b = svc.coordinator_broker(group) if self._internal_topic_ready(svc.ensure_offsets_topic) else NO_LEADER
             if b == NO_LEADER or not self.cluster.brokers[b].alive:
                 self.sim.schedule(backoff, attempt)
                 return

@@ -261,6 +261,8 @@ class Broker:
         rep.last_fetch_leo = {b: -1 for b in rep.replicas if b != self.broker_id}
         self.sim.trace.emit("replica.become_leader", node=self.node, topic=rep.topic, partition=rep.partition,
                             leader_epoch=rep.leader_epoch, leo=log.log_end_offset, hw=log.high_watermark)
+        for fn in self.cluster.leader_listeners:
+            fn(rep.topic, rep.partition, self.broker_id)
 
     def _resign(self, rep: Replica) -> None:
         for w in rep.waiters:

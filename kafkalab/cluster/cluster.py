@@ -126,6 +126,9 @@ class Cluster:
             raise ValueError(f"racks has {len(racks)} entries for {brokers} brokers")
         self._topic_cfg_cache: dict[str, dict] = {}
         self.injected_errors: dict[str, list[int]] = {}  # see push_request_errors
+        # Called as fn(topic, partition, broker_id) when a broker becomes a partition's leader: the
+        # coordinators of internal topics load their state then (Kafka's onElection).
+        self.leader_listeners: list = []
         self.controller = Controller(self)
         self.brokers: dict[int, Broker] = {}
         self.clients: list = []

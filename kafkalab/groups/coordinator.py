@@ -551,6 +551,9 @@ class GroupCoordinator:
                 g.join_timer.cancel()
             g.generation_id += 1
             g.protocol_name, g.leader = None, None
+            if g.state == GroupState.COMPLETING_REBALANCE:
+                # Kafka's removeMemberAndUpdateGroup prepares a rebalance first; the join then ends empty.
+                g.transition(GroupState.PREPARING_REBALANCE)
             if g.state != GroupState.EMPTY:
                 g.transition(GroupState.EMPTY)
             self._emit("group.state", g, state=g.state.value, generation=g.generation_id)

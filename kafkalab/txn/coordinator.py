@@ -102,6 +102,7 @@ class TransactionCoordinator:
         self._loaded: dict[int, tuple[int, int]] = {}  # partition -> (broker, leader epoch) its cache is from
         self._markers_done: dict[str, set] = {}  # tid -> partitions whose marker is written (this round)
         self._timer = None
+        cluster.leader_listeners.append(self._on_election)
 
     # -- the topic and routing ----------------------------------------------------------------
     def ensure_topic(self, settle: bool = True) -> None:
@@ -165,6 +166,12 @@ class TransactionCoordinator:
         return net.send(client_node, b.node, api + "Request", at_broker)
 
     # -- the partition as the state ------------------------------------------------------------
+    def _on_election(self, topic: str, partition: int, broker_id: int) -> None:
+        """``TransactionCoordinator.onElection``: a broker leads a ``__transaction_state`` partition now;
+        it loads the partition and finishes the transactions it finds half-done."""
+        if topic == TXN_TOPIC and self._loaded.get(partition, (None,))[0] not in (None, broker_id):
+            self.sim.schedule(1, self._ensure_loaded, partition, broker_id)
+
     def _ensure_loaded(self, partition: int, broker_id: int) -> None:
         epoch = self._coordinator_epoch(partition)
         if self._loaded.get(partition) == (broker_id, epoch):
@@ -180,7 +187,9 @@ class TransactionCoordinator:
         log = self.cluster.brokers[broker_id].logs.get((TXN_TOPIC, partition))
         latest: dict[str, dict] = {}
         if log is not None:
-            for _off, rec, _b in log.records(log.log_start_offset, log.high_watermark):
+            # Simplification: the new leader reads its whole log; Kafka reads up to the HW, which on a
+            # new leader catches up within a fetch round trip.
+            for _off, rec, _b in log.records(log.log_start_offset, log.log_end_offset):
                 d = decode_txn_record(rec[0], rec[1])
                 latest[d["transactional_id"]] = d
         for tid in [t for t in self.txns if self.partition_for(t) == partition]:
