@@ -577,7 +577,7 @@ class Producer(TransactionalMixin):
         # An idempotent producer treats a sequence gap caused by an earlier failed batch as retriable:
         # that batch is re-sent first and this one follows in order (librdkafka's idempotence state machine).
         retriable = code in _RETRIABLE or (self.idempotent and code == Err.OUT_OF_ORDER_SEQUENCE_NUMBER)
-        if self.idempotent and code == Err.OUT_OF_ORDER_SEQUENCE_NUMBER:
+        if self.idempotent and code == Err.OUT_OF_ORDER_SEQUENCE_NUMBER and self._txn_id is None:
             unacked = self._unacked.get(ob.tp, [])
             if unacked and unacked[0] is ob:
                 # The oldest unacknowledged batch is out of sequence: the leader lost this producer's

@@ -100,6 +100,7 @@ class TransactionalMixin:
         self._txn_watched: set = set()
         self._txn_inflight: dict = {}  # request id -> (on_error) for coordinator requests in flight
         self._txn_req = 0
+        self._txn_need_bump = False
         self._closed = False
         self._crashed = False
 
@@ -347,6 +348,7 @@ class TransactionalMixin:
         """A produce error inside a transaction: True when it was handled as fatal or abortable."""
         if self._txn_id is None:
             return False
+        self._txn_need_bump = True  # the partition's sequence numbers are in doubt after this transaction
         head = (f"ProduceRequest for {ob.tp[0]} [{ob.tp[1]}] with {len(ob.records)} message(s) failed: "
                 f"{_broker_str(code)} (broker {broker_id} PID{{Id:{self.producer_id},Epoch:{self.producer_epoch}}}, "
                 f"base seq {ob.sequence})")
@@ -496,6 +498,9 @@ class TransactionalMixin:
                         # KIP-890: the coordinator bumped the epoch; sequences restart from 0.
                         self.producer_epoch = resp["producer_epoch"]
                         self._next_seq = {}
+                    if not commit and self._txn_need_bump:
+                        self._txn_bump_epoch(op, commit)
+                        return
                     self._txn_finish(op, commit)
                 elif err in (Err.PRODUCER_FENCED, Err.INVALID_PRODUCER_EPOCH):
                     self._txn_fatal_error(Err._FENCED, f"Failed to end transaction: {FENCED}")
@@ -506,6 +511,25 @@ class TransactionalMixin:
             self._txn_call("EndTxn", "on_end_txn", (self.producer_id, self.producer_epoch, commit,
                                                     self._txn_client_tv), done)
         go()
+
+    def _txn_bump_epoch(self, op: _Op, commit: bool) -> None:
+        """After aborting a transaction whose messages failed or were purged, librdkafka bumps the epoch
+        with InitProducerId(current producer id and epoch) (KIP-360), so sequence numbers start over."""
+        def done(resp):
+            err = resp["error"]
+            if err == Err.NONE:
+                self.producer_id, self.producer_epoch = resp["producer_id"], resp["producer_epoch"]
+                self._next_seq, self._unacked = {}, {}
+                self._txn_need_bump = False
+                self.sim.trace.emit("producer.epoch_bump", node=self.node, transactional_id=self._txn_id,
+                                    producer_id=self.producer_id, producer_epoch=self.producer_epoch)
+                self._txn_finish(op, commit)
+            else:
+                code = Err._FENCED if err == Err.PRODUCER_FENCED else err
+                self._txn_fatal_error(code, f"Failed to bump epoch after abort: {_broker_str(err)}")
+                op.error, op.done = self._txn_fatal, True
+        self._txn_call("InitProducerId", "on_init_producer_id",
+                       (self._txn_timeout_ms, (self.producer_id, self.producer_epoch)), done)
 
     def _txn_finish(self, op: _Op, commit: bool) -> None:
         self._txn_added = set()

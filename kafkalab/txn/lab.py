@@ -20,6 +20,8 @@ does not):
   are flushed, the commit not yet sent;
 * ``during_commit`` — inside ``commit_transaction()``: the call runs for 2 ms of virtual time (the
   EndTxn may or may not have reached the coordinator), then the process dies;
+* ``after_commit`` — right after ``commit_transaction()`` returned (a loop that commits its offsets
+  on its own, after the transaction, dies before doing so);
 * ``coordinator_failover`` — not a process crash: the broker leading the transactional id's
   ``__transaction_state`` partition is killed before the iteration and restarted 20 s later;
 * ``zombie`` — the process stalls (a long GC pause) as it is about to commit: a new process takes
@@ -37,13 +39,13 @@ import json
 from dataclasses import dataclass, field
 
 from ..clients import Consumer, Producer
-from ..clients.common import OFFSET_STORED, TopicPartition
+from ..clients.common import OFFSET_BEGINNING, OFFSET_STORED, TopicPartition
 from ..cluster import Cluster
 from ..errors import KafkaException
 from ..groups.lab import ProcessCrash
 
 CRASH_POINTS = ("before_produce", "after_produce", "after_send_offsets", "before_commit", "during_commit",
-                "coordinator_failover", "zombie")
+                "after_commit", "coordinator_failover", "zombie")
 INPUT, OUTPUT, GROUP, TXN_ID = "raw-events", "enriched-events", "etl-transformer", "etl-transformer-001"
 
 
@@ -63,8 +65,17 @@ def enrich(value: bytes) -> bytes:
     return json.dumps({**json.loads(value), "enriched": True}).encode()
 
 
+def rewind(consumer) -> None:
+    """Seek every assigned partition back to the group's committed offset: after an abort the
+    position is past records whose results were just thrown away."""
+    for tp in consumer.committed(consumer.assignment()):
+        tp.offset = tp.offset if tp.offset >= 0 else OFFSET_BEGINNING
+        consumer.seek(tp)
+
+
 def transactional_step(consumer, producer) -> None:
-    """The textbook loop body: one transaction per poll batch, offsets inside it, abort on error."""
+    """The textbook loop body: one transaction per poll batch, offsets inside it; on an abortable
+    error abort and rewind to the committed offsets (else the batch would be skipped)."""
     msgs = [m for m in consumer.consume(20, timeout=1.0) if m.error() is None]
     if not msgs:
         return
@@ -79,6 +90,7 @@ def transactional_step(consumer, producer) -> None:
         if e.args[0].fatal():
             raise
         producer.abort_transaction()
+        rewind(consumer)
 
 
 def at_least_once_step(consumer, producer) -> None:
@@ -132,6 +144,8 @@ class _Crashing:
                 pass
             self._run.fire("during_commit")
         self._real.commit_transaction(*a, **kw)
+        if self._point() == "after_commit":
+            self._run.fire("after_commit")
 
     def commit(self, *a, **kw):  # the consumer's offset commit (non-transactional loops)
         if self._point() == "zombie":
@@ -187,8 +201,14 @@ class PipelineRun:
 
 def eos_pipeline(step=None, crashes: dict | None = None, seed: int = 0, records: int = 12, transactional=True,
                  consumer_conf: dict | None = None, producer_conf: dict | None = None, per_iteration: int = 2,
-                 max_iterations: int = 60, cluster_config: dict | None = None) -> PipelineRun:
-    """Run ``step`` as the application's loop body, with ``crashes`` (see the module doc)."""
+                 max_iterations: int = 60, cluster_config: dict | None = None,
+                 broker_errors: dict | None = None) -> PipelineRun:
+    """Run ``step`` as the application's loop body, with ``crashes`` (see the module doc).
+
+    ``broker_errors={iteration: (api, error code)}`` makes the broker answer one request of ``api``
+    with that error from that iteration on (``Cluster.push_request_errors``), e.g. a record the
+    partition refuses, which makes the transaction abortable.
+    """
     from .. import checks
     from .coordinator import txn_coordinator_for
 
@@ -228,6 +248,8 @@ def eos_pipeline(step=None, crashes: dict | None = None, seed: int = 0, records:
     quiet = 0
     for it in range(1, max_iterations + 1):
         feed_some(per_iteration)
+        if broker_errors and it in broker_errors:
+            cluster.push_request_errors(*broker_errors[it])
         point = crashes.get(it)
         if point == "coordinator_failover":
             failed_broker = txn_coordinator_for(cluster).coordinator_broker(TXN_ID)
@@ -245,7 +267,7 @@ def eos_pipeline(step=None, crashes: dict | None = None, seed: int = 0, records:
         before = len(out.crashes)
         fresh: list = []
 
-        def takeover():
+        def takeover(it=it, fresh=fresh):
             out.crashes.append((it, "zombie", cluster.now))
             fresh[:] = start()  # the new instance fences the stalled one
             out.restarts += 1
