@@ -17,6 +17,8 @@ All read model state (logs, records) and the trace; nothing recomputes what the 
 """
 from __future__ import annotations
 
+from itertools import pairwise
+
 from ..cluster.log import decode_end_txn_marker
 from ..groups.coordinator import OFFSETS_TOPIC, decode_record
 from ..txn.records import TXN_TOPIC, decode_txn_record
@@ -60,8 +62,10 @@ def txn_offset_strip(cluster, topic: str, partition: int = 0, ax=None, views: di
     start = max(0, leo - max_offsets)
     rows = 1 + len(views or {})
     if ax is None:
-        _, ax = plt.subplots(figsize=(min(13, 3.2 + 0.38 * (leo - start + 1)), 1.1 + 0.55 * rows + 0.6))
+        _, ax = plt.subplots(figsize=(min(13, 3.2 + 0.38 * (leo - start + 1)), 1.1 + 0.55 * rows + 0.6),
+                             layout="constrained")
     y0 = rows - 1
+    labels = {y0 + 0.5: f"{topic}-{partition}"}
     for off in range(start, leo):
         s = st.get(off)
         if s is None:
@@ -78,8 +82,7 @@ def txn_offset_strip(cluster, topic: str, partition: int = 0, ax=None, views: di
         for off in offs:
             if off >= start:
                 ax.add_patch(Rectangle((off, y + 0.25), 0.95, 0.5, facecolor="#56B4E9", edgecolor="white"))
-        ax.text(start - 0.4, y + 0.5, name, ha="right", va="center", fontsize=7)
-    ax.text(start - 0.4, y0 + 0.5, f"{topic}-{partition}", ha="right", va="center", fontsize=7)
+        labels[y + 0.5] = name
     for x, label, style in ((lso, "LSO", ":"), (hw, "HW", "--")):
         ax.axvline(x, color="black", ls=style, lw=1)
     same = lso == hw
@@ -88,7 +91,8 @@ def txn_offset_strip(cluster, topic: str, partition: int = 0, ax=None, views: di
         ax.text(lso, rows + 0.05, "LSO", ha="center", va="bottom", fontsize=7)
     ax.set_xlim(start - 0.2, max(leo, hw) + 1)
     ax.set_ylim(-0.1, rows + 0.6)
-    ax.set_yticks([])
+    ax.set_yticks(sorted(labels), [labels[y] for y in sorted(labels)], fontsize=7)
+    ax.tick_params(axis="y", length=0)
     ax.set_xlabel("offset")
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
@@ -196,7 +200,7 @@ def state_machine_graph(trace=None, transactional_id: str | None = None, ax=None
     taken: dict = {}
     if trace is not None and transactional_id:
         path = _path(trace, transactional_id)
-        for i, (a, b) in enumerate(zip(path, path[1:], strict=False)):
+        for i, (a, b) in enumerate(pairwise(path)):
             if a != b:
                 taken.setdefault((a.label, b.label), []).append(i + 1)
     if ax is None:
