@@ -154,6 +154,7 @@ def test_eos_step_never_aborting_fails():
 @pytest.mark.parametrize("name,right,wrong", [
     ("predict_open_lso", (0, 5, []), [(0, 5, [3, 4]), (5, 5, [0, 1, 2, 3, 4]), (3, 5, [])]),
     ("predict_marker_offsets", [0, 4], [[0, 2], [0, 1], [0, 3]]),
+    ("predict_guide_offsets", [0, 2, 4], [[0, 1, 2], [100, 101, 102], [1, 3, 5]]),
     ("predict_fence", (2, "_FENCED"), [(1, "_FENCED"), (2, "PRODUCER_FENCED"), (0, None)]),
 ])
 def test_predictions(name, right, wrong):

@@ -173,6 +173,40 @@ exercise(
 
 
 # ---------------------------------------------------------------------------------------------
+# 3b. Predict the offsets of the guide's three enriched records
+# ---------------------------------------------------------------------------------------------
+
+def one_record_commits(n: int = 3) -> list:
+    """``n`` transactions of one record each, all committed: the offsets read_committed gets."""
+    c = Cluster(brokers=3, seed=42)
+    c.create_topic("enriched-events", partitions=1, replication_factor=3)
+    p = Producer({"bootstrap.servers": "kafka-1:9092", "transactional.id": "etl-transformer-001"}, cluster=c)
+    p.init_transactions()
+    for i in range(n):
+        p.begin_transaction()
+        p.produce("enriched-events", value=f"e{i}", partition=0)
+        p.commit_transaction()
+    c.run(100)
+    return [o for o, _v in read_output(c, "read_committed", "enriched-events")]
+
+
+def _explain_guide(predicted, actual) -> str | None:
+    if predicted == [0, 1, 2]:
+        return "each commit writes a COMMIT marker into the partition, and a marker takes an offset"
+    if predicted == [100, 101, 102]:
+        return "100-102 are the input offsets; enriched-events is a new, empty topic"
+    return None
+
+
+exercise(
+    "predict_guide_offsets",
+    hints=["What does commit_transaction() write into every partition of the transaction?"],
+    solution="[0, 2, 4]: record, COMMIT marker, record, COMMIT marker, record, COMMIT marker.",
+    why="a marker is a record batch of its own",
+)(Prediction(one_record_commits, _explain_guide))
+
+
+# ---------------------------------------------------------------------------------------------
 # 4. Predict the offsets: markers take offsets too
 # ---------------------------------------------------------------------------------------------
 
@@ -338,5 +372,5 @@ exercise(
 )(_sink_verdict)
 
 
-__all__ = ["CRASH_POINTS", "PLANS", "SCHEMA", "committed_offsets_after_three", "fenced_epoch",
+__all__ = ["CRASH_POINTS", "PLANS", "SCHEMA", "committed_offsets_after_three", "fenced_epoch", "one_record_commits",
            "open_transaction_view", "sqlite_sink_run"]
