@@ -236,7 +236,10 @@ class TransactionalMixin:
                     self.sim.trace.emit("producer.txn_retry", node=self.node, api=api, error=KafkaError(err).name())
                     if err in (Err.NOT_COORDINATOR, Err.COORDINATOR_NOT_AVAILABLE, Err._TRANSPORT, Err._TIMED_OUT):
                         self._txn_coord = NO_LEADER
-                    self.sim.schedule(backoff, attempt)
+                    # librdkafka retries an AddPartitionsToTxn that met the previous transaction still
+                    # completing (CONCURRENT_TRANSACTIONS) after 20 ms, not retry.backoff.ms (rdkafka_txnmgr.c).
+                    wait = 20 if (api == "AddPartitionsToTxn" and err == Err.CONCURRENT_TRANSACTIONS) else backoff
+                    self.sim.schedule(wait, attempt)
                     return
                 on_done(resp)
 
