@@ -86,6 +86,7 @@ _SPECS = [
      "EligibleLeadersNotAvailableException", False),
     (84, "ELECTION_NOT_NEEDED", "ELECTION_NOT_NEEDED", "ElectionNotNeededException", False),
     (87, "INVALID_RECORD", "INVALID_RECORD", "InvalidRecordException", False),
+    (88, "UNSTABLE_OFFSET_COMMIT", "UNSTABLE_OFFSET_COMMIT", "UnstableOffsetCommitException", True),
     (90, "PRODUCER_FENCED", "PRODUCER_FENCED", "ProducerFencedException", False),
     (91, "RESOURCE_NOT_FOUND", "RESOURCE_NOT_FOUND", "ResourceNotFoundException", False),
     (95, "INVALID_UPDATE_VERSION", "INVALID_UPDATE_VERSION", "InvalidUpdateVersionException", False),

@@ -396,10 +396,32 @@ class GroupCoordinator:
             respond({"error": e, "offsets": {k: e for k, _ in items}})
         b.on_produce({"client": b.node, "acks": -1, "timeout_ms": 5000, "batches": {tp: batch}, "reply": reply})
 
-    def on_offset_fetch(self, respond, group_id: str, partitions: list | None) -> None:
+    def on_offset_fetch(self, respond, group_id: str, partitions: list | None, require_stable: bool = False) -> None:
         c = self.committed_offsets(group_id)
         keys = sorted(c) if partitions is None else partitions
+        pending = self.pending_txn_offsets(group_id) if require_stable else set()
+        if pending & set(keys):
+            # KIP-447: a transactional offset commit for the partition is not decided yet; a client that
+            # asks for stable offsets (librdkafka does under read_committed) must retry.
+            respond({"error": Err.UNSTABLE_OFFSET_COMMIT,
+                     "offsets": {k: (-1, "", -1) if k in pending else c.get(k, (-1, "", -1)) for k in keys}})
+            return
         respond({"error": Err.NONE, "offsets": {k: c.get(k, (-1, "", -1)) for k in keys}})
+
+    def pending_txn_offsets(self, group_id: str) -> set:
+        """Partitions with a TxnOffsetCommit of this group whose transaction is still open."""
+        b = self.cluster.brokers.get(self.coordinator_broker(group_id))
+        log = b.logs.get((OFFSETS_TOPIC, self.partition_for(group_id))) if b is not None else None
+        if log is None or not log.ongoing_txns:
+            return set()
+        status = log.txn_status()
+        out = set()
+        for off, rec, batch in log.records(min(log.ongoing_txns.values()), log.log_end_offset):
+            if batch.is_transactional and status.get(off) == "open":
+                d = decode_record(rec[0], rec[1])
+                if d.get("group") == group_id and d.get("type") == "OffsetCommit":
+                    out.add((d["topic"], d["partition"]))
+        return out
 
     def on_delete_group(self, respond, group_id: str) -> None:
         """``DeleteGroups`` for one group (what ``kafka-consumer-groups.sh --delete`` sends).

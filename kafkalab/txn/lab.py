@@ -175,8 +175,8 @@ class _Run:
         """The process stalls before its commit; a new instance takes over; then it goes on."""
         self.armed = None
         self.fired.append("zombie")
-        self.zombie = True
         self.takeover()
+        self.zombie = True
 
 
 @dataclass
@@ -226,15 +226,17 @@ def eos_pipeline(step=None, crashes: dict | None = None, seed: int = 0, records:
     pconf = producer_config(transactional, **(producer_conf or {}))
 
     def start():
+        # The producer first: its init_transactions() fences the previous instance and aborts its open
+        # transaction, whose offsets would otherwise stay unstable for the new consumer (KIP-447).
+        p = Producer(dict(pconf), cluster=cluster)
+        if p.transactional:
+            p.init_transactions()
         c = Consumer(dict(cconf), cluster=cluster)
         # Simplification: the process assigns itself the input partition (resuming from the group's
         # committed offset) instead of subscribing, so a restart costs no rebalance; fencing is the
         # transactional producer's job either way (KIP-98), and the guide's subscribe() loop runs as
         # written in tests/test_txn_syllabus.py.
         c.assign([TopicPartition(INPUT, 0, OFFSET_STORED)])
-        p = Producer(dict(pconf), cluster=cluster)
-        if p.transactional:
-            p.init_transactions()
         return c, p
 
     def feed_some(n):
