@@ -14,7 +14,7 @@ from ..clients import Consumer, Producer
 from ..clients.common import TopicPartition
 from ..cluster import Cluster
 from ..errors import KafkaException
-from ..groups.lab import ProcessCrash, orders_feed
+from ..group_lab import ProcessCrash, orders_feed
 from ..txn.lab import CRASH_POINTS, enrich, eos_pipeline, read_output
 from .core import Prediction, exercise
 

@@ -42,7 +42,7 @@ from ..clients import Consumer, Producer
 from ..clients.common import OFFSET_BEGINNING, OFFSET_STORED, TopicPartition
 from ..cluster import Cluster
 from ..errors import KafkaException
-from ..groups.lab import ProcessCrash
+from ..group_lab import ProcessCrash
 
 CRASH_POINTS = ("before_produce", "after_produce", "after_send_offsets", "before_commit", "during_commit",
                 "after_commit", "coordinator_failover", "zombie")
