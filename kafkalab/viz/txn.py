@@ -21,16 +21,17 @@ from itertools import pairwise
 
 from ..cluster.log import decode_end_txn_marker
 from ..groups.coordinator import OFFSETS_TOPIC, decode_record
+from . import style
 from ..txn.records import TXN_TOPIC, decode_txn_record
 from ..txn.state import ALLOWED, TransactionState
 
 __all__ = ["STATUS_COLORS", "isolation_views", "state_machine_graph", "txn_offset_strip", "txn_offsets_table",
            "txn_state_table", "txn_swimlanes"]
 
-# One place for this module's colours (colour-blind-safe, Okabe-Ito), until kafkalab.viz.style lands.
-STATUS_COLORS = {"committed": "#009E73", "open": "#E69F00", "aborted": "#D55E00", "plain": "#999999",
-                 "COMMIT": "#0072B2", "ABORT": "#CC79A7"}
-LANE_COLORS = {"producer": "#0072B2", "coordinator": "#E69F00", "leader": "#009E73", "group": "#CC79A7"}
+# The kit's transaction colours (viz.style.TXN_COLORS); markers and plain records get neutral ones.
+STATUS_COLORS = {**style.TXN_COLORS, "plain": style.GREY, "COMMIT": style.INK, "ABORT": style.PURPLE}
+READER_COLOR = style.DARK_GREY  # a cell a reader was handed
+LANE_COLORS = {"producer": style.BLUE, "coordinator": style.ORANGE, "leader": style.GREEN, "group": style.PURPLE}
 
 
 def _statuses(log) -> dict:
@@ -53,17 +54,15 @@ def txn_offset_strip(cluster, topic: str, partition: int = 0, ax=None, views: di
     ``views`` ({"read_committed": [offsets], "read_uncommitted": [offsets]}, e.g. from
     :func:`isolation_views`) adds one row per reader: the offsets it was handed.
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch, Rectangle
+    from matplotlib.patches import Rectangle
 
     log = cluster.partition_log(topic, partition)
     st = _statuses(log)
     hw, lso, leo = log.high_watermark, log.last_stable_offset, log.log_end_offset
     start = max(0, leo - max_offsets)
     rows = 1 + len(views or {})
-    if ax is None:
-        _, ax = plt.subplots(figsize=(min(13, 3.2 + 0.38 * (leo - start + 1)), 1.1 + 0.55 * rows + 0.6),
-                             layout="constrained")
+    ax = style.axes_or_new(ax, width=min(style.MAX_WIDTH_IN, 3.6 + 0.36 * (leo - start + 1)),
+                           height=1.5 + 0.55 * rows)
     y0 = rows - 1
     labels = {y0 + 0.5: f"{topic}-{partition}"}
     for off in range(start, leo):
@@ -73,7 +72,8 @@ def txn_offset_strip(cluster, topic: str, partition: int = 0, ax=None, views: di
         if s in ("COMMIT", "ABORT"):
             ax.add_patch(Rectangle((off + 0.3, y0 + 0.1), 0.35, 0.8, facecolor=STATUS_COLORS[s], edgecolor="black",
                                    lw=0.6))
-            ax.text(off + 0.47, y0 + 0.5, s[0], ha="center", va="center", fontsize=6, color="white")
+            ax.text(off + 0.47, y0 + 0.5, s[0], ha="center", va="center", fontsize=style.TEXT_PT,
+                    color=style.text_color_on(STATUS_COLORS[s]))
         else:
             ax.add_patch(Rectangle((off, y0 + 0.1), 0.95, 0.8, facecolor=STATUS_COLORS[s], edgecolor="white",
                                    hatch="xx" if s == "aborted" else None, alpha=0.9))
@@ -81,33 +81,45 @@ def txn_offset_strip(cluster, topic: str, partition: int = 0, ax=None, views: di
         y = y0 - 1 - i
         for off in offs:
             if off >= start:
-                ax.add_patch(Rectangle((off, y + 0.25), 0.95, 0.5, facecolor="#56B4E9", edgecolor="white"))
+                ax.add_patch(Rectangle((off, y + 0.25), 0.95, 0.5, facecolor=READER_COLOR, edgecolor="white"))
         labels[y + 0.5] = name
-    for x, label, style in ((lso, "LSO", ":"), (hw, "HW", "--")):
-        ax.axvline(x, color="black", ls=style, lw=1)
+    for x, dash in ((lso, ":"), (hw, "--")):
+        ax.axvline(x, color=style.BLACK, ls=dash, lw=1)
     same = lso == hw
-    ax.text(hw, rows + 0.05, "LSO = HW" if same else "HW", ha="center", va="bottom", fontsize=7)
+    ax.text(hw, rows + 0.05, "LSO = HW" if same else "HW", ha="left" if not same else "center", va="bottom",
+            fontsize=style.TEXT_PT)
     if not same:
-        ax.text(lso, rows + 0.05, "LSO", ha="center", va="bottom", fontsize=7)
+        ax.text(lso, rows + 0.05, "LSO", ha="right", va="bottom", fontsize=style.TEXT_PT)
     ax.set_xlim(start - 0.2, max(leo, hw) + 1)
     ax.set_ylim(-0.1, rows + 0.6)
-    ax.set_yticks(sorted(labels), [labels[y] for y in sorted(labels)], fontsize=7)
+    ax.set_yticks(sorted(labels), [labels[y] for y in sorted(labels)])
+    style.tidy(ax)
     ax.tick_params(axis="y", length=0)
-    ax.set_xlabel("offset")
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
+    ax.spines["left"].set_visible(False)
+    style.labels(ax, x="offset")
     present = [s for s in ("committed", "open", "aborted", "plain", "COMMIT", "ABORT") if s in st.values()]
     if present:
-        labels = {"COMMIT": "COMMIT marker", "ABORT": "ABORT marker", "plain": "not transactional"}
-        ax.legend(handles=[Patch(facecolor=STATUS_COLORS[s], hatch="xx" if s == "aborted" else None,
-                                 label=labels.get(s, s)) for s in present],
-                  loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
+        names = {"COMMIT": "COMMIT marker", "ABORT": "ABORT marker", "plain": "not transactional"}
+        handles = [style.patch(STATUS_COLORS[s], names.get(s, s), hatch="xx" if s == "aborted" else None)
+                   for s in present]
+        if views:
+            handles.append(style.patch(READER_COLOR, "handed to the reader"))
+        style.legend(ax, handles=handles)
     if title is None:
         held = sum(1 for o in range(lso, hw) if st.get(o) not in ("COMMIT", "ABORT"))
         title = (f"{topic}-{partition}: LSO {lso} < HW {hw} — an open transaction holds back {held} record(s)"
                  if lso < hw else f"{topic}-{partition}: every transaction is decided (LSO = HW = {hw})")
-    ax.set_title(title, fontsize=9, loc="left")
+    style.finding(ax, title)
+    style.alt(ax, f"Offsets of {topic}-{partition} from {start} to {leo - 1}: " + ", ".join(
+        f"{n} {k}" for k, n in sorted(_count(st).items())) + f"; the LSO is {lso}, the HW {hw}.")
     return ax
+
+
+def _count(st: dict) -> dict:
+    out: dict = {}
+    for v in st.values():
+        out[v] = out.get(v, 0) + 1
+    return out
 
 
 def isolation_views(cluster, topic: str, partition: int = 0) -> dict:
@@ -186,7 +198,6 @@ def _name(label: str) -> str:
 def state_machine_graph(trace=None, transactional_id: str | None = None, ax=None, title: str | None = None):
     """The eight states and their allowed transitions; the edges one transactional id took are thick,
     numbered in the order it took them (from its ``txn.state`` events)."""
-    import matplotlib.pyplot as plt
     import networkx as nx
 
     g = nx.DiGraph()
@@ -203,25 +214,30 @@ def state_machine_graph(trace=None, transactional_id: str | None = None, ax=None
         for i, (a, b) in enumerate(pairwise(path)):
             if a != b:
                 taken.setdefault((a.label, b.label), []).append(i + 1)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.2))
+    ax = style.axes_or_new(ax, width=8.5, height=4.6)
     visited = {n for e in taken for n in e}
-    nx.draw_networkx_nodes(g, pos, ax=ax, node_size=2300, node_color=["#E69F00" if n in visited else "#dddddd"
-                                                                       for n in g.nodes])
-    nx.draw_networkx_labels(g, pos, ax=ax, font_size=7)
+    nx.draw_networkx_nodes(g, pos, ax=ax, node_size=2300, node_color=[style.ORANGE if n in visited else
+                                                                       style.LIGHT_GREY for n in g.nodes])
+    nx.draw_networkx_labels(g, pos, ax=ax, font_size=style.TEXT_PT,
+                            labels={n: n.replace("Prepare", "Prepare\n").replace("Complete", "Complete\n")
+                                    for n in g.nodes})
     plain = [e for e in g.edges if e not in taken]
-    nx.draw_networkx_edges(g, pos, edgelist=plain, ax=ax, edge_color="#bbbbbb", arrows=True, node_size=2300,
+    nx.draw_networkx_edges(g, pos, edgelist=plain, ax=ax, edge_color=style.GREY, arrows=True, node_size=2300,
                            connectionstyle="arc3,rad=0.12")
     if taken:
-        nx.draw_networkx_edges(g, pos, edgelist=list(taken), ax=ax, edge_color="#0072B2", width=2.4, arrows=True,
+        nx.draw_networkx_edges(g, pos, edgelist=list(taken), ax=ax, edge_color=style.BLUE, width=2.4, arrows=True,
                                node_size=2300, connectionstyle="arc3,rad=0.12")
-        nx.draw_networkx_edge_labels(g, pos, ax=ax, font_size=6, label_pos=0.35, connectionstyle="arc3,rad=0.12",
+        nx.draw_networkx_edge_labels(g, pos, ax=ax, font_size=style.TEXT_PT, label_pos=0.35,
+                                     connectionstyle="arc3,rad=0.12",
                                      edge_labels={e: ",".join(map(str, v[:4])) + ("…" if len(v) > 4 else "")
                                                   for e, v in taken.items()})
     ax.set_axis_off()
     ax.margins(0.12)
-    ax.set_title(title or (f"{transactional_id}: {sum(len(v) for v in taken.values())} transitions, in order"
-                           if taken else "TransactionState: allowed transitions"), fontsize=9, loc="left")
+    n = sum(len(v) for v in taken.values())
+    style.finding(ax, title or (f"{transactional_id}: {n} transitions, in order" if taken
+                                else "TransactionState: allowed transitions"))
+    style.alt(ax, "The transaction coordinator's eight states and their allowed transitions"
+              + (f"; {transactional_id} took {n} of them, numbered in order." if taken else "."))
     return ax
 
 
@@ -266,31 +282,29 @@ def txn_swimlanes(trace, transactional_id: str, ax=None, since_ms: int | None = 
     """A sequence diagram: one column per role (producer, transaction coordinator, partition leaders,
     group coordinator), one row per event in trace order, the virtual time on the left, an arrow
     where the work moves from one role to another."""
-    import matplotlib.pyplot as plt
-
     rows = [r for r in swimlane_events(trace, transactional_id)
             if (since_ms is None or r[0] >= since_ms) and (until_ms is None or r[0] <= until_ms)][:max_events]
     lanes = ["producer", "coordinator", "leader", "group"]
     names = {"producer": "producer", "coordinator": "txn coordinator", "leader": "partition leaders",
              "group": "group coordinator"}
     n = max(len(rows), 1)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(10, 1.0 + 0.24 * n))
+    ax = style.axes_or_new(ax, width=style.MAX_WIDTH_IN, height=1.2 + 0.27 * n)
     for i, lane in enumerate(lanes):
         ax.axvline(i, color="#dddddd", lw=6, zorder=0)
-        ax.text(i, 0.9, names[lane], ha="center", va="bottom", fontsize=8, color=LANE_COLORS[lane])
+        ax.text(i, 0.9, names[lane], ha="center", va="bottom", fontsize=style.TEXT_PT, color=LANE_COLORS[lane])
     prev = None
     for k, (t, lane, _node, label) in enumerate(rows):
         x, y = lanes.index(lane), -k
         if prev is not None and prev[0] != x:
             ax.annotate("", (x, y), xytext=prev, arrowprops={"arrowstyle": "->", "color": "#888888", "lw": 0.8})
         ax.plot([x], [y], "o", color=LANE_COLORS[lane], ms=4, zorder=3)
-        ax.text(x + 0.06, y, label, ha="left", va="center", fontsize=6.5)
-        ax.text(-0.35, y, f"{t} ms", ha="right", va="center", fontsize=6, color="#555555")
+        ax.text(x + 0.06, y, label, ha="left", va="center", fontsize=style.TEXT_PT)
+        ax.text(-0.35, y, f"{t} ms", ha="right", va="center", fontsize=style.TEXT_PT, color=style.DARK_GREY)
         prev = (x, y)
-    ax.set_xlim(-0.9, len(lanes) + 0.7)
+    ax.set_xlim(-1.0, len(lanes) + 0.9)
     ax.set_ylim(-n + 0.3, 1.5)
     ax.set_axis_off()
-    ax.set_title(title or f"{transactional_id}: its transaction RPCs, in order (time is virtual)", fontsize=9,
-                 loc="left")
+    style.finding(ax, title or f"{transactional_id}: its transaction RPCs, in order (time is virtual)")
+    style.alt(ax, f"A sequence diagram of {len(rows)} events of {transactional_id} across the producer, the "
+              "transaction coordinator, the partition leaders and the group coordinator.")
     return ax

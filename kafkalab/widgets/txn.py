@@ -21,7 +21,7 @@ def render_crash(point: str, at: int, transactional: bool, seed: int = 0) -> Vie
 
     crashes = {} if point == "no crash" else {at: point}
     run = eos_pipeline(crashes=crashes, seed=seed, transactional=transactional, records=8)
-    fig = new_figure(8.2, 2.9)
+    fig = new_figure(8.6, 3.3)
     ax = fig.add_subplot(111)
     views = {"read_committed": [o for o, _v in run.output],
              "read_uncommitted": [o for o, _v in run.output_uncommitted]}
@@ -29,7 +29,7 @@ def render_crash(point: str, at: int, transactional: bool, seed: int = 0) -> Vie
     verdict = "exactly once" if run.exactly_once else f"{len(run.anomalies)} anomalies"
     txn_offset_strip(run.cluster, OUTPUT, 0, ax=ax, views=views,
                      title=f"{mode}, {point if crashes else 'no crash'}: {verdict} for the read_committed reader")
-    fig.subplots_adjust(left=0.15, right=0.8, bottom=0.17, top=0.86)  # no tight_layout: it draws twice
+    fig.subplots_adjust(left=0.17, right=0.71, bottom=0.16, top=0.8)  # no tight_layout: it draws twice
     cols = ["kind", "value", "explanation"]
     table = pd.DataFrame([{k: a[k] for k in cols} for a in run.anomalies], columns=cols)
     lines = [f"crashes: {', '.join(f'#{i} {p} at {t} ms' for i, p, t in run.crashes) or 'none'}",
