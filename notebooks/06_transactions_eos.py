@@ -294,6 +294,13 @@ viz.txn_offset_strip(ic, "o", 0, views=viz.isolation_views(ic, "o", 0))
 plt.show()
 
 # %% [markdown]
+# The same partition as an operator sees it on the leader's disk: `kafka-dump-log.sh` prints each batch
+# with `isTransactional` and `isControl`, and each marker as `endTxnMarker: COMMIT` or `ABORT`.
+
+# %%
+print(ic.cli("kafka-dump-log.sh --files /tmp/kafka-logs/o-0/00000000000000000000.log --print-data-log"))
+
+# %% [markdown]
 # `read_uncommitted` reads to the HW and gets the aborted record too; `read_committed` reads to the LSO, drops
 # the aborted record (the fetch response lists the partition's aborted transactions) and never sees a marker.
 # The plain record after the open transaction is invisible to it until that transaction ends: **one open
