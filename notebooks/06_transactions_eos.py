@@ -354,6 +354,38 @@ except KafkaException as e:
 refused_timeout.name(), refused_timeout.fatal()
 
 # %% [markdown]
+# ### A hanging transaction
+# A timeout ends a transaction the coordinator knows about. A *hanging* one it does not know: a produce request
+# stuck in the network for 40 s outlives its transaction — the client timed the message out, aborted and bumped
+# its epoch — and then reaches the leader. With `transaction.partition.verification.enable=false` (the only
+# behaviour before Kafka 3.6) the leader appends it and opens a transaction no coordinator will ever end; the
+# LSO stays behind it. The operator's tool finds it and aborts it:
+
+# %%
+from kafkalab.txn.lab import hanging_transaction
+
+hc, hp = hanging_transaction(verification=False)
+hlog = hc.partition_log("payments", hp)
+print(f"LSO {hlog.last_stable_offset}, HW {hlog.high_watermark}")
+print(hc.cli("kafka-transactions.sh --bootstrap-server kafka-1:9092 find-hanging --topic payments "
+             "--max-transaction-timeout 1"))
+
+# %%
+start = min(hlog.ongoing_txns.values())
+print(hc.cli(f"kafka-transactions.sh --bootstrap-server kafka-1:9092 abort --topic payments --partition {hp} "
+             f"--start-offset {start}"))
+hc.run(100)
+f"LSO {hlog.last_stable_offset}, HW {hlog.high_watermark}"
+
+# %% [markdown]
+# With verification on (the default since 3.6, KIP-890 part 1) the leader first asks the coordinator whether the
+# partition is in that producer's ongoing transaction, and refuses the stuck batch:
+
+# %%
+vc, vp = hanging_transaction(verification=True)
+[(e.fields["error"], e.fields["reason"]) for e in vc.trace.filter("produce.reject")]
+
+# %% [markdown]
 # ## 6. Crash it anywhere
 # The loop from section 1 (with the rewind), killed at every point of an iteration — and, for comparison, the
 # same loop without transactions (write, flush, then `consumer.commit()`). The history checker compares the
@@ -482,7 +514,8 @@ check("idempotent_sqlite_sink", write)
 # - `begin_transaction()` is local; the coordinator's states are Empty, Ongoing, PrepareCommit/PrepareAbort,
 #   CompleteCommit/CompleteAbort (plus Dead, PrepareEpochFence), written to `__transaction_state` before they apply.
 # - Markers take offsets; the LSO stops at the oldest open transaction, so one stuck producer stalls every
-#   `read_committed` reader until `transaction.timeout.ms` aborts it.
+#   `read_committed` reader until `transaction.timeout.ms` aborts it — or for ever, if the transaction is hanging
+#   (`kafka-transactions.sh find-hanging` / `abort`; partition verification prevents it since 3.6).
 # - `init_transactions()` bumps the epoch and aborts the previous instance's open transaction; the zombie's next
 #   call fails with a fatal `_FENCED`. Per-transaction epoch bumps need `transaction.version=2` and a 4.x Java client.
 # - After an abortable error: abort, then seek back to the committed offsets. Past Kafka (a database, a

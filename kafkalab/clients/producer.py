@@ -584,7 +584,8 @@ class Producer(TransactionalMixin):
             delay = max(delay, self._sender_delay(ob))
         state = {"done": False}
         req = {"client": self.node, "acks": self.acks, "timeout_ms": self.settings.request_timeout_ms,
-               "batches": batches, "reply": lambda results: self._on_response(broker_id, live, state, results)}
+               "batches": batches, "reply": lambda results: self._on_response(broker_id, live, state, results),
+               "transactional_id": self._txn_id}
         if broker_id not in self._watched:
             self._watched.add(broker_id)
             self.sim.network.watch(broker.node, lambda node, b=broker_id: self._connection_reset(b))

@@ -319,6 +319,19 @@ class Broker:
                     self._finish_partition(state, tp, Err.INVALID_PRODUCER_EPOCH, -1)
                     continue
             elif batch.producer_id >= 0:
+                if batch.is_transactional and batch.producer_id not in rep.log.ongoing_txns and \
+                        self.cfg["transaction.partition.verification.enable"] and self.cluster.txn_verifier:
+                    # KIP-890 part 1: the first transactional batch of a producer on this partition is appended
+                    # only if the coordinator has the partition in that producer's ongoing transaction.
+                    # Simplification: the leader's AddPartitionsToTxn(verifyOnly) is answered at once.
+                    verr = self.cluster.txn_verifier(req.get("transactional_id"), batch.producer_id,
+                                                     batch.producer_epoch, tp)
+                    if verr:
+                        self.sim.trace.emit("produce.reject", node=self.node, topic=tp[0], partition=tp[1],
+                                            error=spec(verr).java_name, producer_id=batch.producer_id,
+                                            reason="transaction verification")
+                        self._finish_partition(state, tp, verr, -1)
+                        continue
                 verdict, info = rep.log.check_producer_batch(batch.producer_id, batch.producer_epoch,
                                                              batch.base_sequence, len(batch.records))
                 if verdict == "duplicate":

@@ -60,6 +60,9 @@ BROKER_DEFAULTS: dict = {
     "transaction.max.timeout.ms": 900000,
     "transaction.abort.timed.out.transaction.cleanup.interval.ms": 10000,
     "transactional.id.expiration.ms": 604800000,
+    # KIP-890 part 1 (Kafka 3.6+): a partition leader asks the coordinator whether a transactional batch's
+    # partition is in an ongoing transaction before it appends the producer's first batch of it.
+    "transaction.partition.verification.enable": True,
     # The ``transaction.version`` feature level (KIP-890): 2 on clusters formatted by Kafka 4.0+, where
     # a 4.x Java producer bumps its epoch at every commit/abort; 0 before 4.0.  Set with
     # ``kafka-storage.sh format --feature transaction.version=…`` or ``kafka-features.sh``.
@@ -169,6 +172,8 @@ class Cluster:
         # Called as fn(topic, partition, broker_id) when a broker becomes a partition's leader: the
         # coordinators of internal topics load their state then (Kafka's onElection).
         self.leader_listeners: list = []
+        # Set by the transaction coordinator: verify(transactional_id, producer_id, epoch, tp) -> error code.
+        self.txn_verifier = None
         self.controller = Controller(self)
         self.brokers: dict[int, Broker] = {}
         self.clients: list = []

@@ -211,6 +211,8 @@ class PartitionLog:
         self.ongoing_txns: dict[int, int] = {}
         self.unreplicated_txns: list[tuple[int, int]] = []
         self.aborted_txns: list[AbortedTxn] = []
+        # producer id -> (last timestamp, coordinator epoch of its last marker): DescribeProducers' columns.
+        self.producer_meta: dict[int, tuple[int, int]] = {}
 
     # -- writing ----------------------------------------------------------------------------
     def append(self, batch: RecordBatch, now_ms: int, assign_offsets: bool) -> RecordBatch:
@@ -296,6 +298,10 @@ class PartitionLog:
     PRODUCER_BATCH_CACHE = 5  # Kafka keeps the last 5 batches per producer: max.in.flight <= 5
 
     def _track_producer(self, batch: RecordBatch) -> None:
+        last_ts, coord_epoch = self.producer_meta.get(batch.producer_id, (-1, -1))
+        if batch.is_control:
+            coord_epoch = decode_end_txn_marker(batch.records[0][0], batch.records[0][1])[1]
+        self.producer_meta[batch.producer_id] = (max(last_ts, batch.max_timestamp), coord_epoch)
         epoch, recent = self.producers.get(batch.producer_id, (batch.producer_epoch, []))
         if batch.producer_epoch > epoch:
             recent = []
@@ -335,6 +341,7 @@ class PartitionLog:
     def rebuild_producer_state(self) -> None:
         """After truncation: replay the producer and transaction metadata of the batches that are left."""
         self.producers = {}
+        self.producer_meta = {}
         self.ongoing_txns = {}
         self.unreplicated_txns = []
         self.aborted_txns = []

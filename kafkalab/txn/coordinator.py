@@ -103,6 +103,7 @@ class TransactionCoordinator:
         self._markers_done: dict[str, set] = {}  # tid -> partitions whose marker is written (this round)
         self._timer = None
         cluster.leader_listeners.append(self._on_election)
+        cluster.txn_verifier = self.verify_partition
 
     # -- the topic and routing ----------------------------------------------------------------
     def ensure_topic(self, settle: bool = True) -> None:
@@ -303,6 +304,22 @@ class TransactionCoordinator:
             respond({"error": Err.NONE, "producer_id": pid, "producer_epoch": epoch})
         self._append(m, S.EMPTY, done, producer_id=pid, producer_epoch=epoch, partitions=set(), start_ms=-1,
                      timeout_ms=timeout_ms)
+
+    def verify_partition(self, tid: str | None, pid: int, epoch: int, tp: tuple) -> int:
+        """``handleVerifyPartitionsInTransaction``: is ``tp`` in this producer's ongoing transaction?
+
+        A batch that arrives after its transaction ended (a delayed request) is refused with
+        ``INVALID_TXN_STATE`` — what a pre-KIP-890 client gets — instead of opening a transaction the
+        coordinator knows nothing about (a *hanging* transaction that holds the LSO for ever).
+        """
+        m = self.txns.get(tid) if tid else None
+        if m is None or m.producer_id != pid:
+            return Err.INVALID_PRODUCER_ID_MAPPING
+        if m.producer_epoch != epoch:
+            return Err.INVALID_PRODUCER_EPOCH
+        if m.state != S.ONGOING or tuple(tp) not in m.partitions:
+            return Err.INVALID_TXN_STATE
+        return Err.NONE
 
     # -- AddPartitionsToTxn / AddOffsetsToTxn ---------------------------------------------------
     def _check_ongoing_request(self, m: TxnMetadata | None, pid: int, epoch: int) -> int:

@@ -335,3 +335,38 @@ def read_output(cluster, isolation: str = "read_committed", topic: str = OUTPUT)
             break
     r.close()
     return got
+
+
+def hanging_transaction(verification: bool = False, seed: int = 5):
+    """A produce request stuck in the network outlives its transaction (KIP-890's motivating case).
+
+    A transactional producer's first batch to ``payments`` is delayed 40 s on its way to the leader;
+    the client times the message out, aborts and bumps its epoch; then the stuck batch arrives.  With
+    ``transaction.partition.verification.enable=false`` the leader appends it: a transaction open on the
+    partition that no coordinator knows — it holds the LSO until an operator aborts it with
+    ``kafka-transactions.sh abort``.  With verification (Kafka 3.6+ default) the leader refuses it.
+    Returns ``(cluster, partition)``.
+    """
+    from .coordinator import txn_coordinator_for
+
+    c = Cluster(brokers=3, seed=seed, broker_config={"transaction.partition.verification.enable": verification})
+    c.create_topic("payments", partitions=3, replication_factor=3)
+    p = Producer({"bootstrap.servers": "kafka-1:9092", "transactional.id": "pay-1", "message.timeout.ms": 5000},
+                 cluster=c)
+    p.init_transactions()
+    coord = txn_coordinator_for(c).coordinator_broker("pay-1")
+    part = next(pp.partition for pp in c.describe("payments").partitions if pp.leader != coord)
+    leader = f"kafka-{c.describe('payments').partitions[part].leader}"
+    p.begin_transaction()
+    c.sim.network.set_latency(p.node, leader, 40_000, both_ways=False)  # this request gets stuck
+    p.produce("payments", b"stuck payment", partition=part)
+    c.run(200)
+    c.sim.network.set_latency(p.node, leader, c.sim.network.default_latency_ms, both_ways=False)
+    try:
+        p.commit_transaction()
+    except KafkaException as e:
+        if e.args[0].fatal():
+            raise
+        p.abort_transaction()
+    c.run(3 * 60_000)
+    return c, part
