@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kafkalab import perf as perf_model  # noqa: E402
-from kafkalab.clients import Producer  # noqa: E402
-from kafkalab.scenarios import json_events, three_brokers  # noqa: E402
+from kafkalab import perf as perf_model
+from kafkalab.clients import Producer
+from kafkalab.scenarios import json_events, three_brokers
 
 CONF = {"acks": "all", "enable.idempotence": True, "linger.ms": 10, "compression.type": "zstd"}
 

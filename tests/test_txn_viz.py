@@ -5,13 +5,13 @@ import matplotlib
 import pytest
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from kafkalab import Cluster  # noqa: E402
-from kafkalab.clients import Consumer, Producer  # noqa: E402
-from kafkalab.clients.common import TopicPartition  # noqa: E402
-from kafkalab.viz import txn as vt  # noqa: E402
-from kafkalab.widgets.txn import crash_point_explorer  # noqa: E402
+from kafkalab import Cluster
+from kafkalab.clients import Consumer, Producer
+from kafkalab.clients.common import TopicPartition
+from kafkalab.viz import txn as vt
+from kafkalab.widgets.txn import crash_point_explorer
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +47,7 @@ def assert_readable(ax):
     fig.canvas.draw()
     r = fig.canvas.get_renderer()
     texts = [t for a in fig.axes for t in a.texts] + [a.title for a in fig.axes] + \
-        [getattr(a, "_left_title") for a in fig.axes] + [a.xaxis.label for a in fig.axes]
+        [a._left_title for a in fig.axes] + [a.xaxis.label for a in fig.axes]
     for a in fig.axes:
         if not a.axison:
             continue
@@ -106,7 +106,7 @@ def test_swimlanes_in_order(cluster):
     rows = vt.swimlane_events(cluster.trace, "x")
     assert [r[0] for r in rows] == sorted(r[0] for r in rows)
     assert {r[1] for r in rows} == {"producer", "coordinator", "leader", "group"}
-    first = [r for r in rows if r[3].startswith("CompleteCommit")][0][0]
+    first = next(r for r in rows if r[3].startswith("CompleteCommit"))[0]
     for size in ((10, 4), (13, 6)):
         _, ax = plt.subplots(figsize=size, layout="constrained")
         vt.txn_swimlanes(cluster.trace, "x", ax=ax, until_ms=first)

@@ -49,23 +49,9 @@ _RETRY = {Err.NOT_COORDINATOR, Err.COORDINATOR_NOT_AVAILABLE, Err.COORDINATOR_LO
 FENCED = "Local: This instance has been fenced by a newer instance"
 
 
-# librdkafka's rd_kafka_err2str() texts of the broker errors a transactional producer reports.
-_BROKER_TEXT = {
-    Err.INVALID_PRODUCER_EPOCH: "Broker: Producer attempted an operation with an old epoch",
-    Err.INVALID_TXN_STATE: "Broker: Producer attempted a transactional operation in an invalid state",
-    Err.INVALID_PRODUCER_ID_MAPPING: "Broker: Producer attempted to use a producer id which is not currently "
-                                     "assigned to its transactional id",
-    Err.INVALID_TRANSACTION_TIMEOUT: "Broker: Transaction timeout is larger than the maximum value allowed by the "
-                                     "broker's max.transaction.timeout.ms",
-    Err.PRODUCER_FENCED: "Broker: There is a newer producer with the same transactionalId which fences the current "
-                         "one",
-    Err.INVALID_RECORD: "Broker: Broker failed to validate record",
-    Err.UNKNOWN_TOPIC_OR_PARTITION: "Broker: Unknown topic or partition",
-}
-
-
 def _broker_str(code: int) -> str:
-    return _BROKER_TEXT.get(code) or KafkaError(code).str()
+    """librdkafka's ``rd_kafka_err2str()`` text of a broker error."""
+    return KafkaError(code).str()
 
 
 class _Op:

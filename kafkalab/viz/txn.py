@@ -21,9 +21,9 @@ from itertools import pairwise
 
 from ..cluster.log import decode_end_txn_marker
 from ..groups.coordinator import OFFSETS_TOPIC, decode_record
-from . import style
 from ..txn.records import TXN_TOPIC, decode_txn_record
 from ..txn.state import ALLOWED, TransactionState
+from . import style
 
 __all__ = ["STATUS_COLORS", "isolation_views", "state_machine_graph", "txn_offset_strip", "txn_offsets_table",
            "txn_state_table", "txn_swimlanes"]

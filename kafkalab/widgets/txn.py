@@ -33,10 +33,10 @@ def render_crash(point: str, at: int, transactional: bool, seed: int = 0) -> Vie
     cols = ["kind", "value", "explanation"]
     table = pd.DataFrame([{k: a[k] for k in cols} for a in run.anomalies], columns=cols)
     lines = [f"crashes: {', '.join(f'#{i} {p} at {t} ms' for i, p, t in run.crashes) or 'none'}",
-             f"restarts: {run.restarts}; errors raised in the loop: "
-             f"{', '.join(f'#{i} {e}' for i, e in run.step_errors) or 'none'}",
-             f"read_committed got {len(run.output)} records for {len(run.inputs)} inputs; "
-             f"read_uncommitted got {len(run.output_uncommitted)}"]
+             (f"restarts: {run.restarts}; errors raised in the loop: "
+             f"{', '.join(f'#{i} {e}' for i, e in run.step_errors) or 'none'}"),
+             (f"read_committed got {len(run.output)} records for {len(run.inputs)} inputs; "
+             f"read_uncommitted got {len(run.output_uncommitted)}")]
     return View(figure=fig, tables={"anomalies (checker)": table}, text="\n".join(lines), state={"run": run})
 
 
