@@ -294,8 +294,7 @@ class GroupCoordinator:
         for off, rec, batch in log.records(log.log_start_offset, log.high_watermark):
             if batch.is_transactional:
                 # TxnOffsetCommit records count once their transaction commits (KIP-98); markers are not offsets.
-                # Simplification: Kafka keeps pending transactional offsets aside and answers an OffsetFetch
-                # that asks for stable offsets with UNSTABLE_OFFSET_COMMIT (KIP-447) until they resolve.
+                # An undecided one makes on_offset_fetch answer UNSTABLE_OFFSET_COMMIT (KIP-447).
                 status = log.txn_status() if status is None else status
                 if status.get(off) != "committed":
                     continue
