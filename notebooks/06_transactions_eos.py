@@ -28,7 +28,7 @@ from kafkalab.errors import KafkaException
 from kafkalab.exercises import check, hint, predict, solution
 from kafkalab.groups.coordinator import coordinator_for
 from kafkalab.txn import txn_coordinator_for
-from kafkalab.txn.lab import CRASH_POINTS, OUTPUT, enrich, eos_pipeline, read_output, rewind
+from kafkalab.txn_lab import CRASH_POINTS, OUTPUT, enrich, eos_pipeline, read_output, rewind
 
 # %% [markdown]
 # ## 1. The guide's worked example, run as written
@@ -136,6 +136,7 @@ txn_log = viz.txn_state_table(cluster, "etl-transformer-001")
 epochs = sorted(set(txn_log["producer_epoch"]))
 txn_log[["offset", "time_ms", "state", "producer_id", "producer_epoch", "partitions"]]
 
+
 # %% [markdown]
 # Where the guide is off about real Kafka:
 # - **`begin_transaction()` writes nothing.** It only changes the client's state. The coordinator first hears of
@@ -164,6 +165,7 @@ conf = {"bootstrap.servers": "kafka-1:9092", "transactional.id": "etl-1"}
 {"guide's loop (librdkafka)": epochs,
  "confluent-kafka, 3 commits": three_commits(lambda c: Producer(conf, cluster=c)),
  "Java 4.x on TV2, 3 commits": three_commits(lambda c: JavaProducer(conf, cluster=c))}
+
 
 # %% [markdown]
 # - **`except Exception: abort_transaction()` loses the message.** After an abort the consumer's position is
@@ -362,7 +364,7 @@ refused_timeout.name(), refused_timeout.fatal()
 # LSO stays behind it. The operator's tool finds it and aborts it:
 
 # %%
-from kafkalab.txn.lab import hanging_transaction
+from kafkalab.txn_lab import hanging_transaction
 
 hc, hp = hanging_transaction(verification=False)
 hlog = hc.partition_log("payments", hp)
@@ -433,6 +435,7 @@ configs = {"consumer": {"enable.auto.commit": False, "isolation.level": "read_co
 # %% tags=["check"]
 check("eos_configs", configs)
 
+
 # %% [markdown]
 # ### Exercise 2 — write the loop body
 # Write `step(consumer, producer)`: one iteration that polls a batch from `raw-events`, writes
@@ -462,6 +465,7 @@ def step(consumer, producer):
         rewind(consumer)  # back to the committed offsets, or the aborted batch is skipped
 ### END SOLUTION
 
+
 # %% tags=["check"]
 check("eos_step", step)
 
@@ -485,6 +489,7 @@ committed_offsets_after_three()
 # %% tags=["check"]
 check("predict_marker_offsets")
 
+
 # %% [markdown]
 # ### Exercise 4 — where exactly-once ends: an idempotent SQLite sink
 # A consumer loads orders into a real SQLite table (`CREATE TABLE orders (order_id TEXT PRIMARY KEY, version
@@ -502,6 +507,7 @@ def write(conn, rows):
                      "ON CONFLICT(order_id) DO UPDATE SET version = excluded.version, amount = excluded.amount "
                      "WHERE excluded.version >= orders.version", rows)
 ### END SOLUTION
+
 
 # %% tags=["check"]
 check("idempotent_sqlite_sink", write)

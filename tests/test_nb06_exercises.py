@@ -4,7 +4,7 @@ import pytest
 from kafkalab.clients.common import OFFSET_BEGINNING, TopicPartition
 from kafkalab.errors import KafkaException
 from kafkalab.exercises import nb06, verdict  # noqa: F401  (nb06 registers the exercises)
-from kafkalab.txn.lab import OUTPUT, enrich
+from kafkalab.txn_lab import OUTPUT, enrich
 
 
 def distinct_hints(name, wrong_answers):

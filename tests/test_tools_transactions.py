@@ -2,7 +2,7 @@
 from kafkalab import Cluster
 from kafkalab.clients import Producer
 from kafkalab.tools.kafka_transactions import pretty_table
-from kafkalab.txn.lab import hanging_transaction
+from kafkalab.txn_lab import hanging_transaction
 
 CMD = "kafka-transactions.sh --bootstrap-server kafka-1:9092"
 

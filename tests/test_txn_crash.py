@@ -9,7 +9,7 @@ from kafkalab import Cluster
 from kafkalab.checks import History, HistoryRecorder, eos_anomalies, find_anomalies
 from kafkalab.clients import Consumer, Producer
 from kafkalab.clients.common import TopicPartition
-from kafkalab.txn.lab import CRASH_POINTS, enrich, eos_pipeline
+from kafkalab.txn_lab import CRASH_POINTS, enrich, eos_pipeline
 
 crash_plans = st.dictionaries(st.integers(1, 8), st.sampled_from(CRASH_POINTS), min_size=1, max_size=3)
 

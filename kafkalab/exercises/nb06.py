@@ -15,7 +15,7 @@ from ..clients.common import TopicPartition
 from ..cluster import Cluster
 from ..errors import KafkaException
 from ..group_lab import ProcessCrash, orders_feed
-from ..txn.lab import CRASH_POINTS, enrich, eos_pipeline, read_output
+from ..txn_lab import CRASH_POINTS, enrich, eos_pipeline, read_output
 from .core import Prediction, exercise
 
 # Crash plans every loop must survive (each on its own seed).

@@ -124,7 +124,7 @@ def _count(st: dict) -> dict:
 
 def isolation_views(cluster, topic: str, partition: int = 0) -> dict:
     """What a fresh read_committed and a fresh read_uncommitted consumer get: {isolation: [offsets]}."""
-    from ..txn.lab import read_output
+    from ..txn_lab import read_output
 
     return {iso: [o for o, _v in read_output(cluster, iso, topic)] for iso in ("read_committed", "read_uncommitted")}
 

@@ -1,7 +1,7 @@
 """The crash-point explorer of notebook 06: kill the consume-transform-produce loop anywhere.
 
 Each change re-runs :func:`render_crash` on a fresh seeded cluster: the loop of
-:mod:`kafkalab.txn.lab` processes 12 records, and at iteration ``at`` the process dies at ``point``
+:mod:`kafkalab.txn_lab` processes 12 records, and at iteration ``at`` the process dies at ``point``
 (or the transaction coordinator's broker fails, or a zombie wakes up after a new instance took
 over).  With transactions on, the picture shows ``enriched-events`` — the aborted attempt, the
 markers, and what a read_committed and a read_uncommitted reader get — and the table the anomalies
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ..txn.lab import CRASH_POINTS, OUTPUT, eos_pipeline
+from ..txn_lab import CRASH_POINTS, OUTPUT, eos_pipeline
 from ..viz.txn import txn_offset_strip
 from .panel import Panel, View, new_figure
 

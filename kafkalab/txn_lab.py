@@ -38,11 +38,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from ..clients import Consumer, Producer
-from ..clients.common import OFFSET_BEGINNING, OFFSET_STORED, TopicPartition
-from ..cluster import Cluster
-from ..errors import KafkaException
-from ..group_lab import ProcessCrash
+from .clients import Consumer, Producer
+from .clients.common import OFFSET_BEGINNING, OFFSET_STORED, TopicPartition
+from .cluster import Cluster
+from .errors import KafkaException
+from .group_lab import ProcessCrash
 
 CRASH_POINTS = ("before_produce", "after_produce", "after_send_offsets", "before_commit", "during_commit",
                 "after_commit", "coordinator_failover", "zombie")
@@ -209,8 +209,8 @@ def eos_pipeline(step=None, crashes: dict | None = None, seed: int = 0, records:
     with that error from that iteration on (``Cluster.push_request_errors``), e.g. a record the
     partition refuses, which makes the transaction abortable.
     """
-    from .. import checks
-    from .coordinator import txn_coordinator_for
+    from . import checks
+    from .txn.coordinator import txn_coordinator_for
 
     step = step or (transactional_step if transactional else at_least_once_step)
     crashes = dict(crashes or {})
@@ -256,7 +256,7 @@ def eos_pipeline(step=None, crashes: dict | None = None, seed: int = 0, records:
         if point == "coordinator_failover":
             failed_broker = txn_coordinator_for(cluster).coordinator_broker(TXN_ID)
             if failed_broker < 0:  # no transactions: the group coordinator goes instead
-                from ..groups.coordinator import coordinator_for
+                from .groups.coordinator import coordinator_for
 
                 failed_broker = coordinator_for(cluster).coordinator_broker(GROUP)
             cluster.crash_broker(failed_broker)
@@ -317,7 +317,7 @@ def eos_pipeline(step=None, crashes: dict | None = None, seed: int = 0, records:
 
 def _committed(cluster) -> int:
     """The group's committed offset of the input partition (every input is at offsets 0..records-1)."""
-    from ..groups.coordinator import coordinator_for
+    from .groups.coordinator import coordinator_for
 
     return coordinator_for(cluster).committed_offsets(GROUP).get((INPUT, 0), (0,))[0]
 
@@ -347,7 +347,7 @@ def hanging_transaction(verification: bool = False, seed: int = 5):
     ``kafka-transactions.sh abort``.  With verification (Kafka 3.6+ default) the leader refuses it.
     Returns ``(cluster, partition)``.
     """
-    from .coordinator import txn_coordinator_for
+    from .txn.coordinator import txn_coordinator_for
 
     c = Cluster(brokers=3, seed=seed, broker_config={"transaction.partition.verification.enable": verification})
     c.create_topic("payments", partitions=3, replication_factor=3)
