@@ -37,7 +37,7 @@ import struct
 from collections import deque
 
 from .. import config as kconfig
-from ..cluster.log import CONTROL_ABORT
+from ..cluster.log import decode_end_txn_marker
 from ..cluster.metadata import NO_LEADER
 from ..errors import Err, KafkaError, KafkaException
 from ..groups.membership import GroupMember
@@ -341,7 +341,7 @@ class Consumer(GroupMember):
                         aborted_pids.add(aborted.pop(0).producer_id)
                 if b.is_control:
                     if b.producer_id in aborted_pids and b.records and \
-                            struct.unpack(">hh", b.records[0][0])[1] == CONTROL_ABORT:
+                            decode_end_txn_marker(b.records[0][0], b.records[0][1])[0] == "ABORT":
                         aborted_pids.discard(b.producer_id)
                     nxt = b.last_offset + 1
                     continue
