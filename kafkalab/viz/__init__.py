@@ -7,6 +7,8 @@
 * producer — ``batch_table``, ``batch_timeline``, ``log_origins``, ``sweep_plot`` (notebook 04);
 * groups — ``assignment_table``/``_graph``, ``rebalance_timeline``, ``lag_table``/``_heatmap``,
   ``offsets_topic_table`` (notebook 05);
+* txn — ``txn_offset_strip``, ``isolation_views``, ``txn_state_table``, ``txn_offsets_table``,
+  ``state_machine_graph``, ``txn_swimlanes`` (notebook 06);
 * metrics — the broker and client metrics an operator watches, derived from the trace
   (``metrics_delta``, ``metrics_timeseries``, ``lag_timeline``; notebooks 03–05);
 * palette — the kit's colours and what they mean (the gallery, notebook 00).
@@ -40,37 +42,19 @@ from .tables import (
     partition_load,
     trace_table,
 )
+from .txn import (
+    isolation_views,
+    state_machine_graph,
+    txn_offset_strip,
+    txn_offsets_table,
+    txn_state_table,
+    txn_swimlanes,
+)
 
-__all__ = [
-    "TextTable",
-    "assignment_graph",
-    "assignment_table",
-    "batch_table",
-    "batch_timeline",
-    "describe_topic",
-    "html_table",
-    "isr_intervals",
-    "isr_timeline",
-    "key_placement",
-    "lag_heatmap",
-    "lag_table",
-    "lag_timeline",
-    "load_bars",
-    "log_origins",
-    "log_table",
-    "metadata_log_table",
-    "metrics_delta",
-    "metrics_timeseries",
-    "offset_strip",
-    "offsets_topic_table",
-    "palette",
-    "partition_load",
-    "pause_table",
-    "rebalance_timeline",
-    "replica_edges",
-    "replica_graph",
-    "replica_grid",
-    "sweep_plot",
-    "timeline_table",
-    "trace_table",
-]
+__all__ = ["TextTable", "assignment_graph", "assignment_table", "batch_table", "batch_timeline", "describe_topic",
+           "html_table", "isolation_views", "isr_intervals", "isr_timeline", "key_placement", "lag_heatmap",
+           "lag_table", "lag_timeline", "load_bars", "log_origins", "log_table", "metadata_log_table",
+           "metrics_delta", "metrics_timeseries", "offset_strip", "offsets_topic_table", "palette", "partition_load",
+           "pause_table", "rebalance_timeline", "replica_edges", "replica_graph", "replica_grid",
+           "state_machine_graph", "sweep_plot", "timeline_table", "trace_table", "txn_offset_strip",
+           "txn_offsets_table", "txn_state_table", "txn_swimlanes"]
