@@ -43,8 +43,10 @@ from dataclasses import dataclass, field
 
 NO_LEADER = -1
 #: Java consumer ``metrics.sample.window.ms`` (30 s): records-lag-max is the maximum over that window.
+# Simplification: one sliding 30 s window; the Java consumer keeps metrics.num.samples (2) such samples.
 LAG_WINDOW_MS = 30_000
 #: Percentiles of TotalTimeMs over the requests of the last minute.
+# Simplification: a plain 60 s window, not Yammer's exponentially decaying reservoir (biased to ~5 minutes).
 HISTOGRAM_WINDOW_MS = 60_000
 
 
@@ -234,6 +236,8 @@ def derive(trace) -> Derived:
         d.meters.setdefault(name, []).append(t)
 
     def partition_gauges(t: int) -> None:
+        # Simplification: the controller's metadata records, as if every broker applied them at once (a broker's
+        # own gauge follows a few milliseconds later, when the MetadataUpdate reaches it).
         urp = umi = offline = 0
         for (topic, _p), s in parts.items():
             leader = s["leader"]
