@@ -613,7 +613,7 @@ def validate_topic_name(name: str) -> None:
     >>> try:
     ...     validate_topic_name("a b")
     ... except InvalidTopicException as e:
-    ...     print(e)
+    ...     print(e.args[0].str())
     Topic name is invalid: 'a b' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'
     """
     reason = topic_name_invalid_reason(name)

@@ -47,7 +47,7 @@ from ..errors import (ConfigException, Err, KafkaError, KafkaException, RecordTo
                       UnknownTopicOrPartitionException)
 from ..partitioners import Partitioner
 from .codecs import compress
-from .common import TIMESTAMP_CREATE_TIME, Message, client_conf, normalize_headers
+from .common import TIMESTAMP_CREATE_TIME, Message, client_conf, normalize_headers, timeout_ms
 
 _RETRIABLE = {Err.NOT_LEADER_OR_FOLLOWER, Err.LEADER_NOT_AVAILABLE, Err.NOT_ENOUGH_REPLICAS,
               Err.NOT_ENOUGH_REPLICAS_AFTER_APPEND, Err.REQUEST_TIMED_OUT, Err.UNKNOWN_TOPIC_OR_PARTITION,
@@ -105,6 +105,7 @@ class ProducerSettings:
     retry_backoff_max_ms: int = 1000
     allow_auto_create: bool = True
     metadata_refresh_ms: int = 300_000
+    metadata_propagation_ms: int = 30_000
 
     @classmethod
     def from_librdkafka(cls, cfg) -> "ProducerSettings":
@@ -119,13 +120,15 @@ class ProducerSettings:
                    str(cfg["compression.type"]), str(cfg["partitioner"]),
                    int(sticky if sticky is not None else 2 * linger),
                    metadata_refresh_ms=_refresh_ms(cfg.get("topic.metadata.refresh.interval.ms", 300_000)),
-                   retry_backoff_max_ms=int(cfg.get("retry.backoff.max.ms", 1000)))
+                   retry_backoff_max_ms=int(cfg.get("retry.backoff.max.ms", 1000)),
+                   allow_auto_create=bool(cfg.get("allow.auto.create.topics", True)),
+                   metadata_propagation_ms=int(cfg.get("topic.metadata.propagation.max.ms", 30_000)))
 
 
 class _OpenBatch:
     __slots__ = ("tp", "records", "callbacks", "enq_ms", "bytes", "linger_timer", "attempts", "first_ms", "last_error",
                  "sequence", "closed_ms", "reason", "wire_bytes", "batch_id", "ready", "sealed", "not_before",
-                 "has_headers")
+                 "has_headers", "finished")
 
     def __init__(self, tp, now):
         self.tp = tp
@@ -146,6 +149,7 @@ class _OpenBatch:
         self.sealed = False  # sent once: its records, sequence and bytes are fixed
         self.not_before = 0  # a retried batch waits out its backoff at the head of its partition
         self.has_headers = False
+        self.finished = False  # its delivery report (or silent delivery) has happened
 
 
 class Producer:
@@ -185,6 +189,9 @@ class Producer:
         self._batch_num = s.batch_num
         self.latency_samples: list | None = None  # set to [] to collect per-record latencies (ms)
         self._topics: dict[str, int] = {}
+        self._notexists: dict[str, int] = {}  # topics the metadata said do not exist (librdkafka S_NOTEXISTS)
+        self._held: list = []  # messages waiting for metadata outside any batch (librdkafka's UA queue)
+        self._closed = False
         self._leaders: dict[tuple, int] = {}
         self._next_refresh_ms = self.sim.now + s.metadata_refresh_ms
         self._open: dict[tuple, _OpenBatch] = {}
@@ -232,7 +239,9 @@ class Producer:
             self._leaders[(topic, p.partition)] = p.leader
         return len(t.partitions)
 
-    def _topic_partitions(self, topic: str) -> int:
+    def _topic_partitions(self, topic: str) -> int | None:
+        """Partition count of ``topic`` from metadata, auto-creating it as the broker would; None if
+        the cluster does not have it (and will not create it, or the name is invalid)."""
         if self.sim.now >= self._next_refresh_ms:
             # topic.metadata.refresh.interval.ms: librdkafka re-reads metadata periodically, which is
             # when a producer notices partitions added to a topic.
@@ -243,46 +252,94 @@ class Producer:
         if n is not None:
             return n
         n = self._refresh_metadata(topic)
-        if n is None:
+        if n is None and kconfig.topic_name_invalid_reason(topic) is None:
             cl = self.cluster
             if cl.broker_config["auto.create.topics.enable"] and self.settings.allow_auto_create:
                 cl.create_topic(topic)  # the broker auto-creates on the metadata request
                 self.sim.trace.emit("topic.auto_create", node=self.node, topic=topic)
                 n = self._refresh_metadata(topic)
-            if n is None:
-                raise UnknownTopicOrPartitionException(KafkaError(
-                    Err._UNKNOWN_TOPIC,
-                    f"Unable to produce message: Local: Unknown topic ({topic!r} does not exist and the cluster's "
-                    f"auto.create.topics.enable is false: create it first, e.g. kafka-topics.sh --create "
-                    f"--topic {topic} --partitions 3 --replication-factor 3)"))
+        if n is None and self.settings.profile == "java":
+            # KafkaProducer.send waits max.block.ms for the topic's metadata, then gives up.
+            raise UnknownTopicOrPartitionException(KafkaError(
+                Err._UNKNOWN_TOPIC,
+                f"Topic {topic} not present in metadata after {self.settings.max_block_ms} ms ({topic!r} does not "
+                f"exist and the cluster's auto.create.topics.enable is false: create it first, e.g. "
+                f"kafka-topics.sh --create --topic {topic} --partitions 3 --replication-factor 3)"))
         return n
+
+    def _missing_topic(self, topic: str, ob: _OpenBatch) -> None:
+        """librdkafka's answer to a message for a topic the cluster does not have (rdkafka_topic.c).
+
+        An invalid name is a permanent error: the metadata says TOPIC_EXCEPTION and the message fails
+        with it at once.  A valid name that is not (auto-)created waits in the topic's unassigned
+        queue for ``topic.metadata.propagation.max.ms`` (30 s), then fails with UNKNOWN_TOPIC_OR_PART,
+        unless ``message.timeout.ms`` expires first (_MSG_TIMED_OUT).  From then on the topic is
+        known not to exist and ``produce()`` raises ``_UNKNOWN_TOPIC`` at once.
+        """
+        reason = kconfig.topic_name_invalid_reason(topic)
+        if reason is not None:
+            self._notexists[topic] = Err.TOPIC_EXCEPTION
+            self.sim.schedule(0, self._fail, ob, KafkaError(Err.TOPIC_EXCEPTION,
+                                                            f"Broker: Invalid topic: topic name is invalid: {reason}"))
+            return
+        wait = self.settings.metadata_propagation_ms
+        if self.delivery_timeout_ms < wait:
+            self.sim.schedule(self.delivery_timeout_ms, self._fail, ob, KafkaError(
+                Err._MSG_TIMED_OUT, f"Local: Message timed out (topic {topic!r} does not exist and the cluster "
+                                    f"does not auto-create it: create it first)"))
+            return
+
+        def gone():
+            self._notexists[topic] = Err.UNKNOWN_TOPIC_OR_PARTITION
+            self._fail(ob, KafkaError(Err.UNKNOWN_TOPIC_OR_PARTITION,
+                                      f"Broker: Unknown topic or partition ({topic!r} does not exist and the "
+                                      f"cluster does not auto-create it: create it first, e.g. kafka-topics.sh "
+                                      f"--create --topic {topic} --partitions 3 --replication-factor 3)"))
+
+        self.sim.schedule(wait, gone)
 
     # -- produce ----------------------------------------------------------------------------
     def produce(self, topic: str, value=None, key=None, partition: int = -1, on_delivery: Callable | None = None,
                 timestamp: int = 0, headers=None, callback: Callable | None = None) -> None:
         # The hot path of every notebook and benchmark: locals, one pass, no per-record objects.
+        if self._closed:
+            raise RuntimeError("Producer has been closed")
+        if type(topic) is not str:
+            raise TypeError(f"argument 1 must be str, not {_type_name(topic)}")
         if value is None:
             vlen = 0
         else:
             if type(value) is not bytes:
-                value = _to_bytes(value, "value")
+                value = _to_bytes(value, 2)
             vlen = len(value)
         if key is None:
             klen = 0
         else:
             if type(key) is not bytes:
-                key = _to_bytes(key, "key")
+                key = _to_bytes(key, 3)
             klen = len(key)
+        if type(partition) is not int:
+            partition = _as_int(partition)
+        if type(timestamp) is not int:
+            timestamp = _as_int(timestamp)
+        cb = on_delivery if on_delivery is not None else callback
+        if cb is not None and not callable(cb):
+            # Simplification: confluent-kafka takes it and fails later, in poll()/flush(), with a SystemError.
+            raise TypeError(f"on_delivery must be a callable (err, msg) -> None, not {_type_name(cb)}")
         now = self.sim.now
         n = self._topics.get(topic)
+        fresh = n is None  # no metadata yet: librdkafka queues the message and decides when it arrives
         if n is None or now >= self._next_refresh_ms:
+            if fresh and topic in self._notexists:
+                raise KafkaException(KafkaError(Err._UNKNOWN_TOPIC, "Unable to produce message: Local: Unknown topic"))
             n = self._topic_partitions(topic)
         # v2 record size (DefaultRecord.sizeInBytes) with 1-byte deltas: exact for the small
         # records of the notebooks, within a byte or two otherwise.
         size = klen + vlen + 8 + (klen > 63) + (vlen > 63) + (vlen > 8191)
-        if headers:
+        if headers is not None:
             hdrs = normalize_headers(headers)
-            size += sum(len(k) + (len(v) if v is not None else 0) + 2 for k, v in hdrs)
+            if hdrs:
+                size += sum(len(k) + (len(v) if v is not None else 0) + 2 for k, v in hdrs)
         else:
             hdrs = None
         if size > self._max_record:
@@ -292,11 +349,20 @@ class Producer:
                                         f"message.max.bytes (and the topic's max.message.bytes) or send less"))
         if self._queued_msgs >= self._queue_max_msgs or self._queued_bytes + size > self._queue_max_bytes:
             self._reserve(size)
-        if partition is None or partition < 0:
+        if n is None or (partition != -1 and not 0 <= partition < n):
+            if not fresh:
+                raise KafkaException(KafkaError(
+                    Err._UNKNOWN_PARTITION, f"Unable to produce message: Local: Unknown partition ({topic} has "
+                                            f"partitions 0..{n - 1}; -1 lets the partitioner choose)"))
+            ob = self._hold((topic, partition), key, value, timestamp or now, hdrs, cb, size)
+            if n is None:
+                self._missing_topic(topic, ob)
+            else:
+                self.sim.schedule(0, self._fail, ob, KafkaError(
+                    Err._UNKNOWN_PARTITION, f"Local: Unknown partition ({topic} has partitions 0..{n - 1})"))
+            return
+        if partition == -1:
             partition = self._partition(topic, key, n, now, size)
-        elif partition >= n:
-            raise KafkaException(KafkaError(Err._UNKNOWN_PARTITION,
-                                            f"Local: Unknown partition: {topic} has partitions 0..{n - 1}"))
         tp = (topic, partition)
         ob = self._open.get(tp)
         if ob is None:
@@ -307,7 +373,6 @@ class Producer:
             if self.linger_ms > 0:
                 ob.linger_timer = self.sim.schedule(self.linger_ms, self._linger_expired, ob)
         recs = ob.records
-        cb = on_delivery or callback
         if cb is not None or ob.callbacks is not None:
             if ob.callbacks is None:
                 ob.callbacks = [None] * len(recs)
@@ -338,6 +403,21 @@ class Producer:
         self.sim.trace.emit("produce.queue_full", node=self.node, queued=self._queued_msgs,
                             queued_bytes=self._queued_bytes)
         raise BufferError("Local: Queue full")
+
+    def _hold(self, tp: tuple, key, value, timestamp: int, hdrs, cb, size: int) -> _OpenBatch:
+        """A message that waits outside any batch (librdkafka's unassigned queue) for its verdict."""
+        ob = _OpenBatch(tp, self.sim.now)
+        self._batch_ids += 1
+        ob.batch_id = self._batch_ids
+        ob.records.append((key, value, timestamp, hdrs))
+        if cb is not None:
+            ob.callbacks = [cb]
+        ob.bytes += size
+        self._queued_msgs += 1
+        self._undelivered += 1
+        self._queued_bytes += size
+        self._held.append(ob)
+        return ob
 
     def _linger_expired(self, ob: _OpenBatch) -> None:
         if not ob.ready:
@@ -595,6 +675,11 @@ class Producer:
             self._pump(b)
 
     def _deliver(self, ob: _OpenBatch, base_offset: int, error: KafkaError | None) -> None:
+        if ob.finished:
+            return  # purged (or failed) already: a late answer or timer changes nothing
+        ob.finished = True
+        if self._held and ob in self._held:
+            self._held.remove(ob)
         topic, part = ob.tp
         if self.idempotent:
             unacked = self._unacked.get(ob.tp)
@@ -631,6 +716,8 @@ class Producer:
         self._queued_msgs -= n - reported
 
     def _fail(self, ob: _OpenBatch, error: KafkaError) -> None:
+        if ob.finished:
+            return
         self.sim.trace.emit("produce.fail", node=self.node, topic=ob.tp[0], partition=ob.tp[1], batch=ob.batch_id,
                             error=error.name(), records=len(ob.records))
         self._deliver(ob, -1, error)
@@ -646,39 +733,85 @@ class Producer:
                 cb(err, msg)
         return n
 
-    def poll(self, timeout: float | None = None) -> int:
-        """Serve delivery reports; waits up to ``timeout`` seconds of *virtual* time for one."""
-        if not self._reports and timeout:
-            ms = 2**62 if timeout < 0 else int(timeout * 1000)
-            self.sim.run_for(min(ms, self.delivery_timeout_ms + self.settings.request_timeout_ms),
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("Producer has been closed")
+
+    def _wait_limit_ms(self) -> int:
+        """An endless wait ends when everything outstanding has had time to fail (virtual time)."""
+        return self.delivery_timeout_ms + self.settings.request_timeout_ms + 1000
+
+    def poll(self, timeout: float = -1) -> int:
+        """Serve delivery reports; waits up to ``timeout`` seconds of *virtual* time for one.
+
+        ``poll()`` (or a negative timeout) waits until a report is there; with nothing outstanding it
+        returns 0 at once.  Simplification: librdkafka would block forever.
+        """
+        self._check_open()
+        ms = timeout_ms(timeout)
+        if not self._reports and ms and self._undelivered:
+            self.sim.run_for(self._wait_limit_ms() if ms < 0 else min(ms, self._wait_limit_ms()),
                              until=lambda: bool(self._reports))
         return self._serve()
 
-    def flush(self, timeout: float | None = None) -> int:
+    def flush(self, timeout: float = -1) -> int:
         """Send everything (lingering batches too), wait for all reports, serve them.
 
         Returns the number of messages still outstanding (0 unless ``timeout`` ran out).
         """
+        self._check_open()
+        ms = timeout_ms(timeout)
         for ob in list(self._open.values()):
             if not ob.ready:
                 self._close(ob, "flush")
-        limit = self.delivery_timeout_ms + self.settings.request_timeout_ms + 1000 \
-            if timeout is None or timeout < 0 else int(timeout * 1000)
-        self.sim.run_for(limit, until=lambda: self._undelivered == 0)
+        self.sim.run_for(self._wait_limit_ms() if ms < 0 else ms, until=lambda: self._undelivered == 0)
         self._serve()
         return len(self)
 
     def purge(self, in_queue: bool = True, in_flight: bool = True, blocking: bool = True) -> None:
+        """Fail queued (``_PURGE_QUEUE``) and/or in-flight (``_PURGE_INFLIGHT``) messages; their
+        delivery reports come with the next ``poll()``/``flush()``, as in librdkafka."""
+        self._check_open()
         if in_queue:
             for ob in list(self._open.values()):
                 del self._open[ob.tp]
                 if ob.linger_timer is not None:
                     ob.linger_timer.cancel()
-                self._deliver(ob, -1, KafkaError(-152, "Local: Purged in queue"))
+                if not ob.sealed:
+                    self._deliver(ob, -1, KafkaError(Err._PURGE_QUEUE))
+            for broker_id in sorted(self._ready):
+                waiting, self._ready[broker_id] = self._ready[broker_id], []
+                for ob in waiting:
+                    self._deliver(ob, -1, KafkaError(Err._PURGE_QUEUE))
+            for ob in self._held:
+                self._deliver(ob, -1, KafkaError(Err._PURGE_QUEUE))
+        if in_flight:
+            for broker_id in sorted(self._requests):
+                for obs, state in self._requests.pop(broker_id):
+                    if not state["done"]:
+                        state["done"] = True
+                        self._in_flight[broker_id] -= 1
+                        for ob in obs:
+                            self._deliver(ob, -1, KafkaError(Err._PURGE_INFLIGHT))
+
+    def close(self) -> bool:
+        """Flush outstanding messages, then shut down: later calls raise ``RuntimeError``."""
+        if not self._closed:
+            self.flush()
+            self._closed = True
+            self.sim.trace.emit("producer.close", node=self.node)
+        return True
 
     def list_topics(self, topic: str | None = None, timeout: float = -1):
+        """Cluster metadata; a producer's request for one topic auto-creates it, as the broker does
+        for a MetadataRequest with ``allow.auto.create.topics`` (a producer's default)."""
+        if self._closed:
+            raise RuntimeError("Handle has been closed")
+        timeout_ms(timeout)
         from .admin import cluster_metadata
 
+        if topic is not None:
+            self._topic_partitions(topic)
         return cluster_metadata(self.cluster, topic)
 
     def __len__(self) -> int:
@@ -701,13 +834,27 @@ def _allocate_producer_id(cluster) -> tuple[int, int]:
     return nxt, 0
 
 
-def _to_bytes(x, what: str) -> bytes:
+def _type_name(x) -> str:
+    return "None" if x is None else type(x).__name__
+
+
+def _to_bytes(x, position: int) -> bytes:
+    """confluent-kafka's value (argument 2) and key (3): str (UTF-8) or bytes; serialize anything else."""
     if isinstance(x, str):
         return x.encode("utf-8")
-    if isinstance(x, (bytearray, memoryview)):
+    if isinstance(x, bytes):
         return bytes(x)
-    raise TypeError(f"{what} must be str, bytes or None, not {type(x).__name__}: serialize it first "
-                    f"(e.g. json.dumps(...).encode())")
+    if isinstance(x, (bytearray, memoryview)):
+        raise TypeError(f"argument {position} must be read-only bytes-like object, not {type(x).__name__}")
+    raise TypeError(f"a bytes-like object is required, not '{type(x).__name__}' (serialize it first, e.g. "
+                    f"json.dumps(...).encode())")
+
+
+def _as_int(x) -> int:
+    """An integer argument as CPython's ``PyArg_Parse`` takes it (bool is an int; float and str are not)."""
+    if isinstance(x, int):
+        return int(x)
+    raise TypeError(f"'{_type_name(x) if x is not None else 'NoneType'}' object cannot be interpreted as an integer")
 
 
 class JavaProducer(Producer):

@@ -369,11 +369,11 @@ class _Guarded:
                 raise _Spinning() from None
             raise
 
-    def poll(self, timeout=None):
+    def poll(self, timeout=-1):
         self._since_poll = 0
         return self._p.poll(timeout)
 
-    def flush(self, timeout=None):
+    def flush(self, timeout=-1):
         self._since_poll = 0
         return self._p.flush(timeout)
 
