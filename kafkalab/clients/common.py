@@ -70,6 +70,16 @@ class TopicPartition:
                 f"leader_epoch={self.leader_epoch},error={self.error}}}")
 
 
+def check_partition_list(partitions) -> list:
+    """confluent-kafka's check of a ``[TopicPartition, ...]`` argument."""
+    if not isinstance(partitions, list):
+        raise TypeError("requires list of TopicPartition")
+    for tp in partitions:
+        if not isinstance(tp, TopicPartition):
+            raise TypeError("expected cimpl.TopicPartition")
+    return partitions
+
+
 class Message:
     """confluent-kafka's ``Message``: accessors, not attributes (``msg.value()``, ``msg.offset()``)."""
 
