@@ -20,7 +20,7 @@ from ..cluster.controller import CONTROLLER_NODE
 from ..cluster.metadata import NO_LEADER
 from ..errors import Err, InvalidRequestException, KafkaError, KafkaException
 from .common import SimFuture, TopicPartition, client_conf, timeout_ms
-from .producer import _PY_CALLBACKS, _resolve_cluster
+from .producer import _PY_CALLBACKS, _attach, _resolve_cluster, _servers
 
 
 class ResourceType(enum.IntEnum):
@@ -298,6 +298,7 @@ class AdminClient:
         self.cluster = _resolve_cluster(conf, cluster)
         self.sim = self.cluster.sim
         self.node = self.cluster.new_client_name("admin")
+        _attach(self, _servers(conf), cluster is not None)
 
     # -- plumbing ---------------------------------------------------------------------------
     def _call(self, name: str, fn, *args) -> SimFuture:

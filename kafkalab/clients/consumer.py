@@ -44,7 +44,7 @@ from .common import (
     client_conf,
     timeout_ms,
 )
-from .producer import _PY_CALLBACKS, _as_int, _resolve_cluster
+from .producer import _PY_CALLBACKS, _as_int, _attach, _resolve_cluster, _servers
 
 
 class Consumer(GroupMember):
@@ -81,6 +81,7 @@ class Consumer(GroupMember):
         self._init_group(cfg)
         self.cluster.clients.append(self)
         self.sim.trace.emit("client.create", node=self.node, role="consumer", group=self.group_id)
+        _attach(self, _servers(conf), cluster is not None)
 
     # -- assignment -------------------------------------------------------------------------
     def assign(self, partitions: list[TopicPartition]) -> None:

@@ -64,7 +64,27 @@ def _resolve_cluster(conf: dict, cluster):
         return cluster
     from ..cluster.cluster import cluster_for_servers
 
-    return cluster_for_servers(conf.get("bootstrap.servers"))
+    return cluster_for_servers(_servers(conf))
+
+
+def _servers(conf: dict):
+    return conf.get("bootstrap.servers") or conf.get("metadata.broker.list")
+
+
+def _attach(client, servers, explicit: bool) -> None:
+    """A bare client whose ``bootstrap.servers`` names no broker of its cluster reaches nobody, as
+    librdkafka that cannot resolve them (see ``cluster_for_servers``); ``cluster=`` always connects."""
+    if explicit or client.cluster.bootstrap_brokers(servers):
+        return
+    from ..cluster.cluster import log
+
+    if not servers:
+        log.warning("No `bootstrap.servers` configured: client will not be able to connect to Kafka cluster")
+    else:
+        log.warning("kafkalab: bootstrap.servers %r names no simulated broker (they answer to kafka-1:9092, "
+                    "kafka-2:9092, ... and localhost:9092): %s will connect to nothing, like librdkafka that "
+                    "cannot resolve it", servers, client.node)
+    client.sim.network.set_unroutable(client.node)
 
 
 def _refresh_ms(v) -> int:
@@ -106,6 +126,7 @@ class ProducerSettings:
     allow_auto_create: bool = True
     metadata_refresh_ms: int = 300_000
     metadata_propagation_ms: int = 30_000
+    metadata_fast_ms: int = 100  # topic.metadata.refresh.fast.interval.ms: re-ask while metadata is missing
 
     @classmethod
     def from_librdkafka(cls, cfg) -> "ProducerSettings":
@@ -120,6 +141,7 @@ class ProducerSettings:
                    str(cfg["compression.type"]), str(cfg["partitioner"]),
                    int(sticky if sticky is not None else 2 * linger),
                    metadata_refresh_ms=_refresh_ms(cfg.get("topic.metadata.refresh.interval.ms", 300_000)),
+                   metadata_fast_ms=int(cfg.get("topic.metadata.refresh.fast.interval.ms", 100)),
                    retry_backoff_max_ms=int(cfg.get("retry.backoff.max.ms", 1000)),
                    allow_auto_create=bool(cfg.get("allow.auto.create.topics", True)),
                    metadata_propagation_ms=int(cfg.get("topic.metadata.propagation.max.ms", 30_000)))
@@ -163,6 +185,7 @@ class Producer:
         self._start(ProducerSettings.from_librdkafka(cfg), _resolve_cluster(conf, cluster),
                      callbacks.get("on_delivery") or callbacks.get("dr_cb") or callbacks.get("dr_msg_cb"),
                      bool(cfg.get("delivery.report.only.error", False)))
+        _attach(self, _servers(conf), cluster is not None)
 
     def _start(self, s: ProducerSettings, cluster, dr_cb, dr_only_error: bool) -> None:
         self.settings = s
@@ -190,8 +213,8 @@ class Producer:
         self.latency_samples: list | None = None  # set to [] to collect per-record latencies (ms)
         self._topics: dict[str, int] = {}
         self._notexists: dict[str, int] = {}  # topics the metadata said do not exist (librdkafka S_NOTEXISTS)
-        self._held: list = []  # messages waiting for metadata outside any batch (librdkafka's UA queue)
         self._closed = False
+        self._unassigned: dict[str, list] = {}  # topic -> records waiting for its metadata (_hold)
         self._leaders: dict[tuple, int] = {}
         self._next_refresh_ms = self.sim.now + s.metadata_refresh_ms
         self._open: dict[tuple, _OpenBatch] = {}
@@ -220,15 +243,18 @@ class Producer:
                             compression=s.compression, partitioner=s.partitioner, producer_id=self.producer_id)
 
     # -- metadata ---------------------------------------------------------------------------
-    def _refresh_metadata(self, topic: str) -> int | None:
-        """Read the topic's metadata from a live broker (Simplification: no MetadataRequest trip)."""
+    def _metadata_image(self):
+        """The metadata of the first live broker this client can reach, or None."""
         cl = self.cluster
-        image = None
         for bid in sorted(cl.brokers):
             b = cl.brokers[bid]
             if b.alive and self.sim.network.connected(self.node, b.node):
-                image = b.image
-                break
+                return b.image
+        return None
+
+    def _refresh_metadata(self, topic: str) -> int | None:
+        """Read the topic's metadata from a live broker (Simplification: no MetadataRequest trip)."""
+        image = self._metadata_image()
         if image is None:
             return self._topics.get(topic)
         t = image.topics.get(topic)
@@ -253,9 +279,18 @@ class Producer:
             return n
         n = self._refresh_metadata(topic)
         if n is None and kconfig.topic_name_invalid_reason(topic) is None:
+            if self._metadata_image() is None:
+                return None  # nobody to ask (bootstrap.servers names no broker, or none is up)
             cl = self.cluster
             if cl.broker_config["auto.create.topics.enable"] and self.settings.allow_auto_create:
-                cl.create_topic(topic)  # the broker auto-creates on the metadata request
+                try:
+                    cl.create_topic(topic)  # the broker auto-creates on the metadata request
+                except KafkaException as e:
+                    # The metadata answer carries the topic's error and the client asks again later
+                    # (e.g. every broker still fenced after a restart): the record waits (_hold).
+                    self.sim.trace.emit("topic.auto_create_failed", node=self.node, topic=topic,
+                                        error=e.args[0].name())
+                    return None
                 self.sim.trace.emit("topic.auto_create", node=self.node, topic=topic)
                 n = self._refresh_metadata(topic)
         if n is None and self.settings.profile == "java":
@@ -266,37 +301,6 @@ class Producer:
                 f"exist and the cluster's auto.create.topics.enable is false: create it first, e.g. "
                 f"kafka-topics.sh --create --topic {topic} --partitions 3 --replication-factor 3)"))
         return n
-
-    def _missing_topic(self, topic: str, ob: _OpenBatch) -> None:
-        """librdkafka's answer to a message for a topic the cluster does not have (rdkafka_topic.c).
-
-        An invalid name is a permanent error: the metadata says TOPIC_EXCEPTION and the message fails
-        with it at once.  A valid name that is not (auto-)created waits in the topic's unassigned
-        queue for ``topic.metadata.propagation.max.ms`` (30 s), then fails with UNKNOWN_TOPIC_OR_PART,
-        unless ``message.timeout.ms`` expires first (_MSG_TIMED_OUT).  From then on the topic is
-        known not to exist and ``produce()`` raises ``_UNKNOWN_TOPIC`` at once.
-        """
-        reason = kconfig.topic_name_invalid_reason(topic)
-        if reason is not None:
-            self._notexists[topic] = Err.TOPIC_EXCEPTION
-            self.sim.schedule(0, self._fail, ob, KafkaError(Err.TOPIC_EXCEPTION,
-                                                            f"Broker: Invalid topic: topic name is invalid: {reason}"))
-            return
-        wait = self.settings.metadata_propagation_ms
-        if self.delivery_timeout_ms < wait:
-            self.sim.schedule(self.delivery_timeout_ms, self._fail, ob, KafkaError(
-                Err._MSG_TIMED_OUT, f"Local: Message timed out (topic {topic!r} does not exist and the cluster "
-                                    f"does not auto-create it: create it first)"))
-            return
-
-        def gone():
-            self._notexists[topic] = Err.UNKNOWN_TOPIC_OR_PARTITION
-            self._fail(ob, KafkaError(Err.UNKNOWN_TOPIC_OR_PARTITION,
-                                      f"Broker: Unknown topic or partition ({topic!r} does not exist and the "
-                                      f"cluster does not auto-create it: create it first, e.g. kafka-topics.sh "
-                                      f"--create --topic {topic} --partitions 3 --replication-factor 3)"))
-
-        self.sim.schedule(wait, gone)
 
     # -- produce ----------------------------------------------------------------------------
     def produce(self, topic: str, value=None, key=None, partition: int = -1, on_delivery: Callable | None = None,
@@ -354,12 +358,9 @@ class Producer:
                 raise KafkaException(KafkaError(
                     Err._UNKNOWN_PARTITION, f"Unable to produce message: Local: Unknown partition ({topic} has "
                                             f"partitions 0..{n - 1}; -1 lets the partitioner choose)"))
-            ob = self._hold((topic, partition), key, value, timestamp or now, hdrs, cb, size)
-            if n is None:
-                self._missing_topic(topic, ob)
-            else:
-                self.sim.schedule(0, self._fail, ob, KafkaError(
-                    Err._UNKNOWN_PARTITION, f"Local: Unknown partition ({topic} has partitions 0..{n - 1})"))
+            # No metadata for the topic yet: the record waits for it (see _hold), and the answer
+            # (partitions, TOPIC_EXCEPTION, no such topic) decides its fate there.
+            self._hold(topic, value, key, partition, cb, timestamp, hdrs, size)
             return
         if partition == -1:
             partition = self._partition(topic, key, n, now, size)
@@ -396,6 +397,92 @@ class Producer:
         elif self.linger_ms <= 0 and not ob.ready:
             self._close(ob, "linger.ms=0")
 
+    # -- records waiting for metadata ---------------------------------------------------------
+    # librdkafka keeps a record for a topic it has no metadata for on the topic's unassigned
+    # partition (RD_KAFKA_PARTITION_UA), asks again every topic.metadata.refresh.fast.interval.ms,
+    # and decides once a broker answers (rdkafka_topic.c): partitions the record (one that named a
+    # partition the topic does not have fails with _UNKNOWN_PARTITION); an invalid name is a
+    # permanent TOPIC_EXCEPTION at once; a valid name the cluster does not have (nor auto-creates)
+    # waits topic.metadata.propagation.max.ms, then UNKNOWN_TOPIC_OR_PART, and from then on
+    # produce() raises _UNKNOWN_TOPIC at once.  message.timeout.ms ends every wait (_MSG_TIMED_OUT).
+    # The report's partition() is None unless the record named one.
+    def _hold(self, topic, value, key, partition, cb, timestamp, headers, size) -> None:
+        held = self._unassigned.setdefault(topic, [])
+        if not held:
+            self.sim.trace.emit("produce.no_metadata", node=self.node, topic=topic)
+            self.sim.schedule(self.settings.metadata_fast_ms, self._retry_unassigned, topic)
+        held.append((self.sim.now, value, key, partition, cb, timestamp, headers, size))
+        self._queued_msgs += 1
+        self._undelivered += 1
+        self._queued_bytes += size
+
+    def _topic_verdict(self, topic: str, since_ms: int) -> tuple[int | None, KafkaError | None]:
+        """(partition count, None), (None, permanent error) or (None, None): wait and ask again."""
+        n = self._topic_partitions(topic)
+        if n is not None or self._metadata_image() is None:
+            return n, None
+        reason = kconfig.topic_name_invalid_reason(topic)
+        if reason is not None:
+            self._notexists[topic] = Err.TOPIC_EXCEPTION
+            return None, KafkaError(Err.TOPIC_EXCEPTION, f"Broker: Invalid topic: topic name is invalid: {reason}")
+        if self.sim.now - since_ms >= self.settings.metadata_propagation_ms:
+            self._notexists[topic] = Err.UNKNOWN_TOPIC_OR_PARTITION
+            return None, KafkaError(Err.UNKNOWN_TOPIC_OR_PARTITION,
+                                    f"Broker: Unknown topic or partition ({topic!r} does not exist and the cluster "
+                                    f"does not auto-create it: create it first, e.g. kafka-topics.sh --create "
+                                    f"--topic {topic} --partitions 3 --replication-factor 3)")
+        return None, None
+
+    def _retry_unassigned(self, topic: str) -> None:
+        held = self._unassigned.pop(topic, [])
+        if not held:
+            return
+        try:
+            n, error = self._topic_verdict(topic, held[0][0])
+        except KafkaException as e:
+            n, error = None, e.args[0]
+        waiting = []
+        for rec in held:
+            t0, value, key, partition, cb, timestamp, headers, size = rec
+            expired = self.sim.now - t0 >= self.delivery_timeout_ms
+            if n is not None and not expired:
+                self._queued_bytes -= size
+                self._undelivered -= 1
+                self._queued_msgs -= 1
+                try:
+                    self.produce(topic, value, key, partition, cb, timestamp, headers)
+                    continue
+                except KafkaException as e:  # named a partition the topic does not have
+                    self._queued_bytes += size
+                    self._undelivered += 1
+                    self._queued_msgs += 1
+                    self._report_held(topic, rec, KafkaError(Err._UNKNOWN_PARTITION, e.args[0].str()))
+            elif error is not None or expired:
+                self._report_held(topic, rec, error or KafkaError(
+                    Err._MSG_TIMED_OUT, "Local: Message timed out (no metadata for the topic: is a broker reachable, "
+                                        "and does the topic exist?)"))
+            else:
+                waiting.append(rec)
+        if waiting:
+            self._unassigned[topic] = waiting
+            self.sim.schedule(self.settings.metadata_fast_ms, self._retry_unassigned, topic)
+
+    def _report_held(self, topic: str, rec: tuple, err: KafkaError) -> None:
+        """A waiting record's delivery report: it failed before it was ever in a batch."""
+        t0, value, key, partition, cb, timestamp, headers, size = rec
+        self._queued_bytes -= size
+        self._undelivered -= 1
+        self.sim.trace.emit("produce.fail", node=self.node, topic=topic, partition=partition, batch=None,
+                            error=err.name(), records=1)
+        cb = cb or self._dr_cb
+        if cb is None or (self._dr_only_error and err is None):
+            self._queued_msgs -= 1
+            return
+        part = None if partition is None or partition == -1 else partition
+        msg = Message(topic, part, None, key, value, headers, (TIMESTAMP_CREATE_TIME, timestamp or t0), err,
+                      (self.sim.now - t0) / 1000.0)
+        self._reports.append((cb, err, msg))
+
     def _reserve(self, size: int) -> None:
         s = self.settings
         if self._queued_msgs < s.queue_max_msgs and self._queued_bytes + size <= s.queue_max_bytes:
@@ -403,21 +490,6 @@ class Producer:
         self.sim.trace.emit("produce.queue_full", node=self.node, queued=self._queued_msgs,
                             queued_bytes=self._queued_bytes)
         raise BufferError("Local: Queue full")
-
-    def _hold(self, tp: tuple, key, value, timestamp: int, hdrs, cb, size: int) -> _OpenBatch:
-        """A message that waits outside any batch (librdkafka's unassigned queue) for its verdict."""
-        ob = _OpenBatch(tp, self.sim.now)
-        self._batch_ids += 1
-        ob.batch_id = self._batch_ids
-        ob.records.append((key, value, timestamp, hdrs))
-        if cb is not None:
-            ob.callbacks = [cb]
-        ob.bytes += size
-        self._queued_msgs += 1
-        self._undelivered += 1
-        self._queued_bytes += size
-        self._held.append(ob)
-        return ob
 
     def _linger_expired(self, ob: _OpenBatch) -> None:
         if not ob.ready:
@@ -678,8 +750,6 @@ class Producer:
         if ob.finished:
             return  # purged (or failed) already: a late answer or timer changes nothing
         ob.finished = True
-        if self._held and ob in self._held:
-            self._held.remove(ob)
         topic, part = ob.tp
         if self.idempotent:
             unacked = self._unacked.get(ob.tp)
@@ -783,8 +853,9 @@ class Producer:
                 waiting, self._ready[broker_id] = self._ready[broker_id], []
                 for ob in waiting:
                     self._deliver(ob, -1, KafkaError(Err._PURGE_QUEUE))
-            for ob in self._held:
-                self._deliver(ob, -1, KafkaError(Err._PURGE_QUEUE))
+            for topic in sorted(self._unassigned):
+                for rec in self._unassigned.pop(topic):
+                    self._report_held(topic, rec, KafkaError(Err._PURGE_QUEUE))
         if in_flight:
             for broker_id in sorted(self._requests):
                 for obs, state in self._requests.pop(broker_id):
@@ -901,9 +972,10 @@ class JavaProducer(Producer):
                              metadata_refresh_ms=int(d["metadata.max.age.ms"]),
                              retry_backoff_max_ms=int(d["retry.backoff.max.ms"]))
         self.config = d
-        self._start(s, _resolve_cluster({"bootstrap.servers": ",".join(d["bootstrap.servers"])
-                                         if isinstance(d["bootstrap.servers"], list) else d["bootstrap.servers"]},
-                                        cluster), None, False)
+        servers = ",".join(d["bootstrap.servers"]) if isinstance(d["bootstrap.servers"], list) \
+            else d["bootstrap.servers"]
+        self._start(s, _resolve_cluster({"bootstrap.servers": servers}, cluster), None, False)
+        _attach(self, servers, cluster is not None)
 
     def _reserve(self, size: int) -> None:
         s = self.settings

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..groups.coordinator import OFFSETS_TOPIC, coordinator_partition, decode_record
-from ..groups.lab import ownership_intervals, pauses
+from ..group_lab import ownership_intervals, pauses
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
            "#d62728"]
@@ -76,7 +76,7 @@ def rebalance_timeline(runs, topic: str = "orders", partitions: int | None = Non
                        until_ms: int | None = None, axes=None, titles=None):
     """Swim lanes per partition: coloured bars while a consumer fetches it, gaps while paused.
 
-    ``runs`` is one :class:`~kafkalab.groups.lab.GroupRun` or a list of them (drawn one above the
+    ``runs`` is one :class:`~kafkalab.group_lab.GroupRun` or a list of them (drawn one above the
     other, e.g. eager / cooperative / KIP-848).  Returns the list of Axes.
     """
     import matplotlib.pyplot as plt
@@ -128,7 +128,10 @@ def _log_end(cluster, topic: str, p: int) -> int:
     return rep.log.high_watermark if rep is not None else -1
 
 
-def _committed(cluster, group: str) -> dict:
+def _committed(cluster, group: str, topic: str | None = None) -> dict:
+    own = getattr(cluster, "committed_offsets", None)
+    if own is not None:  # a real cluster's handle (kafkalab.real) asks the group coordinator: OffsetFetch
+        return own(group, topic)
     from ..groups.coordinator import coordinator_for
 
     return {k: v[0] for k, v in coordinator_for(cluster).committed_offsets(group).items()}
@@ -136,7 +139,7 @@ def _committed(cluster, group: str) -> dict:
 
 def lag_table(cluster, group: str, topic: str) -> pd.DataFrame:
     """Per partition: log end offset (high watermark), the group's committed offset, and the lag."""
-    committed = _committed(cluster, group)
+    committed = _committed(cluster, group, topic)
     rows = []
     for p in range(len(cluster.describe(topic).partitions)):
         end = _log_end(cluster, topic, p)
