@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 import kafkalab.viz as viz
-from kafkalab import Cluster, ConfigException, Producer
+from kafkalab import Cluster, KafkaException, Producer
 from kafkalab.exercises import check, hint, predict, solution
 from kafkalab.exercises.nb04 import codec_batch_bytes, leader_dies_after_ack, retry_story, tune_run
 from kafkalab.scenarios import json_events, producer_workload, read_partition
@@ -103,10 +103,20 @@ broken.flush()
 steps(cluster)
 
 # %% [markdown]
-# The leader appended the batch at offset 0 (time 6011); its answer was dropped. After `request.timeout.ms`
-# (30,000 ms) the producer assumed the worst and sent the same batch again (attempt 2); the broker had no way
-# to know it was a retry and appended it at offset 1. `log_origins` marks, for each offset, which producer
-# batch and attempt wrote it:
+# The leader appended the batch at offset 0; its answer was dropped. librdkafka waits `socket.timeout.ms` for
+# a response (60 s, capped by what is left of `message.timeout.ms`; its `request.timeout.ms` is only the ack
+# timeout the *broker* keeps). Then the producer assumed the worst and sent the same batch again (attempt 2);
+# the broker had no way to know it was a retry and appended it at offset 1:
+
+# %%
+sends, gave_up = cluster.trace.filter("produce.send"), cluster.trace.filter("produce.timeout")[0]
+waited = gave_up.time_ms - sends[0].time_ms
+assert waited == broken.config["socket.timeout.ms"] == 60_000
+print(f"sent at {sends[0].time_ms:,} ms, given up at {gave_up.time_ms:,} ms ({waited:,} ms = socket.timeout.ms), "
+      f"sent again at {sends[1].time_ms:,} ms after retry.backoff.ms")
+
+# %% [markdown]
+# `log_origins` marks, for each offset, which producer batch and attempt wrote it:
 
 # %%
 log_origins(cluster, "orders", 0)
@@ -161,8 +171,8 @@ plain = lost_first_request(idempotent=False)
 log_origins(plain, "orders", 0)
 
 # %% [markdown]
-# `v1` and `v2` arrived and were appended; `v0` was retried after the 30 s request timeout and landed last,
-# marked `reordered`. A consumer now sees v1, v2, v0 for key 42. With idempotence the broker expects each
+# `v1` and `v2` arrived and were appended; `v0` was retried once `socket.timeout.ms` (60 s) passed without an
+# answer and landed last, marked `reordered`. A consumer now sees v1, v2, v0 for key 42. With idempotence the broker expects each
 # partition's sequence numbers without gaps: `v1` (sequence 1) arriving while sequence 0 is missing is
 # refused with `OUT_OF_ORDER_SEQUENCE_NUMBER`, and so is `v2`.
 
@@ -353,7 +363,10 @@ pd.DataFrame(placed)
 
 # %% [markdown]
 # The guide's tuning snippet mixes the two clients: it is written for the Python `Producer` but sets
-# `buffer.memory`, a Java property. librdkafka refuses unknown properties when the producer is created:
+# `buffer.memory`, a Java property. librdkafka refuses unknown properties when the producer is created, and
+# confluent-kafka raises a plain **`KafkaException`** whose `KafkaError` is `_INVALID_ARG` (the Java client's
+# `ConfigException` does not exist in Python; kafkalab's class of that name is a `KafkaException` subclass, so
+# catch `KafkaException` as you would with the real client):
 
 # %%
 guide_conf = {"bootstrap.servers": "kafka-1:9092,kafka-2:9092,kafka-3:9092", "acks": "all",
@@ -361,8 +374,9 @@ guide_conf = {"bootstrap.servers": "kafka-1:9092,kafka-2:9092,kafka-3:9092", "ac
               "buffer.memory": 67108864}
 try:
     Producer(guide_conf, cluster=cluster)
-except ConfigException as exc:
-    error = (type(exc).__name__, exc.args[0].name(), str(exc))
+except KafkaException as exc:
+    error = (exc.args[0].name(), exc.args[0].str())
+assert error[0] == "_INVALID_ARG" and "buffer.memory" in error[1]
 error
 
 # %% [markdown]

@@ -126,6 +126,10 @@ class ProducerSettings:
     allow_auto_create: bool = True
     metadata_refresh_ms: int = 300_000
     metadata_propagation_ms: int = 30_000
+    # How long the client waits for a ProduceResponse.  librdkafka: socket.timeout.ms (60 s), capped
+    # by what remains of the batch's message.timeout.ms; its request.timeout.ms is only the ack
+    # timeout it asks the broker to keep (ProduceRequest.timeout_ms).  Java: request.timeout.ms is both.
+    socket_timeout_ms: int = 60_000
     metadata_fast_ms: int = 100  # topic.metadata.refresh.fast.interval.ms: re-ask while metadata is missing
 
     @classmethod
@@ -144,7 +148,8 @@ class ProducerSettings:
                    metadata_fast_ms=int(cfg.get("topic.metadata.refresh.fast.interval.ms", 100)),
                    retry_backoff_max_ms=int(cfg.get("retry.backoff.max.ms", 1000)),
                    allow_auto_create=bool(cfg.get("allow.auto.create.topics", True)),
-                   metadata_propagation_ms=int(cfg.get("topic.metadata.propagation.max.ms", 30_000)))
+                   metadata_propagation_ms=int(cfg.get("topic.metadata.propagation.max.ms", 30_000)),
+                   socket_timeout_ms=int(cfg.get("socket.timeout.ms", 60_000)))
 
 
 class _OpenBatch:
@@ -634,7 +639,16 @@ class Producer:
                 self._deliver(ob, -1, None)
             self._pump(broker_id)
             return
-        self.sim.schedule(delay + self.settings.request_timeout_ms, self._request_timeout, broker_id, live, state)
+        self.sim.schedule(delay + self._response_timeout_ms(live), self._request_timeout, broker_id, live, state)
+
+    def _response_timeout_ms(self, obs: list) -> int:
+        """How long this request may go unanswered before the client gives up on it (see
+        ``ProducerSettings.socket_timeout_ms``)."""
+        s = self.settings
+        if s.profile == "java":
+            return s.request_timeout_ms
+        remaining = min(ob.first_ms + self.delivery_timeout_ms - self.sim.now for ob in obs)
+        return max(1, min(s.socket_timeout_ms, remaining))
 
     def _transmit(self, broker, req: dict, size: int) -> None:
         self.sim.network.send(self.node, broker.node, "ProduceRequest", broker.on_produce, req, size=size)
@@ -809,7 +823,7 @@ class Producer:
 
     def _wait_limit_ms(self) -> int:
         """An endless wait ends when everything outstanding has had time to fail (virtual time)."""
-        return self.delivery_timeout_ms + self.settings.request_timeout_ms + 1000
+        return self.delivery_timeout_ms + self.settings.socket_timeout_ms + 1000
 
     def poll(self, timeout: float = -1) -> int:
         """Serve delivery reports; waits up to ``timeout`` seconds of *virtual* time for one.
@@ -970,6 +984,7 @@ class JavaProducer(Producer):
                              int(d["max.request.size"]), 2**31 - 1, int(d["buffer.memory"]), idem,
                              str(d["compression.type"]), "java", 0, max_block_ms=int(d["max.block.ms"]),
                              metadata_refresh_ms=int(d["metadata.max.age.ms"]),
+                             socket_timeout_ms=int(d["request.timeout.ms"]),
                              retry_backoff_max_ms=int(d["retry.backoff.max.ms"]))
         self.config = d
         servers = ",".join(d["bootstrap.servers"]) if isinstance(d["bootstrap.servers"], list) \

@@ -169,7 +169,7 @@ def _explain_retry_log(predicted, actual) -> str | None:
     if predicted[:1] == ["A"]:
         return "A's first request never reached the broker; B and C were in flight at the same time and got there first"
     if predicted.count("B") == 2 and predicted[-1] != "B":
-        return "a retry waits for request.timeout.ms, then goes to the end of the log like any new write"
+        return "a retry waits for socket.timeout.ms (librdkafka's response timeout), then goes to the end of the log like any new write"
     return None
 
 
@@ -179,9 +179,9 @@ def _explain_retry_log(predicted, actual) -> str | None:
             "from a new record."),
            ("A lost request and a lost response look the same to the producer (no answer), but only one of them "
             "was stored."),
-           "The producer retries after request.timeout.ms; with 5 requests in flight the others do not wait."],
+           "The producer retries once socket.timeout.ms passes without an answer; with 5 requests in flight the others do not wait."],
     solution="['B', 'C', 'A', 'B']. A's request is lost, so B and C (in flight at the same time) are appended first "
-             "at offsets 0 and 1. After request.timeout.ms the producer retries A and B: A lands at 2 (reordered) "
+             "at offsets 0 and 1. After socket.timeout.ms without an answer the producer retries A and B: A lands at 2 (reordered) "
              "and B, already stored but never acknowledged, lands again at 3 (a duplicate). Idempotence fixes both: "
              "the broker checks each batch's sequence number, rejects B and C while A is missing "
              "(OUT_OF_ORDER_SEQUENCE_NUMBER) and recognises a re-sent batch it already has.",
