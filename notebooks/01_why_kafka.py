@@ -15,7 +15,7 @@ import pandas as pd
 
 import kafkalab.viz as viz
 from kafkalab import Cluster, Consumer, Producer, TopicPartition, OFFSET_BEGINNING
-from kafkalab.exercises import check, hint, predict, solution
+from kafkalab.exercises import check, hint, predict, reveal, solution
 from kafkalab.scenarios import queue_vs_pubsub
 
 cluster = Cluster(brokers=3, seed=42)
@@ -260,6 +260,7 @@ guess = (60, 80)
 predict("predict_fanout", guess)
 
 # %%
+reveal("predict_fanout")  # from here on the answer is on the page: the guess above is final
 rows = queue_vs_pubsub({"dashboard": 3, "warehouse": 2}, partitions=8, records=160)["rows"]
 pd.DataFrame(rows, columns=["group", "consumer", "partitions", "records read"])
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 import kafkalab.viz as viz
 from kafkalab import Cluster, KafkaException, Producer
-from kafkalab.exercises import check, hint, predict, solution
+from kafkalab.exercises import check, hint, predict, reveal, solution
 from kafkalab.exercises.nb04 import codec_batch_bytes, leader_dies_after_ack, retry_story, tune_run
 from kafkalab.scenarios import json_events, producer_workload, read_partition
 from kafkalab.viz.producer import log_origins, sweep_plot
@@ -53,12 +53,26 @@ def steps(cluster, kinds=("produce.", "log.append", "net.drop")):
 # its followers** (it can still talk to the producer and the controller), `order-2` is produced, the producer
 # waits one virtual second for its delivery report, the leader **crashes**, the controller elects a follower,
 # the network heals and the producer flushes. Then a consumer reads the partition back.
+#
+# **Predict first:** for which of `acks` = `"0"`, `"1"`, `"all"` does the delivery report say *delivered* for a
+# record that is then missing from the log? Record a tuple in that order, e.g. `("0",)`, before running it.
+
+# %% tags=["exercise"]
+acks_guess = None
+### BEGIN SOLUTION
+acks_guess = ("0", "1")
+### END SOLUTION
+predict("predict_acks_loss", acks_guess)
 
 # %%
+reveal("predict_acks_loss")  # from here on the answer is on the page: the guess above is final
 stories = {acks: leader_dies_after_ack(acks) for acks in ("0", "1", "all")}
 pd.DataFrame([{"acks": a, "record": r["value"], "report": r["error"] or "delivered", "offset": r["offset"],
                "reported at ms": r["reported_ms"], "still in the log": r["value"] in s.kept}
               for a, s in stories.items() for r in s.reports])
+
+# %% tags=["check"]
+check("predict_acks_loss")
 
 # %% [markdown]
 # Both `acks=0` and `acks=1` told the application that `order-2` was delivered — and it is gone. `acks=all`
@@ -289,6 +303,7 @@ guess = "zstd"
 predict("predict_smallest_codec", guess)
 
 # %%
+reveal("predict_smallest_codec")  # from here on the answer is on the page: the guess above is final
 stored = codec_batch_bytes()
 pd.DataFrame({"stored bytes": stored, "vs none": {c: f"{stored['none'] / n:.2f}x" for c, n in stored.items()}})
 
@@ -433,6 +448,7 @@ log_guess = ["B", "C", "A", "B"]
 predict("predict_retry_log", log_guess)
 
 # %%
+reveal("predict_retry_log")  # from here on the answer is on the page: the guess above is final
 log_origins(retry_story(idempotent=False), "orders", 0)
 
 # %% tags=["check"]

@@ -17,7 +17,7 @@
 import pandas as pd
 
 from kafkalab import viz
-from kafkalab.exercises import check, hint, predict, solution
+from kafkalab.exercises import check, hint, predict, reveal, solution
 from kafkalab.exercises.nb05 import slow_batches
 from kafkalab.groups.assignors import cooperative_rebalance
 from kafkalab.groups.coordinator import coordinator_partition
@@ -230,6 +230,7 @@ guess = {"C1": [0, 1, 5], "C3": [2, 6, 7], "C4": [3, 8], "C5": [4, 9]}
 predict("predict_after_crash", guess)
 
 # %%
+reveal("predict_after_crash")  # from here on the answer is on the page: the guess above is final
 five = group_run(5, 10, strategy="cooperative-sticky", crash="C2", crash_at_ms=20_000, run_ms=80_000)
 five.assignment()
 
@@ -249,6 +250,7 @@ paused = (12, 2)
 predict("predict_paused_partitions", paused)
 
 # %%
+reveal("predict_paused_partitions")  # from here on the answer is on the page: the guess above is final
 six = {s: group_run(6, 12, strategy=s, crash="C2", run_ms=80_000) for s in ("range", "cooperative-sticky")}
 viz.pause_table(six).set_index("partition").gt(0).sum().to_dict()
 
