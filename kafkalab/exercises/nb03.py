@@ -6,10 +6,15 @@ schedules of :mod:`kafkalab.checks`) and judges the learner's answer by what hap
 from __future__ import annotations
 
 from ..checks import find_anomalies, random_schedule, run_schedule
-from ..replication import (GUIDE_PRODUCER, hw_example, isr_shrink_example, isr_shrink_schedule, run_scenario,
-                           unclean_election_example)
+from ..replication import (
+    GUIDE_PRODUCER,
+    hw_example,
+    isr_shrink_example,
+    isr_shrink_schedule,
+    run_scenario,
+    unclean_election_example,
+)
 from .core import Prediction, exercise, fmt
-
 
 # -- 1. when does a crashed broker leave the ISR? -------------------------------------------------
 # Not the page's run (B3 crashed at 5 s, shown in the table above): the same cluster, B3 crashing at 22 s.
