@@ -93,7 +93,16 @@ def test_replay_last_n():
         c.seek(TopicPartition(tp.topic, tp.partition, high - n))
         return _consume_until(c, n)
 
-    distinct_hints("replay_last_n", [from_offset_n, ignores_retention])
+    def from_the_beginning(c, tp, n):
+        c.seek(TopicPartition(tp.topic, tp.partition, -2))  # OFFSET_BEGINNING: everything, not the last n
+        return _consume_until(c, 1000)
+
+    def no_seek(c, tp, n):  # the position is at the end already: nothing comes back
+        return c.consume(n, timeout=0.5)
+
+    hints = [verdict("replay_last_n", f) for f in (from_offset_n, ignores_retention, from_the_beginning, no_seek)]
+    assert all(hints), hints
+    assert len(set(hints[:2])) == 2
 
 
 def test_sizing_arithmetic():
