@@ -254,8 +254,8 @@ def _check_bool(value, name: str) -> None:
 
 
 def _check_config_resources(resources) -> None:
-    if not isinstance(resources, list):  # noqa: TRY004 - confluent-kafka raises ValueError here
-        raise ValueError("Expected list of <class 'confluent_kafka.admin._config.ConfigResource'>")
+    if not isinstance(resources, list):  # confluent-kafka raises ValueError here
+        raise ValueError("Expected list of <class 'confluent_kafka.admin._config.ConfigResource'>")  # noqa: TRY004
     if not resources:
         raise ValueError("Expected non-empty list of ConfigResource objects")
 

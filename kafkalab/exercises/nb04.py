@@ -507,8 +507,8 @@ def _explain_acks(predicted, actual) -> str | None:
 
 exercise(
     "predict_acks_loss",
-    hints=["When does each setting produce its delivery report: on send, after the leader's append, or after the "
-           "in-sync replicas have it?",
+    hints=[("When does each setting produce its delivery report: on send, after the leader's append, or after the "
+           "in-sync replicas have it?"),
            "The leader is cut off from its followers when order-2 arrives, then dies."],
     solution="('0', '1'): acks=0 reports on send and acks=1 after the leader's append, both before any follower "
              "has order-2; the new leader never had it. acks=all waits for the in-sync replicas, so its report "
