@@ -474,7 +474,7 @@ def run_schedule(schedule: Schedule, settle_ms: int = 15_000):
     rec = HistoryRecorder(cluster)
     producer = cluster.producer({"bootstrap.servers": "kafka-1:9092", "acks": cfg["acks"],
                                  "enable.idempotence": cfg["enable.idempotence"], "linger.ms": 5,
-                                 "message.timeout.ms": 30000, "request.timeout.ms": 5000, "retry.backoff.ms": 1000,
+                                 "message.timeout.ms": 30000, "socket.timeout.ms": 5000, "retry.backoff.ms": 1000,
                                  "partitioner": "murmur2_random"})
     n = 0
     for step in schedule.steps:

@@ -613,7 +613,7 @@ def validate_topic_name(name: str) -> None:
     >>> try:
     ...     validate_topic_name("a b")
     ... except InvalidTopicException as e:
-    ...     print(e)
+    ...     print(e.args[0].str())
     Topic name is invalid: 'a b' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'
     """
     reason = topic_name_invalid_reason(name)
@@ -1673,7 +1673,10 @@ _COMPARISON = (
     ("max.block.ms", None, "librdkafka never blocks in produce(): BufferError (_QUEUE_FULL)"),
     ("retries", "retries", "same default (INT_MAX)"),
     ("delivery.timeout.ms", "delivery.timeout.ms", "librdkafka's is message.timeout.ms: 300000 vs Java 120000"),
-    ("request.timeout.ms", "request.timeout.ms", "same"),
+    ("request.timeout.ms", "socket.timeout.ms", ("not the same knob: Java waits request.timeout.ms (30 s) for a "
+                                                 "response; librdkafka waits socket.timeout.ms (60 s, capped by "
+                                                 "what is left of message.timeout.ms), and its request.timeout.ms "
+                                                 "(30 s) is only the ack timeout the broker keeps")),
     ("max.in.flight.requests.per.connection", "max.in.flight.requests.per.connection",
      "librdkafka 1000000, lowered to 5 when idempotent"),
     ("compression.type", "compression.type", "same (none)"),

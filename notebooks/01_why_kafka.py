@@ -15,7 +15,7 @@ import pandas as pd
 
 import kafkalab.viz as viz
 from kafkalab import Cluster, Consumer, Producer, TopicPartition, OFFSET_BEGINNING
-from kafkalab.exercises import check, hint, predict, solution
+from kafkalab.exercises import check, hint, predict, reveal, solution
 from kafkalab.scenarios import queue_vs_pubsub
 
 cluster = Cluster(brokers=3, seed=42)
@@ -61,7 +61,9 @@ read_all("replay", start=3)
 # %% [markdown]
 # ### Retention removes whole segments, not single records
 # A partition's log is split into **segments**. Retention (`retention.ms`, `retention.bytes`) deletes the
-# oldest *whole* segment once everything in it is older than the limit — never past the high watermark.
+# oldest *whole* segment once everything in it is older than the limit — never past the high watermark. The
+# active (newest) segment is no exception: when it is past retention too, Kafka first rolls a new, empty
+# segment at the log end (a log always has one) and deletes them all.
 # Below, a topic keeps records for 60 s and starts a new segment every 10 s; we write one record per second
 # for 50 s, then let the broker's retention check (every 5 minutes, `log.retention.check.interval.ms`) run.
 
@@ -78,12 +80,19 @@ log = cluster.partition_log("metrics", 0)
 # %%
 cluster.run(300_000)
 deleted = [e.fields for e in cluster.trace.filter("log.retention", node="kafka-1", topic="metrics")]
-(log.log_start_offset, len(log.segments), deleted)
+(log.log_start_offset, log.log_end_offset, len(log.segments), deleted)
+
+# %%
+# Every record was older than 60 s at the check, so every segment went, the active one included.
+assert log.log_start_offset == log.log_end_offset == 50 and len(log.segments) == 1 and not log.segments[0].batches
+print(f"log start offset {log.log_start_offset} = log end offset: one new, empty segment")
 
 # %% [markdown]
-# The log start offset jumped from 0 to the first offset of the segment that is still young enough — and it
-# moved by whole segments. A consumer that now asks for offset 0 gets `OFFSET_OUT_OF_RANGE` and is moved by
-# its `auto.offset.reset` policy. Replay only works inside the retention window.
+# The log start offset jumped from 0 to the log end: the check ran when all 50 records were past 60 s, so all
+# segments went — the active one too, after Kafka rolled a new empty segment. It moves by whole segments:
+# with fresher records in the newest segments only the old ones would go. A consumer that now asks for offset
+# 0 gets `OFFSET_OUT_OF_RANGE` and is moved by its `auto.offset.reset` policy. Replay only works inside the
+# retention window.
 #
 # ## 2. Queue and pub-sub on one log
 # Consumers that share a `group.id` split the partitions between them: each partition has exactly one reader
@@ -100,9 +109,17 @@ pd.DataFrame(fanout["rows"], columns=["group", "consumer", "partitions", "record
 
 # %% [markdown]
 # Inside `dashboard` the 120 records are shared out (40 + 40 + 20 + 20: six partitions do not split evenly
-# four ways). `warehouse` alone reads all 120. A fifth, sixth or seventh `dashboard` member would help —
-# an eighth would sit idle: **the partition count caps a group's parallelism**.
-#
+# four ways). `warehouse` alone reads all 120. A fifth or sixth `dashboard` member would help — with six
+# partitions a seventh would sit idle, with no partition at all: **the partition count caps a group's
+# parallelism**.
+
+# %%
+seven = queue_vs_pubsub({"dashboard": 7}, partitions=6, records=120)
+idle = [row[1] for row in seven["rows"] if row[3] == 0]
+assert len(idle) == 1
+idle
+
+# %% [markdown]
 # ## 3. Designing the ingest layer for a clickstream
 # The classic interview question: 100,000 events/s at peak, per-session ordering, three brokers, survive one
 # broker failure without losing data. Three decisions:
@@ -231,20 +248,21 @@ check("survive_broker_loss", command)
 
 # %% [markdown]
 # ### Exercise 4 — predict, then run: who reads what?
-# Same fan-out as section 2: `clicks` has 6 partitions with 20 records each; group `dashboard` has 4
-# consumers, group `warehouse` has 1. Predict `(records read by the busiest dashboard consumer, records read
-# by the warehouse consumer)` and record it **before** running the cell after it.
+# Section 2's fan-out, resized: `clicks` now has **8** partitions with 20 records each; group `dashboard` has
+# **3** consumers, group `warehouse` has **2**. Predict `(records read by the busiest dashboard consumer,
+# records read by the busiest warehouse consumer)` and record it **before** running the cell after it.
 
 # %% tags=["exercise"]
 guess = None
 ### BEGIN SOLUTION
-guess = (40, 120)
+guess = (60, 80)
 ### END SOLUTION
 predict("predict_fanout", guess)
 
 # %%
-rows = queue_vs_pubsub({"dashboard": 4, "warehouse": 1}, partitions=6, records=120)["rows"]
-max(r[3] for r in rows if r[0] == "dashboard"), sum(r[3] for r in rows if r[0] == "warehouse")
+reveal("predict_fanout")  # from here on the answer is on the page: the guess above is final
+rows = queue_vs_pubsub({"dashboard": 3, "warehouse": 2}, partitions=8, records=160)["rows"]
+pd.DataFrame(rows, columns=["group", "consumer", "partitions", "records read"])
 
 # %% tags=["check"]
 check("predict_fanout")

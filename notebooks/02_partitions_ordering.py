@@ -25,7 +25,7 @@ import pandas as pd
 
 # %%
 from kafkalab import OFFSET_BEGINNING, Cluster, Consumer, Producer, TopicPartition
-from kafkalab.exercises import check, hint, predict, solution
+from kafkalab.exercises import check, hint, predict, reveal, solution
 from kafkalab.exercises.nb02 import CUSTOMER_KEYS, payment_events
 from kafkalab.partitioners import murmur2, partition_for_key, to_positive
 from kafkalab.viz import describe_topic, log_table, partition_load
@@ -69,6 +69,7 @@ guess = 4
 predict("key_42_partition", guess)
 
 # %%
+reveal("key_42_partition")  # from here on the answer is on the page: the guess above is final
 h = murmur2(b"42")  # Kafka's murmur2 of the two bytes b"4", b"2", as a signed 32-bit int
 h, to_positive(h), to_positive(h) % 12
 
@@ -182,6 +183,7 @@ guess = 1
 predict("null_key_burst", guess)
 
 # %%
+reveal("null_key_burst")  # from here on the answer is on the page: the guess above is final
 cluster.create_topic("clicks", partitions=12, replication_factor=3)
 clicks = Producer({"bootstrap.servers": "kafka-1:9092"}, cluster=cluster)  # librdkafka defaults
 burst = []
@@ -361,6 +363,7 @@ guess = 0.75
 predict("keys_moved_12_to_16", guess)
 
 # %%
+reveal("keys_moved_12_to_16")  # from here on the answer is on the page: the guess above is final
 cluster.create_partitions("orders", 16)
 n_after = len(cluster.describe("orders").partitions)
 moved = [k for k in CUSTOMER_KEYS if partition_for_key(k, 12, "java") != partition_for_key(k, n_after, "java")]

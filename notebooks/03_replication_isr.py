@@ -21,7 +21,8 @@ from kafkalab import OFFSET_BEGINNING, TopicPartition, metrics, viz
 from kafkalab import replication as rep
 from kafkalab.checks import check as check_history
 from kafkalab.checks import random_schedule, run_schedule, schedule_script
-from kafkalab.exercises import check, hint, predict, solution
+from kafkalab.exercises import check, hint, predict, reveal, solution
+from kafkalab.exercises.nb03 import ELR_PLAN
 
 pd.set_option("display.max_colwidth", 110)
 
@@ -43,6 +44,7 @@ guess = (3, 0, 0)
 predict("predict_hw", guess)
 
 # %%
+reveal("predict_hw")  # from here on the answer is on the page: the guess above is final
 slow = rep.hw_example(latency_ms=2000, writes=3)
 viz.offset_strip(slow.cluster, "orders", 0)
 plt.show()
@@ -146,26 +148,27 @@ lag_rows[lag_rows["event"].str.contains("ISR|blip|back")]
 # ### Exercises: the timeline
 
 # %% [markdown]
-# **Exercise 1.** B3 crashed at t = 5 s. At what scenario time (seconds) does it leave the ISR? (Don't read it off
-# the table above: reason from the configs, then check.)
+# **Exercise 1.** Same cluster and configs, but now B3 crashes at t = **22 s** (above it crashed at 5 s). At what
+# scenario time (seconds) does it leave the ISR? Reason from the configs; the checker runs it.
 
 # %% tags=["exercise"]
 answer = None
 ### BEGIN SOLUTION
-answer = 14.0
+answer = 30.0
 ### END SOLUTION
 
 # %% tags=["check"]
 check("fence_time", answer)
 
 # %% [markdown]
-# **Exercise 2.** For the guide's example with the 10 s blip, give the ISR at t = 40 s and at t = 75 s, and what the
-# delivery report of write 3 says: `"acknowledged"`, `"rejected"` or `"timed out"`.
+# **Exercise 2.** The guide's example, but B2's blip lasts **20 s** (70 s to 90 s) instead of 10 s. Give the ISR at
+# t = 40 s and at t = 85 s, and what the delivery report of write 3 (at 75 s) says: `"acknowledged"`, `"rejected"`
+# or `"timed out"`.
 
 # %% tags=["exercise"]
 answer = None
 ### BEGIN SOLUTION
-answer = {"isr_at_40": [1, 2], "isr_at_75": [1, 2], "write_3": "acknowledged"}
+answer = {"isr_at_40": [1, 2], "isr_at_85": [1], "write_3": "acknowledged"}
 ### END SOLUTION
 
 # %% tags=["check"]
@@ -213,14 +216,28 @@ pd.DataFrame(two_down.writes).groupby(["result", "error"], dropna=False).size()
 # ## 4. Unclean leader election: losing acknowledged data, side by side
 # B3 crashes at 5 s and leaves the ISR; writes a, b, c are acknowledged by B1 and B2; at 40 s B1 and B2 both
 # crash; at 50 s B3 — which never got a, b, c — comes back; at 90 s B1 and B2 return.
+#
+# **Predict first:** how many of the acknowledged writes are lost with `unclean.leader.election.enable=true`, and
+# how many with `false`? Record a pair `(lost_unclean, lost_clean)`.
+
+# %% tags=["exercise"]
+unclean_guess = None
+### BEGIN SOLUTION
+unclean_guess = (3, 0)
+### END SOLUTION
+predict("predict_unclean_loss", unclean_guess)
 
 # %%
+reveal("predict_unclean_loss")  # from here on the answer is on the page: the guess above is final
 unsafe = rep.unclean_election_example(unclean=True)
 safe = rep.unclean_election_example(unclean=False)
 unsafe.anomalies()[["kind", "value", "offset", "explanation"]]
 
 # %%
 safe.anomalies().attrs["lost"], [w["result"] for w in safe.writes]
+
+# %% tags=["check"]
+check("predict_unclean_loss")
 
 # %% [markdown]
 # With `unclean.leader.election.enable=true` the controller made B3 leader with an empty log (`election="unclean"`).
@@ -246,17 +263,35 @@ pd.concat({name: viz.metrics_delta(run).set_index("metric")[["before", "peak", "
 
 # %% [markdown]
 # ### Eligible Leader Replicas (KIP-966)
-# Kafka 4.x adds **ELR** (in Kafka the `eligible.leader.replicas.version` feature, turned on with `kafka-features.sh`;
-# here the cluster option `eligible.leader.replicas.enable`, off by default). While the
+# Kafka 4.x adds **ELR**: in Kafka 4.0 it is off by default (the `eligible.leader.replicas.version` feature, turned on
+# with `kafka-features.sh`); from 4.1 it is on by default for *new* clusters (an upgraded cluster keeps it off until
+# the feature is raised). This simulator models 4.0, so here the cluster option `eligible.leader.replicas.enable` is
+# off unless set. While the
 # ISR is below `min.insync.replicas`, the leader's HW stops advancing, and replicas that leave the ISR go into the
 # ELR: they are known to hold every committed record. If the last ISR member dies, the controller may then elect an
 # ELR member *cleanly*, where it would otherwise wait or need an unclean election. A broker that restarts after an
 # unclean shutdown (a crash) is removed from the ELR, since it may have lost unflushed data.
+#
+# The plan below: B3 crashes at 5 s, write a, B2's link to the leader is cut at 20 s for 60 s, write b, the leader B1
+# crashes at 60 s. **Predict first:** who leads the partition at the end, with ELR and without? Record a pair of
+# broker ids (`None` for no leader).
+
+# %% tags=["exercise"]
+elr_guess = None
+### BEGIN SOLUTION
+elr_guess = (2, None)
+### END SOLUTION
+predict("predict_elr_leader", elr_guess)
 
 # %%
+reveal("predict_elr_leader")  # from here on the answer is on the page: the guess above is final
 elr_plan = [(5, "crash", 3), (10, "write", "a"), (20, "blip", 2, 60_000, [1]), (30, "write", "b"), (60, "crash", 1)]
+assert elr_plan == ELR_PLAN  # the plan the checker runs
 with_elr, without_elr = (rep.run_scenario(elr_plan, elr=flag, run_s=100) for flag in (True, False))
 with_elr.partition_state(), without_elr.partition_state()
+
+# %% tags=["check"]
+check("predict_elr_leader")
 
 # %% [markdown]
 # With ELR, B2 — dropped from the ISR at ~52 s, which left the ISR below `min.insync.replicas`, so it entered
@@ -305,9 +340,7 @@ replication_lab()
 # %% [markdown]
 # ## Exercises
 #
-# ### Exercise 3 — predict, then run: the HW was done above (`predict_hw`).
-#
-# ### Exercise 4 — a configuration that survives the fault schedules
+# ### Exercise 3 — a configuration that survives the fault schedules
 # Give the topic and producer settings. The checker runs your configuration through six random fault schedules with
 # at most one broker failed at a time, the "whole ISR dies, a stale replica returns" scenario, one broker down, and
 # two brokers down. It passes only if no acknowledged write is ever lost, writes are acknowledged with one broker
@@ -323,7 +356,7 @@ answer = {"replication.factor": 3, "min.insync.replicas": 2, "acks": "all", "unc
 check("durable_config", answer)
 
 # %% [markdown]
-# ### Exercise 5 — diagnose a history with lost writes
+# ### Exercise 4 — diagnose a history with lost writes
 # `evidence` is a finished run: its history, its trace, its cluster. Which acknowledged values were lost, and why?
 # Pick the cause from `CAUSES`. (`evidence.anomalies()`, `evidence.timeline()` and `viz.isr_timeline(evidence)` help.)
 

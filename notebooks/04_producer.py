@@ -19,8 +19,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 import kafkalab.viz as viz
-from kafkalab import Cluster, ConfigException, Producer
-from kafkalab.exercises import check, hint, predict, solution
+from kafkalab import Cluster, KafkaException, Producer
+from kafkalab.exercises import check, hint, predict, reveal, solution
 from kafkalab.exercises.nb04 import codec_batch_bytes, leader_dies_after_ack, retry_story, tune_run
 from kafkalab.scenarios import json_events, producer_workload, read_partition
 from kafkalab.viz.producer import log_origins, sweep_plot
@@ -53,12 +53,26 @@ def steps(cluster, kinds=("produce.", "log.append", "net.drop")):
 # its followers** (it can still talk to the producer and the controller), `order-2` is produced, the producer
 # waits one virtual second for its delivery report, the leader **crashes**, the controller elects a follower,
 # the network heals and the producer flushes. Then a consumer reads the partition back.
+#
+# **Predict first:** for which of `acks` = `"0"`, `"1"`, `"all"` does the delivery report say *delivered* for a
+# record that is then missing from the log? Record a tuple in that order, e.g. `("0",)`, before running it.
+
+# %% tags=["exercise"]
+acks_guess = None
+### BEGIN SOLUTION
+acks_guess = ("0", "1")
+### END SOLUTION
+predict("predict_acks_loss", acks_guess)
 
 # %%
+reveal("predict_acks_loss")  # from here on the answer is on the page: the guess above is final
 stories = {acks: leader_dies_after_ack(acks) for acks in ("0", "1", "all")}
 pd.DataFrame([{"acks": a, "record": r["value"], "report": r["error"] or "delivered", "offset": r["offset"],
                "reported at ms": r["reported_ms"], "still in the log": r["value"] in s.kept}
               for a, s in stories.items() for r in s.reports])
+
+# %% tags=["check"]
+check("predict_acks_loss")
 
 # %% [markdown]
 # Both `acks=0` and `acks=1` told the application that `order-2` was delivered — and it is gone. `acks=all`
@@ -103,10 +117,20 @@ broken.flush()
 steps(cluster)
 
 # %% [markdown]
-# The leader appended the batch at offset 0 (time 6011); its answer was dropped. After `request.timeout.ms`
-# (30,000 ms) the producer assumed the worst and sent the same batch again (attempt 2); the broker had no way
-# to know it was a retry and appended it at offset 1. `log_origins` marks, for each offset, which producer
-# batch and attempt wrote it:
+# The leader appended the batch at offset 0; its answer was dropped. librdkafka waits `socket.timeout.ms` for
+# a response (60 s, capped by what is left of `message.timeout.ms`; its `request.timeout.ms` is only the ack
+# timeout the *broker* keeps). Then the producer assumed the worst and sent the same batch again (attempt 2);
+# the broker had no way to know it was a retry and appended it at offset 1:
+
+# %%
+sends, gave_up = cluster.trace.filter("produce.send"), cluster.trace.filter("produce.timeout")[0]
+waited = gave_up.time_ms - sends[0].time_ms
+assert waited == broken.config["socket.timeout.ms"] == 60_000
+print(f"sent at {sends[0].time_ms:,} ms, given up at {gave_up.time_ms:,} ms ({waited:,} ms = socket.timeout.ms), "
+      f"sent again at {sends[1].time_ms:,} ms after retry.backoff.ms")
+
+# %% [markdown]
+# `log_origins` marks, for each offset, which producer batch and attempt wrote it:
 
 # %%
 log_origins(cluster, "orders", 0)
@@ -161,8 +185,8 @@ plain = lost_first_request(idempotent=False)
 log_origins(plain, "orders", 0)
 
 # %% [markdown]
-# `v1` and `v2` arrived and were appended; `v0` was retried after the 30 s request timeout and landed last,
-# marked `reordered`. A consumer now sees v1, v2, v0 for key 42. With idempotence the broker expects each
+# `v1` and `v2` arrived and were appended; `v0` was retried once `socket.timeout.ms` (60 s) passed without an
+# answer and landed last, marked `reordered`. A consumer now sees v1, v2, v0 for key 42. With idempotence the broker expects each
 # partition's sequence numbers without gaps: `v1` (sequence 1) arriving while sequence 0 is missing is
 # refused with `OUT_OF_ORDER_SEQUENCE_NUMBER`, and so is `v2`.
 
@@ -212,10 +236,17 @@ def metrics(r):
 # %%
 pd.DataFrame({"default (linger 5 ms, 1 MB, none)": metrics(before), "guide (20 ms, 128 KB, zstd)": metrics(after)})
 
+# %%
+m0, m1 = metrics(before), metrics(after)
+print(f"throughput {m0['records/s']:,} -> {m1['records/s']:,} records/s; "
+      f"{m0['batches sent'] / m1['batches sent']:.1f}x fewer batches ({m0['records/batch']} -> {m1['records/batch']} "
+      f"records each); {after.bytes_sent / before.bytes_sent:.2f}x the bytes on the wire ({m1['wire KB']:,} vs "
+      f"{m0['wire KB']:,} KB); latency p50 {m0['p50 ms']} -> {m1['p50 ms']} ms, p99 {m0['p99 ms']} -> {m1['p99 ms']} ms")
+
 # %% [markdown]
-# What we get: the same throughput (both keep up with the offered 10,000/s), about **4× fewer batches**
-# (~8.6 → ~33 records each), **~0.15×** the bytes on the wire (209 vs 1,373 KB), and latency **up**: p50
-# 12 → 19 ms, p99 15 → 30 ms. The records wait in the accumulator for up to 20 ms so that each request carries more.
+# What we get: the same throughput (both keep up with the offered 10,000/s), several times fewer and fuller
+# batches, a fraction of the bytes on the wire, and latency **up**: the records wait in the accumulator for up to
+# 20 ms so that each request carries more.
 #
 # A small sweep over `linger.ms` × `batch.size` × `compression.type` (12 runs) shows the whole trade-off:
 
@@ -283,6 +314,7 @@ guess = "zstd"
 predict("predict_smallest_codec", guess)
 
 # %%
+reveal("predict_smallest_codec")  # from here on the answer is on the page: the guess above is final
 stored = codec_batch_bytes()
 pd.DataFrame({"stored bytes": stored, "vs none": {c: f"{stored['none'] / n:.2f}x" for c, n in stored.items()}})
 
@@ -357,7 +389,10 @@ pd.DataFrame(placed)
 
 # %% [markdown]
 # The guide's tuning snippet mixes the two clients: it is written for the Python `Producer` but sets
-# `buffer.memory`, a Java property. librdkafka refuses unknown properties when the producer is created:
+# `buffer.memory`, a Java property. librdkafka refuses unknown properties when the producer is created, and
+# confluent-kafka raises a plain **`KafkaException`** whose `KafkaError` is `_INVALID_ARG` (the Java client's
+# `ConfigException` does not exist in Python; kafkalab's class of that name is a `KafkaException` subclass, so
+# catch `KafkaException` as you would with the real client):
 
 # %%
 guide_conf = {"bootstrap.servers": "kafka-1:9092,kafka-2:9092,kafka-3:9092", "acks": "all",
@@ -365,8 +400,9 @@ guide_conf = {"bootstrap.servers": "kafka-1:9092,kafka-2:9092,kafka-3:9092", "ac
               "buffer.memory": 67108864}
 try:
     Producer(guide_conf, cluster=cluster)
-except ConfigException as exc:
-    error = (type(exc).__name__, exc.args[0].name(), str(exc))
+except KafkaException as exc:
+    error = (exc.args[0].name(), exc.args[0].str())
+assert error[0] == "_INVALID_ARG" and "buffer.memory" in error[1]
 error
 
 # %% [markdown]
@@ -423,6 +459,7 @@ log_guess = ["B", "C", "A", "B"]
 predict("predict_retry_log", log_guess)
 
 # %%
+reveal("predict_retry_log")  # from here on the answer is on the page: the guess above is final
 log_origins(retry_story(idempotent=False), "orders", 0)
 
 # %% tags=["check"]

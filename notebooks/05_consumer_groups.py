@@ -17,7 +17,7 @@
 import pandas as pd
 
 from kafkalab import viz
-from kafkalab.exercises import check, hint, predict, solution
+from kafkalab.exercises import check, hint, predict, reveal, solution
 from kafkalab.exercises.nb05 import slow_batches
 from kafkalab.groups.assignors import cooperative_rebalance
 from kafkalab.groups.coordinator import coordinator_partition
@@ -40,10 +40,13 @@ pd.DataFrame([(c.split("/")[0], c.split("/")[1], sorted({p for p, _ in got}), le
 #
 # ## 2. The study guide's rebalance, run for real
 # The guide: four consumers C1..C4 share the 8-partition `orders` topic with `cooperative-sticky`; C3 dies.
-# Here C3 is killed at t = 20 s and the group runs on for a minute.
+# Here C3 is killed 20 s after the four consumers have started, and the group runs on for a minute. Times
+# below are the virtual clock, which also counts the cluster's start-up before the consumers:
 
 # %%
 coop = group_run(4, 8, strategy="cooperative-sticky", crash="C3", crash_at_ms=20_000, run_ms=80_000)
+started = coop.crash_ms - 20_000
+print(f"consumers started at {started / 1000:.1f} s of virtual time; C3 killed at {coop.crash_ms / 1000:.1f} s")
 before, after = coop.assignment(coop.crash_ms), coop.assignment()
 viz.assignment_table(before, after, dead={"C3"})
 
@@ -91,13 +94,21 @@ survivors_get({"C1": "rdkafka-e19b7c2d", "C2": "rdkafka-07c2a913", "C4": "rdkafk
 # ## 3. Eager vs cooperative vs KIP-848: who stops, and for how long
 # The same crash under range (eager), cooperative-sticky, and the KIP-848 consumer protocol
 # (`group.protocol=consumer`, server-side `uniform` assignor). Coloured bars: a consumer is fetching the
-# partition; gaps: the partition is paused. The dashed line is the crash.
+# partition; gaps: the partition is paused. The dashed line is the crash. To compare like with like, C3 dies 30 s
+# after the start here, once every group has settled (a KIP-848 group reconciles member by member and is stable
+# only after ~20 s):
 
 # %%
-runs = {"range (eager)": group_run(4, 8, strategy="range", crash="C3", run_ms=80_000),
-        "cooperative-sticky": coop,
-        "KIP-848 uniform": group_run(4, 8, strategy="uniform", protocol="consumer", crash="C3", run_ms=80_000)}
-viz.rebalance_timeline(list(runs.values()), "orders", since_ms=15_000, titles=list(runs))
+runs = {"range (eager)": group_run(4, 8, strategy="range", crash="C3", crash_at_ms=30_000, run_ms=90_000),
+        "cooperative-sticky": group_run(4, 8, strategy="cooperative-sticky", crash="C3", crash_at_ms=30_000,
+                                        run_ms=90_000),
+        "KIP-848 uniform": group_run(4, 8, strategy="uniform", protocol="consumer", crash="C3", crash_at_ms=30_000,
+                                     run_ms=90_000)}
+for name, r in runs.items():  # every group was stable before the crash
+    settled = [e.time_ms for e in r.trace.filter("group.stable") if e.time_ms < r.crash_ms]
+    assert settled and r.crash_ms - settled[-1] > 5_000, name
+crash_ms = runs["range (eager)"].crash_ms
+viz.rebalance_timeline(list(runs.values()), "orders", since_ms=crash_ms - 5_000, titles=list(runs))
 plt.show()
 
 # %%
@@ -243,6 +254,7 @@ guess = {"C1": [0, 1, 5], "C3": [2, 6, 7], "C4": [3, 8], "C5": [4, 9]}
 predict("predict_after_crash", guess)
 
 # %%
+reveal("predict_after_crash")  # from here on the answer is on the page: the guess above is final
 five = group_run(5, 10, strategy="cooperative-sticky", crash="C2", crash_at_ms=20_000, run_ms=80_000)
 five.assignment()
 
@@ -262,6 +274,7 @@ paused = (12, 2)
 predict("predict_paused_partitions", paused)
 
 # %%
+reveal("predict_paused_partitions")  # from here on the answer is on the page: the guess above is final
 six = {s: group_run(6, 12, strategy=s, crash="C2", run_ms=80_000) for s in ("range", "cooperative-sticky")}
 viz.pause_table(six).set_index("partition").gt(0).sum().to_dict()
 

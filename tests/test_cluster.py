@@ -193,8 +193,14 @@ def test_producing_to_a_missing_topic_with_auto_creation_off():
     c = Cluster(brokers=3, seed=1, broker_config={"auto.create.topics.enable": False})
     before = snapshot(c)
     p = Producer({"bootstrap.servers": "kafka-1:9092"}, cluster=c)
-    with pytest.raises(UnknownTopicOrPartitionException, match="does not exist"):
+    reports = []
+    p.produce("missing", value=b"x", on_delivery=lambda err, msg: reports.append(err))
+    p.flush()  # librdkafka waits topic.metadata.propagation.max.ms (30 s) for the topic, then gives up
+    assert [e.name() for e in reports] == ["UNKNOWN_TOPIC_OR_PART"] and "does not exist" in reports[0].str()
+    assert c.sim.now >= 30_000
+    with pytest.raises(KafkaException) as info:  # now known not to exist: refused at once
         p.produce("missing", value=b"x")
+    assert info.value.args[0].name() == "_UNKNOWN_TOPIC"
     assert snapshot(c) == before
 
 

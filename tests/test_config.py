@@ -552,3 +552,12 @@ def test_client_config_is_a_plain_dict_for_copying():
     dup = copy.copy(conf)
     assert dup["queue.buffering.max.ms"] == 7.0
     assert isinstance(conf, dict)
+
+
+def test_request_timeout_row_names_librdkafkas_socket_timeout():
+    """librdkafka's client-side request timeout is socket.timeout.ms (60 s); its request.timeout.ms
+    is the ack timeout sent to the broker (CONFIGURATION.md: "The ack timeout of the producer
+    request in milliseconds. This value is only enforced by the broker")."""
+    rows = {r[0]: r for r in kc.java_vs_librdkafka_defaults()}
+    assert rows["request.timeout.ms"][1:3] == (30000, 60000)
+    assert "socket.timeout.ms" in rows["request.timeout.ms"][3] and rows["request.timeout.ms"][3] != "same"

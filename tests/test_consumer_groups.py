@@ -117,7 +117,7 @@ def test_close_revokes_commits_and_leaves_so_the_group_rebalances_at_once(cluste
     a.close()
     assert revoked == ["A"]
     assert cluster.trace.filter("group.leave", group="g")
-    assert a.committed([TopicPartition("orders", 0)])[0].offset >= 0
+    assert b.committed([TopicPartition("orders", 0)])[0].offset >= 0  # a is closed: RuntimeError, as confluent-kafka
     for _ in range(60):
         b.consume(10, 0)
         cluster.run(100)
@@ -156,3 +156,24 @@ def test_reset_offsets_replays_only_when_the_group_is_inactive(cluster):
     for _ in range(80):
         again += [m for m in b.consume(10, 0.1) if m.error() is None]
     assert len(again) == 20  # replayed from the reset offsets, not from auto.offset.reset
+
+
+def test_subscribe_never_raises_while_a_broker_is_down():
+    """With 1 of 3 brokers down and no __consumer_offsets yet, FindCoordinator cannot create the
+    offsets topic (replication factor 3); the broker answers COORDINATOR_NOT_AVAILABLE and the
+    consumer keeps asking: subscribe() and poll() raise nothing, and the group forms once the
+    broker is back."""
+    cl = Cluster(brokers=3, seed=5)
+    cl.create_topic("orders", 2, 2)
+    cl.crash_broker(3)
+    cl.run(10_000)  # past broker.session.timeout.ms: the controller fences broker 3
+    c = Consumer(conf(**{"group.id": "g"}), cluster=cl)
+    c.subscribe(["orders"])
+    assert "__consumer_offsets" not in cl.controller.image.topics
+    assert c.poll(2) is None and c.assignment() == []
+    cl.restart_broker(3)
+    for _ in range(30):
+        c.poll(0.5)
+        if c.assignment():
+            break
+    assert sorted(tp.partition for tp in c.assignment()) == [0, 1]

@@ -2,8 +2,18 @@
 import pytest
 
 from kafkalab import errors
-from kafkalab.errors import (EXCEPTIONS, SPECS, ConfigException, Err, KafkaError, KafkaException,
-                             NotEnoughReplicasException, TopicAuthorizationException, error_text, spec)
+from kafkalab.errors import (
+    EXCEPTIONS,
+    SPECS,
+    ConfigException,
+    Err,
+    KafkaError,
+    KafkaException,
+    NotEnoughReplicasException,
+    TopicAuthorizationException,
+    error_text,
+    spec,
+)
 
 ck = pytest.importorskip("confluent_kafka")
 

@@ -7,7 +7,7 @@ import pytest
 
 from kafkalab import exercises as ex
 from kafkalab.errors import ConfigException
-from kafkalab.exercises import ExerciseNotSolved, Prediction, check, exercise, hint, predict, solution
+from kafkalab.exercises import ExerciseNotSolved, Prediction, check, exercise, hint, predict, reset, reveal, solution
 
 TOY = "toy_partition_count"
 
@@ -124,9 +124,23 @@ def test_prediction_recorded_then_checked(capsys):
     predict(TOY_PREDICTION, 3)
     assert capsys.readouterr().out == f"prediction recorded for {TOY_PREDICTION}: 3\n"
     assert not_solved(TOY_PREDICTION).message == "you predicted 3; the simulator gives 2"
+    predict(TOY_PREDICTION, 2)  # after the answer was shown: the guess stays 3 (issue 11)
+    assert "is locked: you predicted 3" in capsys.readouterr().out
+    assert not_solved(TOY_PREDICTION).message == "you predicted 3; the simulator gives 2"
+    reset(TOY_PREDICTION)
     predict(TOY_PREDICTION, 2)
     check(TOY_PREDICTION)
     assert capsys.readouterr().out.endswith(f"✓ {TOY_PREDICTION}: correct\n")
+
+
+def test_reveal_locks_a_prediction_but_not_a_stub(capsys):
+    predict(TOY_PREDICTION, None)  # Run All over the student build: the stub is not locked
+    reveal(TOY_PREDICTION)
+    predict(TOY_PREDICTION, 2)
+    reveal(TOY_PREDICTION)  # the reveal cell ran after a real guess
+    predict(TOY_PREDICTION, 5)
+    assert "is locked: you predicted 2" in capsys.readouterr().out
+    check(TOY_PREDICTION)
 
 
 def test_check_without_an_answer_is_only_for_predictions():

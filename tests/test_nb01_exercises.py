@@ -28,6 +28,8 @@ def test_size_ingest_topic():
         {**right, "partitions": 200},  # "more is better"
         {**right, "min_insync_replicas": 3},  # no availability with a broker down
     ])
+    for lone_copy in ({**right, "min_insync_replicas": 1}, {**right, "replication_factor": 2, "min_insync_replicas": 1}):
+        assert "durability gate" in verdict("size_ingest_topic", lone_copy)  # issue 11: these passed
     assert "partition count caps" in hints[0]
     assert "23" not in hints[0].split("needs")[0]  # the hint does not give the answer away
     with pytest.raises(ExerciseNotSolved):
@@ -53,8 +55,13 @@ def test_survive_broker_loss():
 
 
 def test_predict_fanout():
-    assert verdict("predict_fanout", (40, 120)) is None
-    distinct_hints("predict_fanout", [(30, 120), (40, 30)])
+    assert verdict("predict_fanout", (60, 80)) is None
+    distinct_hints("predict_fanout", [
+        (40, 120),  # section 2's numbers: not this setup
+        (60, 160),  # warehouse's one member reads everything (it has two)
+        (53, 80),  # records shared out, not partitions
+        (60, 40),  # warehouse split like dashboard
+    ])
 
 
 def _consume_until(c, want):
@@ -86,7 +93,16 @@ def test_replay_last_n():
         c.seek(TopicPartition(tp.topic, tp.partition, high - n))
         return _consume_until(c, n)
 
-    distinct_hints("replay_last_n", [from_offset_n, ignores_retention])
+    def from_the_beginning(c, tp, n):
+        c.seek(TopicPartition(tp.topic, tp.partition, -2))  # OFFSET_BEGINNING: everything, not the last n
+        return _consume_until(c, 1000)
+
+    def no_seek(c, tp, n):  # the position is at the end already: nothing comes back
+        return c.consume(n, timeout=0.5)
+
+    hints = [verdict("replay_last_n", f) for f in (from_offset_n, ignores_retention, from_the_beginning, no_seek)]
+    assert all(hints), hints
+    assert len(set(hints[:2])) == 2
 
 
 def test_sizing_arithmetic():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import random
+import zlib
 
 import pytest
 
@@ -185,7 +186,14 @@ def right_salted_key(merchant_id, payment_id):
 
 def test_salted_payment_key_right_answers():
     assert verdict("salted_payment_key", right_salted_key) is None
-    assert verdict("salted_payment_key", lambda m, pid: f"{m}/{pid}") is None  # a str key is encoded
+    assert verdict("salted_payment_key", lambda m, pid: f"{m}/{zlib.crc32(pid.encode()) % 16}") is None  # a str key
+
+
+def test_salted_payment_key_refuses_one_key_per_payment():
+    """Issue 11: keyed by the payment id alone (or merchant + payment id) passed; the merchant is lost."""
+    for fn in (lambda m, pid: pid.encode(), lambda m, pid: f"{m}/{pid}"):
+        said = wrong("salted_payment_key", fn)
+        assert "one per payment" in said
 
 
 def test_salted_payment_key_wrong_answers_get_distinct_hints():

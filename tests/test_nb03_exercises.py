@@ -15,23 +15,35 @@ def distinct_hints(name, wrong_answers):
 
 
 def test_fence_time():
-    assert verdict("fence_time", 14.0) is None and verdict("fence_time", 13.5) is None
-    hints = distinct_hints("fence_time", [35, 5, 60, "14"])
-    assert "replica.lag.time.max.ms" in hints[0]
+    """B3 crashes at 22 s here (the page's run, shown above the exercise, has 5 s)."""
+    assert verdict("fence_time", 30.0) is None and verdict("fence_time", 29.5) is None
+    hints = distinct_hints("fence_time", [52, 22, 80, "30", 14.0])
+    assert "replica.lag.time.max.ms" in hints[0] and "the page's run" in hints[4]
 
 
 def test_guide_example():
-    right = {"isr_at_40": [1, 2], "isr_at_75": [1, 2], "write_3": "acknowledged"}
+    """A 20 s blip here (the page's timeline, shown above, has 10 s)."""
+    right = {"isr_at_40": [1, 2], "isr_at_85": [1], "write_3": "acknowledged"}
     assert verdict("guide_example", right) is None
     assert verdict("guide_example", {**right, "isr_at_40": [2, 1]}) is None  # order does not matter
     hints = distinct_hints("guide_example", [
-        {"isr_at_40": [1, 2], "isr_at_75": [1], "write_3": "rejected"},  # the guide's table
+        {**right, "isr_at_85": [1, 2]},  # the 10 s blip's answer: B2 not fenced yet
         {**right, "write_3": "rejected"},
         {**right, "isr_at_40": [1, 2, 3]},
         {**right, "write_3": "timed out"},
+        {**right, "isr_at_85": []},
         ["not", "a", "dict"],
     ])
-    assert "still in the ISR" in hints[0] and "retriable" in hints[1]
+    assert "fenced it" in hints[0] and "retriable" in hints[1]
+
+
+def test_elr_default_is_kafka_4_0s():
+    """Kafka 4.0: ELR off unless the eligible.leader.replicas.version feature is raised (on by default
+    only for clusters created by 4.1+); notebook 03 says so."""
+    from kafkalab.cluster.cluster import BROKER_DEFAULTS
+    from kafkalab.config import KAFKA_VERSION
+
+    assert KAFKA_VERSION == "4.0" and BROKER_DEFAULTS["eligible.leader.replicas.enable"] is False
 
 
 def test_predict_hw():
@@ -75,3 +87,13 @@ def test_stubs_are_not_answers():
     for name in ("fence_time", "guide_example", "durable_config", "diagnose_lost_write"):
         with pytest.raises(ExerciseNotSolved):
             check(name, None)
+
+
+def test_predict_unclean_loss():
+    assert verdict("predict_unclean_loss", (3, 0)) is None
+    distinct_hints("predict_unclean_loss", [(0, 0), (1, 0), (3, 3), [3, 0]])
+
+
+def test_predict_elr_leader():
+    assert verdict("predict_elr_leader", (2, None)) is None
+    distinct_hints("predict_elr_leader", [(2, 2), (3, None), (None, None), 2])

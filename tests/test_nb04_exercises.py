@@ -166,3 +166,9 @@ def test_codec_batch_bytes_and_prediction():
     assert sizes["none"] / sizes["zstd"] > 3  # the guide's "~3x" is a floor for batches of JSON
     assert verdict("predict_smallest_codec", "zstd") is None
     distinct_hints("predict_smallest_codec", ["gzip", "lz4", "none", "brotli"])
+
+
+def test_predict_acks_loss():
+    assert verdict("predict_acks_loss", ("0", "1")) is None
+    hints = [verdict("predict_acks_loss", a) for a in [("0", "1", "all"), ("0",), ("1",), "acks=1", ("1", "0")]]
+    assert all(hints) and len(set(hints)) == len(hints), hints

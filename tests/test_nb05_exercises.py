@@ -55,6 +55,21 @@ def write_only(consumer, warehouse):
         warehouse.write(msgs)
 
 
+def process_then_store(consumer, warehouse):
+    """librdkafka's idiom: enable.auto.offset.store=False, store after processing, auto-commit commits."""
+    msgs = polled(consumer)
+    if not msgs:
+        return
+    while True:
+        try:
+            warehouse.write(msgs)
+            break
+        except SinkDown:
+            continue
+    for m in msgs:
+        consumer.store_offsets(message=m)
+
+
 def test_predict_after_crash():
     right = {"C1": [0, 1, 5], "C3": [2, 6, 7], "C4": [3, 8], "C5": [4, 9]}
     assert verdict("predict_after_crash", right) is None
@@ -85,6 +100,11 @@ def test_at_least_once_loader():
     ])
     assert "before the warehouse had them" in hints[0] and "auto-commit" in hints[2]
     assert verdict("at_least_once_loader", None) is not None
+    # issue 11: the store_offsets idiom is right; auto-commit with the right loop was right only by timing luck
+    assert verdict("at_least_once_loader", {"config": {"enable.auto.offset.store": False},
+                                            "step": process_then_store}) is None
+    lucky = verdict("at_least_once_loader", {"config": {}, "step": process_then_commit})
+    assert lucky and "auto-commit" in lucky and "warehouse writes of" in lucky
 
 
 def test_idempotent_upsert():

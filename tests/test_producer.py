@@ -188,3 +188,23 @@ def test_idempotent_producer_bumps_its_epoch_when_the_leader_lost_its_state():
     assert p.flush() == 0 and errs == [None]
     assert values(c) == ["v0", "v1", "v2", "v3"]
     assert [e.fields["producer_epoch"] for e in c.trace.filter("producer.epoch_bump")] == [1]
+
+
+@pytest.mark.parametrize("conf, retry_after_ms", [
+    ({}, 60_000),  # socket.timeout.ms, not request.timeout.ms (30 s)
+    ({"socket.timeout.ms": 10_000}, 10_000),
+    ({"message.timeout.ms": 20_000}, 20_000),  # capped by what is left of message.timeout.ms
+])
+def test_lost_response_is_given_up_after_socket_timeout(conf, retry_after_ms):
+    """librdkafka times a ProduceRequest out after socket.timeout.ms, capped by the remaining
+    message.timeout.ms; request.timeout.ms only travels in the request as the broker's ack timeout."""
+    c = Cluster(brokers=3, seed=3)
+    c.create_topic("t", 1, 3)
+    leader = f"kafka-{c.describe('t').partitions[0].leader}"
+    p = c.producer({"bootstrap.servers": "kafka-1:9092", "acks": "all", **conf})
+    c.sim.network.drop_next(leader, p.node, "ProduceResponse")
+    p.produce("t", value=b"x")
+    p.flush()
+    sends = c.trace.filter("produce.send")
+    give_up = c.trace.filter("produce.timeout")
+    assert give_up and give_up[0].time_ms - sends[0].time_ms == retry_after_ms

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from .. import config as kconfig
 from ..cluster.controller import CONTROLLER_NODE
 from ..cluster.metadata import NO_LEADER
-from ..errors import Err, KafkaError, KafkaException
-from .common import SimFuture, TopicPartition, client_conf
+from ..errors import Err, InvalidRequestException, KafkaError, KafkaException
+from .common import SimFuture, TopicPartition, client_conf, timeout_ms
 from .producer import _PY_CALLBACKS, _attach, _resolve_cluster, _servers
 
 
@@ -83,6 +83,11 @@ class NewTopic:
     replica_assignment: list | None = None
     config: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        for value in (self.num_partitions, self.replication_factor):
+            if not isinstance(value, int):
+                raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
+
 
 @dataclass
 class NewPartitions:
@@ -111,6 +116,8 @@ class ConfigResource:
     def __init__(self, restype, name: str, set_config: dict | None = None, described_configs=None, error=None,
                  incremental_configs: list | None = None):
         if isinstance(restype, str):
+            if restype.upper() not in ResourceType.__members__:
+                raise ValueError(f'Unknown resource type "{restype}": should be a ConfigResource.Type')
             restype = ResourceType[restype.upper()]
         self.restype = ResourceType(restype)
         self.name = name
@@ -132,7 +139,7 @@ class ConfigResource:
         return isinstance(other, ConfigResource) and (self.restype, self.name) == (other.restype, other.name)
 
     def __repr__(self) -> str:
-        return f"ConfigResource({self.restype.name},{self.name})"
+        return f"ConfigResource(ResourceType.{self.restype.name},{self.name})"
 
 
 @dataclass
@@ -230,6 +237,56 @@ def cluster_metadata(cluster, topic: str | None = None) -> ClusterMetadata:
     return ClusterMetadata(cluster.name, -1, brokers, topics)
 
 
+def _check_list(items, what: str) -> list:
+    """confluent-kafka's admin argument checks: something iterable and not empty (its items are then
+    read as ``item.topic``: a string in the list is an AttributeError, as in confluent-kafka)."""
+    if not hasattr(items, "__iter__"):
+        raise TypeError(f"'{type(items).__name__}' object is not iterable")
+    items = list(items)
+    if not items:
+        raise ValueError(f"Expected non-empty list of {what} objects")
+    return items
+
+
+def _check_bool(value, name: str) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"Expected {name} to be bool type, not {type(value).__name__}")
+
+
+def _check_config_resources(resources) -> None:
+    if not isinstance(resources, list):  # confluent-kafka raises ValueError here
+        raise ValueError("Expected list of <class 'confluent_kafka.admin._config.ConfigResource'>")  # noqa: TRY004
+    if not resources:
+        raise ValueError("Expected non-empty list of ConfigResource objects")
+
+
+def _describe_broker(cluster, name: str) -> dict:
+    """A BROKER resource's configs, as ``ConfigHelper.describeConfigs`` answers it.
+
+    The name is the broker id ("1"); a name that is not an integer is INVALID_REQUEST ("Broker id
+    must be an integer, but it is: x").  Values set for this cluster are STATIC_BROKER_CONFIG,
+    the others DEFAULT_CONFIG.  Simplification: only the broker settings the simulator models.
+    """
+    from ..cluster.cluster import BROKER_DEFAULTS
+
+    try:
+        broker_id = int(name)
+    except (TypeError, ValueError):
+        raise KafkaException(KafkaError(Err.INVALID_REQUEST, f"Broker id must be an integer, but it is: {name}")) \
+            from None
+    if broker_id not in cluster.brokers:
+        raise KafkaException(KafkaError(Err.INVALID_REQUEST, f"Unexpected broker id, expected one of "
+                                                             f"{sorted(cluster.brokers)}, but received {name}"))
+    out = {}
+    for key in sorted(cluster.broker_config):
+        value = cluster.broker_config[key]
+        default = BROKER_DEFAULTS.get(key) == value
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        out[key] = ConfigEntry(key, text, ConfigSource.DEFAULT_CONFIG if default else ConfigSource.STATIC_BROKER_CONFIG,
+                               is_read_only=True, is_default=default)
+    return out
+
+
 class AdminClient:
     """confluent-kafka ``AdminClient``; requests travel to the controller over the simulated network."""
 
@@ -267,31 +324,52 @@ class AdminClient:
     # -- topics -----------------------------------------------------------------------------
     def create_topics(self, new_topics: list[NewTopic], operation_timeout: float = 0, request_timeout: float = -1,
                       validate_only: bool = False) -> dict:
+        """``CreateTopics``: one future per topic name.
+
+        As the KRaft controller (``ControllerApis.createTopics``): a name given twice in one request
+        is answered INVALID_REQUEST "Duplicate topic name." and neither copy is created.
+        """
+        new_topics = _check_list(new_topics, "NewTopic")
+        _check_bool(validate_only, "validate_only")
         cl = self.cluster
+        names = [nt.topic for nt in new_topics]  # AttributeError for a non-NewTopic, as confluent-kafka
+        dup = {n for n in names if names.count(n) > 1}
 
         def create(nt: NewTopic):
+            if nt.topic in dup:
+                raise InvalidRequestException(KafkaError(Err.INVALID_REQUEST, "Duplicate topic name."))
             cl.create_topic(nt.topic, nt.num_partitions, nt.replication_factor, nt.config, nt.replica_assignment,
                             validate_only=validate_only, settle=False)
 
         return {nt.topic: self._call("CreateTopics", create, nt) for nt in new_topics}
 
     def delete_topics(self, topics: list[str], operation_timeout: float = 0, request_timeout: float = -1) -> dict:
+        """``DeleteTopics``: a list of names (``delete_topics("orders")`` is a TypeError, as in confluent-kafka)."""
+        if not isinstance(topics, list):
+            raise TypeError(f"argument 1 must be list, not {type(topics).__name__}")
+        if not topics:
+            raise ValueError("Expected non-empty list of topic strings")
         cl = self.cluster
         return {t: self._call("DeleteTopics", lambda name: cl.delete_topic(name, settle=False), t) for t in topics}
 
     def create_partitions(self, new_partitions: list[NewPartitions], operation_timeout: float = 0,
                           request_timeout: float = -1, validate_only: bool = False) -> dict:
+        new_partitions = _check_list(new_partitions, "NewPartitions")
+        _check_bool(validate_only, "validate_only")
         cl = self.cluster
         return {np.topic: self._call("CreatePartitions", lambda n: cl.create_partitions(
             n.topic, n.new_total_count, n.replica_assignment, validate_only=validate_only, settle=False), np)
             for np in new_partitions}
 
     def list_topics(self, topic: str | None = None, timeout: float = -1) -> ClusterMetadata:
+        timeout_ms(timeout)
         fut = self._call("Metadata", lambda: cluster_metadata(self.cluster, topic))
         return fut.result(None if timeout is None or timeout < 0 else timeout)
 
     def describe_topics(self, topics: TopicCollection, include_authorized_operations: bool = False,
                         request_timeout: float = -1) -> dict:
+        if not isinstance(topics, TopicCollection):
+            raise TypeError("Expected input to be instance of TopicCollection")
         cl = self.cluster
 
         def describe(name: str) -> TopicDescription:
@@ -312,11 +390,16 @@ class AdminClient:
 
     # -- configs ----------------------------------------------------------------------------
     def describe_configs(self, resources: list[ConfigResource], request_timeout: float = -1) -> dict:
+        """``DescribeConfigs`` of TOPIC and BROKER resources (Kafka's ``ConfigHelper.describeConfigs``)."""
+        _check_config_resources(resources)
         cl = self.cluster
 
         def describe(res: ConfigResource) -> dict:
+            if res.restype == ResourceType.BROKER:
+                return _describe_broker(cl, res.name)
             if res.restype != ResourceType.TOPIC:
-                raise KafkaException(KafkaError(Err.INVALID_REQUEST, "Only TOPIC resources are modelled"))
+                raise KafkaException(KafkaError(Err.INVALID_REQUEST, f"Simplification: {res.restype.name} resources "
+                                                                     f"are not modelled"))
             t = cl.describe(res.name)
             out = {}
             for e in kconfig.describe_topic_config(t.configs):
@@ -329,6 +412,7 @@ class AdminClient:
 
     def incremental_alter_configs(self, resources: list[ConfigResource], request_timeout: float = -1,
                                   validate_only: bool = False) -> dict:
+        _check_config_resources(resources)
         cl = self.cluster
 
         def alter(res: ConfigResource):

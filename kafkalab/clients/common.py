@@ -36,6 +36,13 @@ def client_conf(role: str, args: tuple, kwargs: dict) -> dict:
     return merged
 
 
+def timeout_ms(timeout) -> int:
+    """A confluent-kafka timeout in seconds (a real number; negative waits without end) as virtual ms."""
+    if not isinstance(timeout, (int, float)):
+        raise TypeError(f"must be real number, not {'NoneType' if timeout is None else type(timeout).__name__}")
+    return -1 if timeout < 0 else int(timeout * 1000)
+
+
 class TopicPartition:
     """confluent-kafka's ``TopicPartition(topic, partition=-1, offset=OFFSET_INVALID, ...)``."""
 
@@ -61,6 +68,16 @@ class TopicPartition:
     def __repr__(self) -> str:
         return (f"TopicPartition{{topic={self.topic},partition={self.partition},offset={self.offset},"
                 f"leader_epoch={self.leader_epoch},error={self.error}}}")
+
+
+def check_partition_list(partitions) -> list:
+    """confluent-kafka's check of a ``[TopicPartition, ...]`` argument."""
+    if not isinstance(partitions, list):
+        raise TypeError("requires list of TopicPartition")
+    for tp in partitions:
+        if not isinstance(tp, TopicPartition):
+            raise TypeError("expected cimpl.TopicPartition")
+    return partitions
 
 
 class Message:
@@ -136,23 +153,22 @@ class Message:
                 f"key={self._key!r} value={self._value!r}>")
 
 
-def to_bytes(x, what: str) -> bytes | None:
-    """confluent-kafka accepts ``str`` (UTF-8 encoded) or bytes-like keys and values."""
-    if x is None or type(x) is bytes:
-        return x
-    if isinstance(x, str):
-        return x.encode("utf-8")
-    if isinstance(x, (bytearray, memoryview)):
-        return bytes(x)
-    raise TypeError(f"{what} must be str, bytes or None, not {type(x).__name__}: serialize it first "
-                    f"(e.g. json.dumps(...).encode())")
-
-
 def normalize_headers(headers) -> list | None:
-    if not headers:
-        return None
-    items = headers.items() if isinstance(headers, dict) else headers
-    return [(str(k), to_bytes(v, "header value")) for k, v in items]
+    """confluent-kafka's ``headers``: a dict or a list of ``(key, value)`` tuples; values None, bytes or str."""
+    if isinstance(headers, dict):
+        items = list(headers.items())
+    elif isinstance(headers, list):
+        items = headers
+        if any(not isinstance(h, tuple) or len(h) != 2 for h in items):
+            raise TypeError("Headers are expected to be a list of (key, value) tuples")
+    else:
+        raise TypeError(f"expected headers to be dict or list of (key, value) tuples, not {type(headers).__name__}")
+    out = []
+    for k, v in items:
+        if v is not None and not isinstance(v, (bytes, str)):
+            raise TypeError(f"expected header value to be None, binary, or unicode string, not {type(v).__name__}")
+        out.append((str(k), v.encode("utf-8") if isinstance(v, str) else v))
+    return out or None
 
 
 class SimFuture:

@@ -49,9 +49,11 @@ from .common import (
     TIMESTAMP_CREATE_TIME,
     Message,
     TopicPartition,
+    check_partition_list,
     client_conf,
+    timeout_ms,
 )
-from .producer import _PY_CALLBACKS, _attach, _resolve_cluster, _servers
+from .producer import _PY_CALLBACKS, _as_int, _attach, _resolve_cluster, _servers
 
 
 class Consumer(GroupMember):
@@ -94,7 +96,13 @@ class Consumer(GroupMember):
 
     # -- assignment -------------------------------------------------------------------------
     def assign(self, partitions: list[TopicPartition]) -> None:
+        """Read exactly these partitions.  As librdkafka, partitions the metadata does not know are
+        accepted (they are fetched once they exist); the same partition twice is ``_INVALID_ARG``."""
         self._check_open()
+        check_partition_list(partitions)
+        if len({(tp.topic, tp.partition) for tp in partitions}) != len(partitions):
+            raise KafkaException(KafkaError(Err._INVALID_ARG, "Failed to set assignment: Local: Invalid argument or "
+                                                              "configuration (a partition is listed twice)"))
         self._assign_called = True
         self._assignment.clear()
         self._positions.clear()
@@ -106,6 +114,10 @@ class Consumer(GroupMember):
 
     def incremental_assign(self, partitions: list[TopicPartition]) -> None:
         self._check_open()
+        for tp in check_partition_list(partitions):
+            if (tp.topic, tp.partition) in self._assignment:
+                raise KafkaException(KafkaError(Err._CONFLICT, f"{tp.topic} [{tp.partition}] is already part of "
+                                                               f"the current assignment"))
         self._assign_called = True
         for tp in partitions:
             self._add(tp)
@@ -113,6 +125,11 @@ class Consumer(GroupMember):
                             partitions=[f"{tp.topic}-{tp.partition}" for tp in partitions])
 
     def incremental_unassign(self, partitions: list[TopicPartition]) -> None:
+        self._check_open()
+        for tp in check_partition_list(partitions):
+            if (tp.topic, tp.partition) not in self._assignment:
+                raise KafkaException(KafkaError(Err._INVALID_ARG, f"{tp.topic} [{tp.partition}] can't be unassigned "
+                                                                  f"since it is not in the current assignment"))
         self._assign_called = True
         self.sim.trace.emit("consumer.incremental_unassign", node=self.node,
                             partitions=[f"{tp.topic}-{tp.partition}" for tp in partitions])
@@ -123,6 +140,7 @@ class Consumer(GroupMember):
         self._buffer = deque(m for m in self._buffer if (m._topic, m._partition) in keep)
 
     def unassign(self) -> None:
+        self._check_open()
         self._assign_called = True
         self.sim.trace.emit("consumer.unassign", node=self.node,
                             partitions=[f"{t}-{p}" for t, p in sorted(self._assignment)])
@@ -131,14 +149,10 @@ class Consumer(GroupMember):
         self._buffer.clear()
 
     def assignment(self) -> list[TopicPartition]:
+        self._check_open()
         return [TopicPartition(t, p) for t, p in sorted(self._assignment)]
 
     def _add(self, tp: TopicPartition) -> None:
-        image = self.cluster.controller.image
-        t = image.topics.get(tp.topic)
-        if t is None or not 0 <= tp.partition < len(t.partitions):
-            raise KafkaException(KafkaError(Err._UNKNOWN_PARTITION,
-                                            f"Local: Unknown partition {tp.topic} [{tp.partition}]"))
         key = (tp.topic, tp.partition)
         self._assignment[key] = self._resolve_start(key, tp.offset)
 
@@ -153,7 +167,7 @@ class Consumer(GroupMember):
                 else OFFSET_END
             if self.auto_offset_reset == "error":
                 return -1001
-        leader = self.cluster.leader_replica(*key)
+        leader = self.cluster.leader_replica(*key) if self._leader_of(key) != NO_LEADER else None
         if leader is None:
             return offset
         if offset == OFFSET_BEGINNING:
@@ -176,6 +190,12 @@ class Consumer(GroupMember):
         ones return None and report to the ``on_commit`` callback.
         """
         self._check_open()
+        if message is not None and offsets is not None:
+            raise ValueError("message and offsets are mutually exclusive")
+        if message is not None and not isinstance(message, Message):
+            raise TypeError("expected confluent_kafka.cimpl.Message")
+        if offsets is not None:
+            check_partition_list(offsets)
         if not self.group_id:
             raise KafkaException(KafkaError(Err._INVALID_ARG, "Local: group.id is not set: commits need a group"))
         if message is not None:
@@ -184,17 +204,41 @@ class Consumer(GroupMember):
             items = [((tp.topic, tp.partition), tp.offset) for tp in offsets]
         else:
             items = sorted((k, o) for k, o in self._stored.items() if k in self._assignment)
+        # librdkafka drops logical offsets (negative) before sending: nothing left is _NO_OFFSET.
+        items = [(k, o) for k, o in items if o >= 0]
         if not items:
-            raise KafkaException(KafkaError(Err._NO_OFFSET, "Local: No offset stored"))
+            err = KafkaError(Err._NO_OFFSET, "Commit failed: Local: No offset stored")
+            if asynchronous:
+                cb = self._callbacks.get("on_commit")
+                if cb is not None:
+                    self._events.append(("commit_cb", cb, err, []))
+                return None
+            raise KafkaException(err)
+        image = self.cluster.controller.image
+        for (t, p), _ in items:
+            topic = image.topics.get(t)
+            if topic is None or not 0 <= p < len(topic.partitions):
+                # The coordinator's OffsetCommit answer for a partition the cluster does not have.
+                err = KafkaError(Err.UNKNOWN_TOPIC_OR_PARTITION, "Commit failed: Broker: Unknown topic or partition")
+                if asynchronous:
+                    cb = self._callbacks.get("on_commit")
+                    if cb is not None:
+                        self._events.append(("commit_cb", cb, err, [TopicPartition(t, p, o) for (t, p), o in items]))
+                    return None
+                raise KafkaException(err)
         return self._commit_items(items, asynchronous=asynchronous)
 
     def committed(self, partitions: list[TopicPartition], timeout: float | None = None) -> list[TopicPartition]:
         """The group's committed offsets (``OffsetFetch``; ``OFFSET_INVALID`` where none)."""
+        self._check_open()
+        check_partition_list(partitions)
         got = self._fetch_committed([(tp.topic, tp.partition) for tp in partitions]) if self.group_id else {}
         return [TopicPartition(tp.topic, tp.partition, got.get((tp.topic, tp.partition), OFFSET_INVALID))
                 for tp in partitions]
 
     def position(self, partitions: list[TopicPartition]) -> list[TopicPartition]:
+        self._check_open()
+        check_partition_list(partitions)
         out = []
         for tp in partitions:
             key = (tp.topic, tp.partition)
@@ -203,9 +247,16 @@ class Consumer(GroupMember):
 
     # -- seeking and flow control ------------------------------------------------------------
     def seek(self, partition: TopicPartition) -> None:
+        self._check_open()
+        if not isinstance(partition, TopicPartition):
+            raise TypeError("expected cimpl.TopicPartition")
         key = (partition.topic, partition.partition)
+        if key[0] not in self.cluster.controller.image.topics:
+            raise KafkaException(KafkaError(Err._UNKNOWN_PARTITION, f"Failed to seek to offset {partition.offset}: "
+                                                                    f"Local: Unknown partition"))
         if key not in self._assignment:
-            raise KafkaException(KafkaError(Err._STATE, f"Local: Erroneous state: {key[0]} [{key[1]}] is not assigned"))
+            raise KafkaException(KafkaError(Err._STATE, f"Failed to seek to offset {partition.offset}: Local: "
+                                                        f"Erroneous state ({key[0]} [{key[1]}] is not assigned)"))
         self._assignment[key] = self._resolve_start(key, partition.offset)
         self._positions.pop(key, None)
         self._buffer = deque(m for m in self._buffer if (m._topic, m._partition) != key)
@@ -215,7 +266,8 @@ class Consumer(GroupMember):
 
     def pause(self, partitions: list[TopicPartition]) -> None:
         """Stop fetching these partitions (records already fetched are dropped, as librdkafka does)."""
-        for tp in partitions:
+        self._check_open()
+        for tp in check_partition_list(partitions):
             self._paused.add((tp.topic, tp.partition))
         keep = self._paused
         for m in self._buffer:
@@ -226,16 +278,22 @@ class Consumer(GroupMember):
         self.sim.trace.emit("consumer.pause", node=self.node, partitions=[f"{t.topic}-{t.partition}" for t in partitions])
 
     def resume(self, partitions: list[TopicPartition]) -> None:
-        for tp in partitions:
+        self._check_open()
+        for tp in check_partition_list(partitions):
             self._paused.discard((tp.topic, tp.partition))
         self.sim.trace.emit("consumer.resume", node=self.node,
                             partitions=[f"{t.topic}-{t.partition}" for t in partitions])
 
     def get_watermark_offsets(self, partition: TopicPartition, timeout: float | None = None,
                               cached: bool = False) -> tuple[int, int]:
+        self._check_open()
+        if self.cluster.controller.image.partition(partition.topic, partition.partition) is None:
+            raise KafkaException(KafkaError(Err._UNKNOWN_PARTITION, "Failed to get watermark offsets: Local: "
+                                                                    "Unknown partition"))
         rep = self.cluster.leader_replica(partition.topic, partition.partition)
         if rep is None:
-            raise KafkaException(KafkaError(Err.LEADER_NOT_AVAILABLE))
+            raise KafkaException(KafkaError(Err.LEADER_NOT_AVAILABLE, "Failed to get watermark offsets: Broker: "
+                                                                      "Leader not available"))
         # ListOffsets carries the consumer's isolation.level: "latest" is the LSO for read_committed.
         high = rep.log.last_stable_offset if self.isolation_level == "read_committed" else rep.log.high_watermark
         return rep.log.log_start_offset, high
@@ -264,6 +322,9 @@ class Consumer(GroupMember):
         return out
 
     def list_topics(self, topic: str | None = None, timeout: float = -1):
+        if self._closed:
+            raise RuntimeError("Handle has been closed")
+        timeout_ms(timeout)
         from .admin import cluster_metadata
 
         return cluster_metadata(self.cluster, topic)
@@ -389,8 +450,8 @@ class Consumer(GroupMember):
                                 hw=self._fetched_hw.get(key, pos[key]), records=count)
         return out
 
-    def poll(self, timeout: float | None = None) -> Message | None:
-        msgs = self.consume(1, -1 if timeout is None else timeout)
+    def poll(self, timeout: float = -1) -> Message | None:
+        msgs = self.consume(1, timeout)
         return msgs[0] if msgs else None
 
     def consume(self, num_messages: int = 1, timeout: float = -1) -> list[Message]:
@@ -400,11 +461,16 @@ class Consumer(GroupMember):
         such as ``_MAX_POLL_EXCEEDED`` come back as an error message, as in confluent-kafka.
         """
         self._check_open()
+        if type(num_messages) is not int:
+            num_messages = _as_int(num_messages)
+        if not 0 <= num_messages <= 1_000_000:
+            raise ValueError("num_messages must be between 0 and 1000000 (1M)")
+        ms = timeout_ms(timeout)
+        ms = 2**62 if ms < 0 else ms
         stop = getattr(self.sim, "interrupt_at_ms", None)
         if stop is not None and self.sim.now >= stop:
             raise KeyboardInterrupt(f"the virtual clock reached {stop} ms (Cluster.interrupt_at)")
         self._arm_poll_timer()
-        ms = 2**62 if timeout is None or timeout < 0 else int(timeout * 1000)
         deadline = self.sim.now + ms
         while True:
             err = self._serve_events()

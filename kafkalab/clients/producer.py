@@ -47,7 +47,7 @@ from ..errors import (ConfigException, Err, KafkaError, KafkaException, RecordTo
                       UnknownTopicOrPartitionException)
 from ..partitioners import Partitioner
 from .codecs import compress
-from .common import TIMESTAMP_CREATE_TIME, Message, client_conf, normalize_headers
+from .common import TIMESTAMP_CREATE_TIME, Message, client_conf, normalize_headers, timeout_ms
 from .transactional import TransactionalMixin
 
 _RETRIABLE = {Err.NOT_LEADER_OR_FOLLOWER, Err.LEADER_NOT_AVAILABLE, Err.NOT_ENOUGH_REPLICAS,
@@ -126,10 +126,14 @@ class ProducerSettings:
     retry_backoff_max_ms: int = 1000
     allow_auto_create: bool = True
     metadata_refresh_ms: int = 300_000
+    metadata_propagation_ms: int = 30_000
+    # How long the client waits for a ProduceResponse.  librdkafka: socket.timeout.ms (60 s), capped
+    # by what remains of the batch's message.timeout.ms; its request.timeout.ms is only the ack
+    # timeout it asks the broker to keep (ProduceRequest.timeout_ms).  Java: request.timeout.ms is both.
+    socket_timeout_ms: int = 60_000
     metadata_fast_ms: int = 100  # topic.metadata.refresh.fast.interval.ms: re-ask while metadata is missing
     transactional_id: str | None = None
     transaction_timeout_ms: int = 60_000
-    socket_timeout_ms: int = 60_000
     client_transaction_version: int = 0  # the EndTxn protocol the client speaks (2: KIP-890)
 
     @classmethod
@@ -147,15 +151,17 @@ class ProducerSettings:
                    metadata_refresh_ms=_refresh_ms(cfg.get("topic.metadata.refresh.interval.ms", 300_000)),
                    metadata_fast_ms=int(cfg.get("topic.metadata.refresh.fast.interval.ms", 100)),
                    retry_backoff_max_ms=int(cfg.get("retry.backoff.max.ms", 1000)),
+                   allow_auto_create=bool(cfg.get("allow.auto.create.topics", True)),
+                   metadata_propagation_ms=int(cfg.get("topic.metadata.propagation.max.ms", 30_000)),
                    transactional_id=cfg.get("transactional.id") or None,
                    transaction_timeout_ms=int(cfg.get("transaction.timeout.ms", 60000)),
-                   socket_timeout_ms=int(cfg.get("socket.timeout.ms", 60000)))
+                   socket_timeout_ms=int(cfg.get("socket.timeout.ms", 60_000)))
 
 
 class _OpenBatch:
     __slots__ = ("tp", "records", "callbacks", "enq_ms", "bytes", "linger_timer", "attempts", "first_ms", "last_error",
                  "sequence", "closed_ms", "reason", "wire_bytes", "batch_id", "ready", "sealed", "not_before",
-                 "has_headers")
+                 "has_headers", "finished")
 
     def __init__(self, tp, now):
         self.tp = tp
@@ -176,6 +182,7 @@ class _OpenBatch:
         self.sealed = False  # sent once: its records, sequence and bytes are fixed
         self.not_before = 0  # a retried batch waits out its backoff at the head of its partition
         self.has_headers = False
+        self.finished = False  # its delivery report (or silent delivery) has happened
 
 
 class Producer(TransactionalMixin):
@@ -220,6 +227,7 @@ class Producer(TransactionalMixin):
         self._batch_num = s.batch_num
         self.latency_samples: list | None = None  # set to [] to collect per-record latencies (ms)
         self._topics: dict[str, int] = {}
+        self._notexists: dict[str, int] = {}  # topics the metadata said do not exist (librdkafka S_NOTEXISTS)
         self._unassigned: dict[str, list] = {}  # topic -> records waiting for its metadata (_hold)
         self._leaders: dict[tuple, int] = {}
         self._next_refresh_ms = self.sim.now + s.metadata_refresh_ms
@@ -273,7 +281,9 @@ class Producer(TransactionalMixin):
             self._leaders[(topic, p.partition)] = p.leader
         return len(t.partitions)
 
-    def _topic_partitions(self, topic: str) -> int:
+    def _topic_partitions(self, topic: str) -> int | None:
+        """Partition count of ``topic`` from metadata, auto-creating it as the broker would; None if
+        the cluster does not have it (and will not create it, or the name is invalid)."""
         if self.sim.now >= self._next_refresh_ms:
             # topic.metadata.refresh.interval.ms: librdkafka re-reads metadata periodically, which is
             # when a producer notices partitions added to a topic.
@@ -284,7 +294,7 @@ class Producer(TransactionalMixin):
         if n is not None:
             return n
         n = self._refresh_metadata(topic)
-        if n is None:
+        if n is None and kconfig.topic_name_invalid_reason(topic) is None:
             if self._metadata_image() is None:
                 return None  # nobody to ask (bootstrap.servers names no broker, or none is up)
             cl = self.cluster
@@ -299,12 +309,13 @@ class Producer(TransactionalMixin):
                     return None
                 self.sim.trace.emit("topic.auto_create", node=self.node, topic=topic)
                 n = self._refresh_metadata(topic)
-            if n is None:
-                raise UnknownTopicOrPartitionException(KafkaError(
-                    Err._UNKNOWN_TOPIC,
-                    f"Unable to produce message: Local: Unknown topic ({topic!r} does not exist and the cluster's "
-                    f"auto.create.topics.enable is false: create it first, e.g. kafka-topics.sh --create "
-                    f"--topic {topic} --partitions 3 --replication-factor 3)"))
+        if n is None and self.settings.profile == "java":
+            # KafkaProducer.send waits max.block.ms for the topic's metadata, then gives up.
+            raise UnknownTopicOrPartitionException(KafkaError(
+                Err._UNKNOWN_TOPIC,
+                f"Topic {topic} not present in metadata after {self.settings.max_block_ms} ms ({topic!r} does not "
+                f"exist and the cluster's auto.create.topics.enable is false: create it first, e.g. "
+                f"kafka-topics.sh --create --topic {topic} --partitions 3 --replication-factor 3)"))
         return n
 
     # -- produce ----------------------------------------------------------------------------
@@ -315,28 +326,42 @@ class Producer(TransactionalMixin):
             self._check_closed()
         if self._txn_id is not None:
             self._txn_check_produce()
+        if type(topic) is not str:
+            raise TypeError(f"argument 1 must be str, not {_type_name(topic)}")
         if value is None:
             vlen = 0
         else:
             if type(value) is not bytes:
-                value = _to_bytes(value, "value")
+                value = _to_bytes(value, 2)
             vlen = len(value)
         if key is None:
             klen = 0
         else:
             if type(key) is not bytes:
-                key = _to_bytes(key, "key")
+                key = _to_bytes(key, 3)
             klen = len(key)
+        if type(partition) is not int:
+            partition = _as_int(partition)
+        if type(timestamp) is not int:
+            timestamp = _as_int(timestamp)
+        cb = on_delivery if on_delivery is not None else callback
+        if cb is not None and not callable(cb):
+            # Simplification: confluent-kafka takes it and fails later, in poll()/flush(), with a SystemError.
+            raise TypeError(f"on_delivery must be a callable (err, msg) -> None, not {_type_name(cb)}")
         now = self.sim.now
         n = self._topics.get(topic)
+        fresh = n is None  # no metadata yet: librdkafka queues the message and decides when it arrives
         if n is None or now >= self._next_refresh_ms:
+            if fresh and topic in self._notexists:
+                raise KafkaException(KafkaError(Err._UNKNOWN_TOPIC, "Unable to produce message: Local: Unknown topic"))
             n = self._topic_partitions(topic)
         # v2 record size (DefaultRecord.sizeInBytes) with 1-byte deltas: exact for the small
         # records of the notebooks, within a byte or two otherwise.
         size = klen + vlen + 8 + (klen > 63) + (vlen > 63) + (vlen > 8191)
-        if headers:
+        if headers is not None:
             hdrs = normalize_headers(headers)
-            size += sum(len(k) + (len(v) if v is not None else 0) + 2 for k, v in hdrs)
+            if hdrs:
+                size += sum(len(k) + (len(v) if v is not None else 0) + 2 for k, v in hdrs)
         else:
             hdrs = None
         if size > self._max_record:
@@ -346,14 +371,17 @@ class Producer(TransactionalMixin):
                                         f"message.max.bytes (and the topic's max.message.bytes) or send less"))
         if self._queued_msgs >= self._queue_max_msgs or self._queued_bytes + size > self._queue_max_bytes:
             self._reserve(size)
-        if n is None:  # no broker has answered yet: the record waits for metadata (see _hold)
-            self._hold(topic, value, key, partition, on_delivery or callback, timestamp, headers, size)
+        if n is None or (partition != -1 and not 0 <= partition < n):
+            if not fresh:
+                raise KafkaException(KafkaError(
+                    Err._UNKNOWN_PARTITION, f"Unable to produce message: Local: Unknown partition ({topic} has "
+                                            f"partitions 0..{n - 1}; -1 lets the partitioner choose)"))
+            # No metadata for the topic yet: the record waits for it (see _hold), and the answer
+            # (partitions, TOPIC_EXCEPTION, no such topic) decides its fate there.
+            self._hold(topic, value, key, partition, cb, timestamp, hdrs, size)
             return
-        if partition is None or partition < 0:
+        if partition == -1:
             partition = self._partition(topic, key, n, now, size)
-        elif partition >= n:
-            raise KafkaException(KafkaError(Err._UNKNOWN_PARTITION,
-                                            f"Local: Unknown partition: {topic} has partitions 0..{n - 1}"))
         tp = (topic, partition)
         if self._txn_id is not None:
             self._txn_register(tp)
@@ -366,7 +394,6 @@ class Producer(TransactionalMixin):
             if self.linger_ms > 0:
                 ob.linger_timer = self.sim.schedule(self.linger_ms, self._linger_expired, ob)
         recs = ob.records
-        cb = on_delivery or callback
         if cb is not None or ob.callbacks is not None:
             if ob.callbacks is None:
                 ob.callbacks = [None] * len(recs)
@@ -393,8 +420,12 @@ class Producer(TransactionalMixin):
     # -- records waiting for metadata ---------------------------------------------------------
     # librdkafka keeps a record for a topic it has no metadata for on the topic's unassigned
     # partition (RD_KAFKA_PARTITION_UA), asks again every topic.metadata.refresh.fast.interval.ms,
-    # partitions it once a broker answers, and fails it with _MSG_TIMED_OUT after message.timeout.ms
-    # (the report's partition() is None unless the record named one).
+    # and decides once a broker answers (rdkafka_topic.c): partitions the record (one that named a
+    # partition the topic does not have fails with _UNKNOWN_PARTITION); an invalid name is a
+    # permanent TOPIC_EXCEPTION at once; a valid name the cluster does not have (nor auto-creates)
+    # waits topic.metadata.propagation.max.ms, then UNKNOWN_TOPIC_OR_PART, and from then on
+    # produce() raises _UNKNOWN_TOPIC at once.  message.timeout.ms ends every wait (_MSG_TIMED_OUT).
+    # The report's partition() is None unless the record named one.
     def _hold(self, topic, value, key, partition, cb, timestamp, headers, size) -> None:
         held = self._unassigned.setdefault(topic, [])
         if not held:
@@ -405,47 +436,72 @@ class Producer(TransactionalMixin):
         self._undelivered += 1
         self._queued_bytes += size
 
+    def _topic_verdict(self, topic: str, since_ms: int) -> tuple[int | None, KafkaError | None]:
+        """(partition count, None), (None, permanent error) or (None, None): wait and ask again."""
+        n = self._topic_partitions(topic)
+        if n is not None or self._metadata_image() is None:
+            return n, None
+        reason = kconfig.topic_name_invalid_reason(topic)
+        if reason is not None:
+            self._notexists[topic] = Err.TOPIC_EXCEPTION
+            return None, KafkaError(Err.TOPIC_EXCEPTION, f"Broker: Invalid topic: topic name is invalid: {reason}")
+        if self.sim.now - since_ms >= self.settings.metadata_propagation_ms:
+            self._notexists[topic] = Err.UNKNOWN_TOPIC_OR_PARTITION
+            return None, KafkaError(Err.UNKNOWN_TOPIC_OR_PARTITION,
+                                    f"Broker: Unknown topic or partition ({topic!r} does not exist and the cluster "
+                                    f"does not auto-create it: create it first, e.g. kafka-topics.sh --create "
+                                    f"--topic {topic} --partitions 3 --replication-factor 3)")
+        return None, None
+
     def _retry_unassigned(self, topic: str) -> None:
         held = self._unassigned.pop(topic, [])
+        if not held:
+            return
         try:
-            n = self._topic_partitions(topic)
-            error = None
+            n, error = self._topic_verdict(topic, held[0][0])
         except KafkaException as e:
             n, error = None, e.args[0]
         waiting = []
         for rec in held:
             t0, value, key, partition, cb, timestamp, headers, size = rec
-            self._queued_bytes -= size
-            self._undelivered -= 1
             expired = self.sim.now - t0 >= self.delivery_timeout_ms
             if n is not None and not expired:
+                self._queued_bytes -= size
+                self._undelivered -= 1
                 self._queued_msgs -= 1
                 try:
-                    self.produce(topic, value, key, -1 if partition is None else partition, cb, timestamp, headers)
+                    self.produce(topic, value, key, partition, cb, timestamp, headers)
                     continue
-                except KafkaException as e:
+                except KafkaException as e:  # named a partition the topic does not have
+                    self._queued_bytes += size
+                    self._undelivered += 1
                     self._queued_msgs += 1
-                    err = e.args[0]
+                    self._report_held(topic, rec, KafkaError(Err._UNKNOWN_PARTITION, e.args[0].str()))
             elif error is not None or expired:
-                err = error or KafkaError(Err._MSG_TIMED_OUT, "Local: Message timed out")
+                self._report_held(topic, rec, error or KafkaError(
+                    Err._MSG_TIMED_OUT, "Local: Message timed out (no metadata for the topic: is a broker reachable, "
+                                        "and does the topic exist?)"))
             else:
-                self._queued_bytes += size
-                self._undelivered += 1
                 waiting.append(rec)
-                continue
-            self.sim.trace.emit("produce.fail", node=self.node, topic=topic, partition=partition, batch=None,
-                                error=err.name(), records=1)
-            cb = cb or self._dr_cb
-            if cb is None:
-                self._queued_msgs -= 1
-                continue
-            part = None if partition is None or partition < 0 else partition
-            msg = Message(topic, part, None, key, value, headers, (TIMESTAMP_CREATE_TIME, timestamp or t0), err,
-                          (self.sim.now - t0) / 1000.0)
-            self._reports.append((cb, err, msg))
         if waiting:
             self._unassigned[topic] = waiting
             self.sim.schedule(self.settings.metadata_fast_ms, self._retry_unassigned, topic)
+
+    def _report_held(self, topic: str, rec: tuple, err: KafkaError) -> None:
+        """A waiting record's delivery report: it failed before it was ever in a batch."""
+        t0, value, key, partition, cb, timestamp, headers, size = rec
+        self._queued_bytes -= size
+        self._undelivered -= 1
+        self.sim.trace.emit("produce.fail", node=self.node, topic=topic, partition=partition, batch=None,
+                            error=err.name(), records=1)
+        cb = cb or self._dr_cb
+        if cb is None or (self._dr_only_error and err is None):
+            self._queued_msgs -= 1
+            return
+        part = None if partition is None or partition == -1 else partition
+        msg = Message(topic, part, None, key, value, headers, (TIMESTAMP_CREATE_TIME, timestamp or t0), err,
+                      (self.sim.now - t0) / 1000.0)
+        self._reports.append((cb, err, msg))
 
     def _reserve(self, size: int) -> None:
         s = self.settings
@@ -603,7 +659,16 @@ class Producer(TransactionalMixin):
                 self._deliver(ob, -1, None)
             self._pump(broker_id)
             return
-        self.sim.schedule(delay + self.settings.request_timeout_ms, self._request_timeout, broker_id, live, state)
+        self.sim.schedule(delay + self._response_timeout_ms(live), self._request_timeout, broker_id, live, state)
+
+    def _response_timeout_ms(self, obs: list) -> int:
+        """How long this request may go unanswered before the client gives up on it (see
+        ``ProducerSettings.socket_timeout_ms``)."""
+        s = self.settings
+        if s.profile == "java":
+            return s.request_timeout_ms
+        remaining = min(ob.first_ms + self.delivery_timeout_ms - self.sim.now for ob in obs)
+        return max(1, min(s.socket_timeout_ms, remaining))
 
     def _transmit(self, broker, req: dict, size: int) -> None:
         self.sim.network.send(self.node, broker.node, "ProduceRequest", broker.on_produce, req, size=size)
@@ -716,6 +781,9 @@ class Producer(TransactionalMixin):
             self._pump(b)
 
     def _deliver(self, ob: _OpenBatch, base_offset: int, error: KafkaError | None) -> None:
+        if ob.finished:
+            return  # purged (or failed) already: a late answer or timer changes nothing
+        ob.finished = True
         topic, part = ob.tp
         if self.idempotent:
             unacked = self._unacked.get(ob.tp)
@@ -752,6 +820,8 @@ class Producer(TransactionalMixin):
         self._queued_msgs -= n - reported
 
     def _fail(self, ob: _OpenBatch, error: KafkaError) -> None:
+        if ob.finished:
+            return
         self.sim.trace.emit("produce.fail", node=self.node, topic=ob.tp[0], partition=ob.tp[1], batch=ob.batch_id,
                             error=error.name(), records=len(ob.records))
         if self._txn_id is not None:
@@ -769,46 +839,77 @@ class Producer(TransactionalMixin):
                 cb(err, msg)
         return n
 
-    def poll(self, timeout: float | None = None) -> int:
-        """Serve delivery reports; waits up to ``timeout`` seconds of *virtual* time for one."""
-        if self._closed:
-            self._check_closed()
-        if not self._reports and timeout:
-            ms = 2**62 if timeout < 0 else int(timeout * 1000)
-            self.sim.run_for(min(ms, self.delivery_timeout_ms + self.settings.request_timeout_ms),
+    def _wait_limit_ms(self) -> int:
+        """An endless wait ends when everything outstanding has had time to fail (virtual time)."""
+        return self.delivery_timeout_ms + self.settings.socket_timeout_ms + 1000
+
+    def poll(self, timeout: float = -1) -> int:
+        """Serve delivery reports; waits up to ``timeout`` seconds of *virtual* time for one.
+
+        ``poll()`` (or a negative timeout) waits until a report is there; with nothing outstanding it
+        returns 0 at once.  Simplification: librdkafka would block forever.
+        """
+        self._check_closed()
+        ms = timeout_ms(timeout)
+        if not self._reports and ms and self._undelivered:
+            self.sim.run_for(self._wait_limit_ms() if ms < 0 else min(ms, self._wait_limit_ms()),
                              until=lambda: bool(self._reports))
         return self._serve()
 
-    def flush(self, timeout: float | None = None) -> int:
+    def flush(self, timeout: float = -1) -> int:
         """Send everything (lingering batches too), wait for all reports, serve them.
 
         Returns the number of messages still outstanding (0 unless ``timeout`` ran out).  A
         transactional producer in a fatal state raises its fatal error, as librdkafka does.
         """
-        if self._closed:
-            self._check_closed()
+        self._check_closed()
+        ms = timeout_ms(timeout)
         for ob in list(self._open.values()):
             if not ob.ready:
                 self._close(ob, "flush")
-        limit = self.delivery_timeout_ms + self.settings.request_timeout_ms + 1000 \
-            if timeout is None or timeout < 0 else int(timeout * 1000)
-        self.sim.run_for(limit, until=lambda: self._undelivered == 0)
+        self.sim.run_for(self._wait_limit_ms() if ms < 0 else ms, until=lambda: self._undelivered == 0)
         self._serve()
         if self._txn_fatal is not None:
             raise KafkaException(self._txn_fatal)
         return len(self)
 
     def purge(self, in_queue: bool = True, in_flight: bool = True, blocking: bool = True) -> None:
+        """Fail queued (``_PURGE_QUEUE``) and/or in-flight (``_PURGE_INFLIGHT``) messages; their
+        delivery reports come with the next ``poll()``/``flush()``, as in librdkafka."""
+        self._check_closed()
         if in_queue:
             for ob in list(self._open.values()):
                 del self._open[ob.tp]
                 if ob.linger_timer is not None:
                     ob.linger_timer.cancel()
-                self._deliver(ob, -1, KafkaError(-152, "Local: Purged in queue"))
+                if not ob.sealed:
+                    self._deliver(ob, -1, KafkaError(Err._PURGE_QUEUE))
+            for broker_id in sorted(self._ready):
+                waiting, self._ready[broker_id] = self._ready[broker_id], []
+                for ob in waiting:
+                    self._deliver(ob, -1, KafkaError(Err._PURGE_QUEUE))
+            for topic in sorted(self._unassigned):
+                for rec in self._unassigned.pop(topic):
+                    self._report_held(topic, rec, KafkaError(Err._PURGE_QUEUE))
+        if in_flight:
+            for broker_id in sorted(self._requests):
+                for obs, state in self._requests.pop(broker_id):
+                    if not state["done"]:
+                        state["done"] = True
+                        self._in_flight[broker_id] -= 1
+                        for ob in obs:
+                            self._deliver(ob, -1, KafkaError(Err._PURGE_INFLIGHT))
 
     def list_topics(self, topic: str | None = None, timeout: float = -1):
+        """Cluster metadata; a producer's request for one topic auto-creates it, as the broker does
+        for a MetadataRequest with ``allow.auto.create.topics`` (a producer's default)."""
+        if self._closed:
+            raise RuntimeError("Handle has been closed")
+        timeout_ms(timeout)
         from .admin import cluster_metadata
 
+        if topic is not None:
+            self._topic_partitions(topic)
         return cluster_metadata(self.cluster, topic)
 
     def __len__(self) -> int:
@@ -830,13 +931,27 @@ def _allocate_producer_id(cluster) -> tuple[int, int]:
     return nxt, 0
 
 
-def _to_bytes(x, what: str) -> bytes:
+def _type_name(x) -> str:
+    return "None" if x is None else type(x).__name__
+
+
+def _to_bytes(x, position: int) -> bytes:
+    """confluent-kafka's value (argument 2) and key (3): str (UTF-8) or bytes; serialize anything else."""
     if isinstance(x, str):
         return x.encode("utf-8")
-    if isinstance(x, (bytearray, memoryview)):
+    if isinstance(x, bytes):
         return bytes(x)
-    raise TypeError(f"{what} must be str, bytes or None, not {type(x).__name__}: serialize it first "
-                    f"(e.g. json.dumps(...).encode())")
+    if isinstance(x, (bytearray, memoryview)):
+        raise TypeError(f"argument {position} must be read-only bytes-like object, not {type(x).__name__}")
+    raise TypeError(f"a bytes-like object is required, not '{type(x).__name__}' (serialize it first, e.g. "
+                    f"json.dumps(...).encode())")
+
+
+def _as_int(x) -> int:
+    """An integer argument as CPython's ``PyArg_Parse`` takes it (bool is an int; float and str are not)."""
+    if isinstance(x, int):
+        return int(x)
+    raise TypeError(f"'{_type_name(x) if x is not None else 'NoneType'}' object cannot be interpreted as an integer")
 
 
 class JavaProducer(Producer):

@@ -32,6 +32,9 @@ from .controller import CONTROLLER_NODE
 from .log import PartitionLog, RecordBatch, marker_batch
 from .metadata import NO_LEADER, MetadataImage, MetadataRecord
 
+# org.apache.kafka.common.internals.Topic.INTERNAL_TOPICS
+INTERNAL_TOPICS = frozenset({"__consumer_offsets", "__transaction_state", "__share_group_state"})
+
 if TYPE_CHECKING:
     from .cluster import Cluster
 
@@ -286,10 +289,16 @@ class Broker:
                 for tp in req["batches"]:
                     self._finish_partition(state, tp, injected, -1)
                 return
+        # ReplicaManager.appendToLocalLog: only the broker's own coordinators may append to internal topics.
+        internal_ok = req.get("internal_topics_allowed", req["client"] == self.node)
         for tp, batch in req["batches"].items():
             rep = self.replicas.get(tp)
             if acks not in (-1, 0, 1):
                 self._finish_partition(state, tp, Err.INVALID_REQUIRED_ACKS, -1)
+                continue
+            if tp[0] in INTERNAL_TOPICS and not internal_ok:
+                self._finish_partition(state, tp, Err.INVALID_TOPIC_EXCEPTION, -1,
+                                       f"Cannot append to internal topic {tp[0]}")
                 continue
             if rep is None:
                 known = self.image.partition(*tp) is not None

@@ -8,8 +8,8 @@ Kafka behaviour modelled (KIP-98 record format v2, ``kafka.log.UnifiedLog``):
   would take it past ``segment.bytes`` or it is older than ``segment.ms``.
 * ``log_start_offset`` (LSO of the log, not the "last stable offset"), ``log_end_offset`` (LEO,
   the next offset to be written) and ``high_watermark`` (HW): ``log_start <= HW <= LEO``.
-* Retention deletes *whole, non-active* segments below the HW: by time (the segment's largest
-  timestamp older than ``retention.ms``) or by size (while the log is over ``retention.bytes``
+* Retention deletes *whole* segments below the HW, the active one too (after rolling a new one): by
+  time (the segment's largest timestamp older than ``retention.ms``) or by size (while the log is over ``retention.bytes``
   by at least the oldest segment's size).  Data is never deleted past the HW.
 * Compaction (``cleanup.policy=compact``) keeps the last record per key in the non-active part
   of the log below the HW; tombstones (null value) survive ``delete.retention.ms`` after the
@@ -487,29 +487,35 @@ class PartitionLog:
         return min(self.segments[-1].base_offset, self.high_watermark)
 
     def delete_old_segments(self, now_ms: int, retention_ms: int, retention_bytes: int) -> list[Segment]:
-        """Kafka's ``deleteOldSegments``: whole non-active segments below the HW, by time then size."""
-        deleted: list[Segment] = []
-        bound = self._deletable_upper_bound()
+        """Kafka's ``UnifiedLog.deleteOldSegments``: whole segments below the HW, by time then size.
 
-        def next_base(i: int) -> int:
-            return self.segments[i + 1].base_offset
+        A segment is deletable once the high watermark has reached the next segment's base offset (for
+        the active segment: the log end offset), so the active segment goes too when everything in it
+        is past retention and replicated.  A log always keeps one segment: before deleting the last,
+        Kafka rolls a new, empty one at the log end (``deleteSegments``: "we must always have at least
+        one segment, so if we are going to delete all the segments, we need to roll a new one first"),
+        and the log start offset becomes the log end offset.
+        """
+        deleted: list[Segment] = []
+
+        def deletable() -> bool:
+            seg = self.segments[0]
+            upper = self.segments[1].base_offset if len(self.segments) > 1 else self.log_end_offset
+            return bool(seg.batches) and self.high_watermark >= upper
 
         # By time: a segment goes when its newest record is older than retention.ms.
         if retention_ms >= 0:
-            while len(self.segments) > 1 and next_base(0) <= bound:
-                seg = self.segments[0]
-                if seg.batches and now_ms - seg.max_timestamp > retention_ms:
-                    deleted.append(self._drop_first_segment())
-                else:
-                    break
+            while deletable() and now_ms - self.segments[0].max_timestamp > retention_ms:
+                deleted.append(self._drop_first_segment(now_ms))
         # By size: drop oldest while what is left stays >= retention.bytes.
         if retention_bytes >= 0:
-            while len(self.segments) > 1 and next_base(0) <= bound and \
-                    self.size_bytes - self.segments[0].size_bytes >= retention_bytes:
-                deleted.append(self._drop_first_segment())
+            while deletable() and self.size_bytes - self.segments[0].size_bytes >= retention_bytes:
+                deleted.append(self._drop_first_segment(now_ms))
         return deleted
 
-    def _drop_first_segment(self) -> Segment:
+    def _drop_first_segment(self, now_ms: int) -> Segment:
+        if len(self.segments) == 1:
+            self.segments.append(Segment(self.log_end_offset, now_ms))  # roll first: never zero segments
         seg = self.segments.pop(0)
         self.size_bytes -= seg.size_bytes
         self.log_start_offset = max(self.log_start_offset, self.segments[0].base_offset)

@@ -18,9 +18,10 @@ from kafkalab.exercises.core import (
     names,
     predict,
     reset,
+    reveal,
     solution,
     verdict,
 )
 
 __all__ = ["Exercise", "ExerciseNotSolved", "Prediction", "UnknownExercise", "check", "exercise", "fmt", "get",
-           "hint", "names", "predict", "reset", "solution", "verdict"]
+           "hint", "names", "predict", "reset", "reveal", "solution", "verdict"]

@@ -35,7 +35,7 @@ from kafkalab.errors import error_text
 from kafkalab.isolation import isolated_clusters
 
 __all__ = ["Exercise", "ExerciseNotSolved", "Prediction", "UnknownExercise", "check", "exercise", "fmt", "get",
-           "hint", "names", "predict", "reset", "solution", "verdict"]
+           "hint", "names", "predict", "reset", "reveal", "solution", "verdict"]
 
 _MISSING: Any = object()
 
@@ -104,6 +104,7 @@ _REGISTRY: dict[str, Exercise] = {}
 _attempts: dict[str, int] = {}
 _hints_seen: dict[str, int] = {}
 _predictions: dict[str, Any] = {}
+_locked: set[str] = set()  # predictions whose reveal has run: predict() no longer changes them
 
 
 def exercise(name: str, *, hints=(), solution: str = "", why: str = "", stub: Any = None):
@@ -166,6 +167,7 @@ def check(name: str, answer: Any = _MISSING) -> None:
     if answer is _MISSING:
         if name in _predictions:
             answer = _predictions[name]
+            reveal(name)  # grading a prediction shows the answer: the guess is final from here on
         elif isinstance(ex.verdict, Prediction):
             raise ExerciseNotSolved(name, f"no prediction recorded: run predict({name!r}, your_guess) "
                                           "before the cell that shows the answer")
@@ -180,10 +182,30 @@ def check(name: str, answer: Any = _MISSING) -> None:
 
 
 def predict(name: str, value: Any) -> None:
-    """Record a prediction for ``name``, before running the cell that reveals the answer."""
+    """Record a prediction for ``name``, before running the cell that reveals the answer.
+
+    Once the reveal has run (``reveal(name)`` in the reveal cell, or ``check(name)``), the recorded
+    guess is final: predicting again after seeing the answer does not change what is graded
+    (``reset(name)`` starts the exercise over).
+    """
     get(name)
+    if name in _locked:
+        print(f"prediction for {name} is locked: you predicted {fmt(_predictions[name])} before the answer was "
+              f"shown (reset({name!r}) starts over)")
+        return
     _predictions[name] = value
     print(f"prediction recorded for {name}: {fmt(value)}")
+
+
+def reveal(name: str) -> None:
+    """Mark ``name``'s answer as shown: a real prediction recorded so far is locked.
+
+    An untouched stub (Run All over the student build) is not locked, so the learner can still
+    fill in a guess and predict before looking.
+    """
+    ex = get(name)
+    if name in _predictions and not _is_stub(ex, _predictions[name]):
+        _locked.add(name)
 
 
 def hint(name: str, reset: bool = False) -> None:
@@ -224,6 +246,10 @@ def reset(name: str | None = None) -> None:
             state.clear()
         else:
             state.pop(name, None)
+    if name is None:
+        _locked.clear()
+    else:
+        _locked.discard(name)
 
 
 def fmt(value: Any) -> str:

@@ -72,7 +72,7 @@ def size_ingest_topic(answer) -> str | None:
     if tb > w["storage_budget_tb"]:
         return f"that stores {tb:.0f} TB (bytes × retention × replication factor), over the " \
                f"{w['storage_budget_tb']} TB budget"
-    return _survives_one_broker_loss(cluster, "clickstream")
+    return _survives_one_broker_loss(cluster, "clickstream") or _refuses_a_lone_copy(cluster, "clickstream")
 
 
 def _survives_one_broker_loss(cluster: Cluster, topic: str) -> str | None:
@@ -174,38 +174,52 @@ def survive_broker_loss(command) -> str | None:
         return f"kafka-topics.sh refused it: {first}"
     if "payments" not in cluster.topics():
         return "the command should create the topic named payments"
-    said = _survives_one_broker_loss(cluster, "payments")
-    if said:
-        return said
-    # A second broker down: writes must now be refused, not acknowledged by a lone replica.
+    return _survives_one_broker_loss(cluster, "payments") or _refuses_a_lone_copy(cluster, "payments")
+
+
+def _refuses_a_lone_copy(cluster: Cluster, topic: str) -> str | None:
+    """A second broker down: acks=all writes must now be refused, not acknowledged by a lone replica."""
     alive = [b for b, x in cluster.brokers.items() if x.alive]
     cluster.crash_broker(alive[0])
     cluster.run(15000)
     results = []
     p = Producer({"bootstrap.servers": "kafka-1:9092", "acks": "all", "message.timeout.ms": 20000}, cluster=cluster)
-    for part in range(len(cluster.describe("payments").partitions)):
-        p.produce("payments", value=b"x", partition=part, on_delivery=lambda e, m: results.append(e))
+    for part in range(len(cluster.describe(topic).partitions)):
+        p.produce(topic, value=b"x", partition=part, on_delivery=lambda e, m: results.append(e))
     p.flush()
     if any(e is None for e in results):
         return ("with two of three brokers down some writes were still acknowledged, by a single copy that the "
-                "next failure would erase: raise the topic's durability gate")
+                "next failure would erase: raise the topic's durability gate (min.insync.replicas)")
     return None
 
 
+FANOUT = {"groups": {"dashboard": 3, "warehouse": 2}, "partitions": 8, "records": 160}  # not the section-2 setup
+
+
 def _fanout() -> tuple[int, int]:
-    rows = queue_vs_pubsub({"dashboard": 4, "warehouse": 1}, partitions=6, records=120)["rows"]
-    busiest = max(r[3] for r in rows if r[0] == "dashboard")
-    warehouse = sum(r[3] for r in rows if r[0] == "warehouse")
-    return busiest, warehouse
+    rows = queue_vs_pubsub(FANOUT["groups"], partitions=FANOUT["partitions"], records=FANOUT["records"])["rows"]
+    return tuple(max(r[3] for r in rows if r[0] == g) for g in ("dashboard", "warehouse"))
 
 
 def _explain_fanout(predicted, actual) -> str | None:
     if not (isinstance(predicted, tuple) and len(predicted) == 2):
-        return "predict a pair: (records the busiest dashboard consumer reads, records the warehouse consumer reads)"
+        return "predict a pair: (records the busiest dashboard consumer reads, records the busiest warehouse " \
+               "consumer reads)"
+    total, per_partition = FANOUT["records"], FANOUT["records"] // FANOUT["partitions"]
+    if tuple(predicted) == (40, 120):
+        return "those are section 2's numbers (6 partitions, groups of 4 and 1); here 8 partitions are shared by " \
+               "groups of 3 and 2"
+    if total in predicted:
+        return "inside one group the members share the partitions: no single member of a 2- or 3-member group " \
+               "reads the whole topic"
+    if any(p % per_partition for p in predicted if isinstance(p, int)):
+        return f"partitions, not records, are shared out: each partition holds {per_partition} records and has " \
+               f"exactly one reader in the group"
     if predicted[1] != actual[1]:
-        return "every group reads the whole topic on its own: a second group does not share records with the first"
-    if predicted[0] == 30:
-        return "6 partitions do not divide evenly among 4 consumers: some consumers own two partitions"
+        return "each group has its own offsets and its own share-out: warehouse splits all partitions between " \
+               "its two members"
+    if predicted[0] != actual[0]:
+        return "8 partitions over 3 dashboard members do not split evenly: someone owns more than the others"
     return None
 
 
@@ -213,9 +227,9 @@ def _explain_fanout(predicted, actual) -> str | None:
     "predict_fanout",
     hints=["Within one group each partition has exactly one reader; partitions, not records, are shared out.",
            "Each group has its own offsets, so each group sees every record."],
-    solution="Range assignment gives dashboard-1 and dashboard-2 two partitions each (40 records), the others "
-             "one (20); the warehouse group's single consumer owns all six partitions and reads all 120. Queue "
-             "semantics inside a group, pub-sub across groups, on one log.",
+    solution="Range assignment splits 8 partitions 3 + 3 + 2 in dashboard (the busiest member reads 3 x 20 = 60 "
+             "records) and 4 + 4 in warehouse (80). Each group reads all 160 records, shared out by partition "
+             "among its members: queue semantics inside a group, pub-sub across groups, on one log.",
 )
 @Prediction
 def predict_fanout():
@@ -240,15 +254,19 @@ def replay_last_n(replay) -> str | None:
         return "answer with a function replay(consumer, tp, n) -> list of messages"
     for n_records, n, retention in ((50, 10, False), (50, 45, True)):
         cluster = Cluster(brokers=1, seed=3)
-        cfg = {"segment.bytes": 1048576, "segment.ms": 10_000, "retention.ms": 60_000} if retention else {}
+        cfg = {"segment.bytes": 1048576, "segment.ms": 10_000, "retention.ms": 400_000} if retention else {}
         cluster.create_topic("events", partitions=1, replication_factor=1, config=cfg)
         p = Producer({"bootstrap.servers": "kafka-1:9092"}, cluster=cluster)
         for i in range(n_records):
             p.produce("events", value=f"event-{i}")
             p.flush()
             cluster.run(1000)
+            if retention and i == n_records // 2 - 1:
+                cluster.run(250_000)  # a pause: the first half will be past retention.ms, the second not
         if retention:
-            cluster.run(300_000)  # one retention check: the old segments go
+            # The retention check (every log.retention.check.interval.ms = 5 min) at 600 s deletes the
+            # first half's segments; the second half, ~300 s old, stays.
+            cluster.run(300_000)
         log = cluster.partition_log("events", 0)
         c = Consumer({"bootstrap.servers": "kafka-1:9092", "group.id": "replayer"}, cluster=cluster)
         tp = TopicPartition("events", 0, OFFSET_BEGINNING)

@@ -384,6 +384,7 @@ def java_compatible_producer(conf) -> str | None:
 # -- (d) a salted key for a hot merchant --------------------------------------------------------
 
 _MIN_SPREAD = 8
+_MAX_SALTS = 64  # a salt is a small fixed range per merchant, not one key per payment
 
 
 @exercise(
@@ -438,6 +439,11 @@ def salted_payment_key(fn) -> str | None:
     if len(hot) == 1:
         return (f"all {sum(hot.values())} events of merchant 7 still land on one partition of 12: the hot "
                 "merchant is not split at all")
+    hot_keys = {k for e, k in zip(events, keys) if e["merchant_id"] == HOT_MERCHANT}
+    if len(hot_keys) > _MAX_SALTS:
+        return (f"merchant 7's events carry {len(hot_keys)} different keys, one per payment: the merchant is gone "
+                f"from the key, so a per-merchant consumer must merge {len(hot_keys)} streams. Keep the merchant "
+                f"in the key and salt it with a small, fixed range (at most {_MAX_SALTS} values)")
     if len(hot) < _MIN_SPREAD:
         return (f"merchant 7's events reach only {len(hot)} of 12 partitions (at least {_MIN_SPREAD} wanted): "
                 "too few distinct keys per merchant, and distinct keys can still share a partition")

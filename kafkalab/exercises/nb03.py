@@ -6,13 +6,23 @@ schedules of :mod:`kafkalab.checks`) and judges the learner's answer by what hap
 from __future__ import annotations
 
 from ..checks import find_anomalies, random_schedule, run_schedule
-from ..replication import hw_example, isr_shrink_example, unclean_election_example
+from ..replication import (
+    GUIDE_PRODUCER,
+    hw_example,
+    isr_shrink_example,
+    isr_shrink_schedule,
+    run_scenario,
+    unclean_election_example,
+)
 from .core import Prediction, exercise, fmt
 
-
 # -- 1. when does a crashed broker leave the ISR? -------------------------------------------------
+# Not the page's run (B3 crashed at 5 s, shown in the table above): the same cluster, B3 crashing at 22 s.
+FENCE_CRASH_S = 22
+
+
 def fence_time_actual() -> float:
-    run = isr_shrink_example(blip_ms=0)
+    run = run_scenario(isr_shrink_schedule(blip_ms=0, crash_s=FENCE_CRASH_S), producer=dict(GUIDE_PRODUCER))
     first = next(e for e in run.trace.filter("metadata.PartitionChangeRecord") if e.time_ms >= run.t0)
     return run.t(first.time_ms)
 
@@ -23,9 +33,9 @@ def fence_time_actual() -> float:
            "In KRaft a broker proves it is alive by heartbeating the controller every broker.heartbeat.interval.ms.",
            ("The controller fences a broker that has been silent for broker.session.timeout.ms (9000 ms); fencing "
            "removes it from every ISR. replica.lag.time.max.ms is for followers that are alive but behind.")],
-    solution="B3's last heartbeat was at about t=4 s; the controller fences it once it has been silent for more than "
-             "broker.session.timeout.ms = 9 s, so at about t=14 s the PartitionChangeRecord sets ISR = {1,2}. The "
-             "guide's 35 s (5 s + replica.lag.time.max.ms) is what a live but lagging follower would take.",
+    solution="B3's last heartbeat before the crash at 22 s was at about t=21 s; the controller fences it once it has "
+             "been silent for more than broker.session.timeout.ms = 9 s, so at about t=30 s the PartitionChangeRecord "
+             "sets ISR = {1,2}. 52 s (22 s + replica.lag.time.max.ms) is what a live but lagging follower would take.",
     why="KRaft fencing (broker.session.timeout.ms), not replica.lag.time.max.ms, removes a dead broker",
 )
 def fence_time(answer) -> str | None:
@@ -34,20 +44,27 @@ def fence_time(answer) -> str | None:
     actual = fence_time_actual()
     if abs(answer - actual) <= 1.0:
         return None
-    if 33 <= answer <= 37:
-        return "that is 5 s + replica.lag.time.max.ms, the guide's number: but nobody waits for a dead broker to " \
-               "lag; the controller notices the missing heartbeats first"
-    if answer <= 6:
+    if abs(answer - (FENCE_CRASH_S + 30)) <= 2:
+        return f"that is {FENCE_CRASH_S} s + replica.lag.time.max.ms: but nobody waits for a dead broker to lag; " \
+               "the controller notices the missing heartbeats first"
+    if abs(answer - 14) <= 1:
+        return f"that is the page's run, where B3 crashed at 5 s; here it crashes at {FENCE_CRASH_S} s"
+    if answer <= FENCE_CRASH_S + 1:
         return "the crash itself changes nothing yet: the cluster only learns of it when heartbeats stop arriving"
-    return "not when the simulator does it: count the heartbeat interval and broker.session.timeout.ms from t=5 s"
+    return f"not when the simulator does it: count the heartbeat interval and broker.session.timeout.ms from " \
+           f"t={FENCE_CRASH_S} s"
 
 
 # -- 2. the guide's worked example, really run ----------------------------------------------------
+# Not the page's 10 s blip (its timeline is printed above): B2 cut off for 20 s, from 70 s to 90 s.
+GUIDE_BLIP_MS, GUIDE_TIMES = 20_000, (40, 85)
+
+
 def _example_facts() -> dict:
-    run = isr_shrink_example(blip_ms=10_000)
+    run = isr_shrink_example(blip_ms=GUIDE_BLIP_MS)
     isr = [1, 2, 3]
     at = {}
-    for t in (40, 75):
+    for t in GUIDE_TIMES:
         cur = [1, 2, 3]
         for e in run.trace.filter("metadata.PartitionChangeRecord"):
             if "isr" in e.fields and run.t(e.time_ms) <= t:
@@ -55,36 +72,39 @@ def _example_facts() -> dict:
         at[t] = cur
     isr = at
     third = run.writes[2]
-    return {"isr_at_40": isr[40], "isr_at_75": isr[75],
+    return {"isr_at_40": isr[40], "isr_at_85": isr[85],
             "write_3": {"ok": "acknowledged", "failed": "rejected", "unknown": "timed out"}.get(third["result"],
                                                                                               third["result"])}
 
 
 @exercise(
     "guide_example",
-    hints=["Run the scenario above and read the ISR column of the timeline at those two moments.",
-           ("At 75 s B2 has been unreachable for 5 s. Has the controller fenced it yet? Has the leader's "
-           "replica.lag.time.max.ms run out?"),
+    hints=["Reason from the configs: when is B3 fenced, when is B2, and when is B2 back?",
+           ("At 85 s B2 has been unreachable for 15 s. Has the controller fenced it yet? When does it come back "
+            "into the ISR?"),
            ("The guide's producer has enable.idempotence=True and delivery.timeout.ms=120000: a retriable error is "
-           "retried until the delivery timeout.")],
-    solution="{'isr_at_40': [1, 2], 'isr_at_75': [1, 2], 'write_3': 'acknowledged'}. At 75 s B2 is still in the ISR "
-             "(fencing needs 9 s without a heartbeat: at ~78 s). The leader appends write 3 and waits for B2; when B2 is "
-             "fenced the leader answers NOT_ENOUGH_REPLICAS_AFTER_APPEND, the producer retries (NOT_ENOUGH_REPLICAS) "
-             "until B2 is back at ~80 s, and the idempotent retry is acknowledged with the original offset.",
-    why="a 10 s blip delays write 3 by ~5 s; nothing is rejected in the end",
+            "retried until the delivery timeout.")],
+    solution="{'isr_at_40': [1, 2], 'isr_at_85': [1], 'write_3': 'acknowledged'}. B3 is fenced at ~14 s. B2's "
+             "heartbeats stop at 70 s, so the controller fences it at ~78 s (broker.session.timeout.ms = 9 s): the "
+             "ISR is {1} until B2 is back at ~90 s. Write 3 (75 s) waits for B2, gets NOT_ENOUGH_REPLICAS(_AFTER_"
+             "APPEND) while the ISR is below min.insync.replicas=2, is retried (retriable, delivery.timeout.ms = "
+             "120 s) and acknowledged once B2 has caught up.",
+    why="a 20 s blip fences B2 and delays write 3; with retries and a long delivery timeout nothing is rejected",
 )
 def guide_example(answer) -> str | None:
-    if not isinstance(answer, dict) or set(answer) != {"isr_at_40", "isr_at_75", "write_3"}:
-        return "answer with a dict {'isr_at_40': [...], 'isr_at_75': [...], 'write_3': 'acknowledged' | " \
+    if not isinstance(answer, dict) or set(answer) != {"isr_at_40", "isr_at_85", "write_3"}:
+        return "answer with a dict {'isr_at_40': [...], 'isr_at_85': [...], 'write_3': 'acknowledged' | " \
                "'rejected' | 'timed out'}"
     facts = _example_facts()
-    got = {"isr_at_40": sorted(answer["isr_at_40"] or []), "isr_at_75": sorted(answer["isr_at_75"] or []),
+    got = {"isr_at_40": sorted(answer["isr_at_40"] or []), "isr_at_85": sorted(answer["isr_at_85"] or []),
            "write_3": answer["write_3"]}
     if got["isr_at_40"] != facts["isr_at_40"]:
         return f"at 40 s the ISR is not {fmt(got['isr_at_40'])}: B3 crashed at 5 s — has it been fenced by then?"
-    if got["isr_at_75"] != facts["isr_at_75"]:
-        return "at 75 s B2 has been cut off for 5 s only: neither broker.session.timeout.ms (9 s) nor " \
-               "replica.lag.time.max.ms (30 s) has run out, so it is still in the ISR"
+    if got["isr_at_85"] != facts["isr_at_85"]:
+        if got["isr_at_85"] == [1, 2]:
+            return "at 85 s B2 has been silent for 15 s, longer than broker.session.timeout.ms (9 s): the " \
+                   "controller has fenced it, and fencing removes it from the ISR"
+        return f"at 85 s the ISR is not {fmt(got['isr_at_85'])}: who is still heartbeating, and who is in sync?"
     if got["write_3"] != facts["write_3"]:
         if got["write_3"] == "rejected":
             return "the leader did answer with errors (NOT_ENOUGH_REPLICAS…), but they are retriable: look at the " \
@@ -236,3 +256,73 @@ def diagnose_lost_write(answer) -> str | None:
             return "the producer used acks=all, and every lost write was acknowledged by two in-sync replicas"
         return "the lost writes were acknowledged and committed; look at how the leader that replaced them was elected"
     return None
+
+
+# -- predict, then run: unclean election and ELR ----------------------------------------------------
+def unclean_loss_actual() -> tuple:
+    """Acknowledged writes lost (unclean election on, off) in the section-4 scenario."""
+    return tuple(int(unclean_election_example(unclean=flag).anomalies().attrs["lost"]) for flag in (True, False))
+
+
+def _explain_unclean(predicted, actual) -> str | None:
+    if not (isinstance(predicted, tuple) and len(predicted) == 2):
+        return "predict a pair (acknowledged writes lost with unclean election on, with it off)"
+    if predicted[1] != actual[1]:
+        return "with unclean election off the controller waits for an ISR member: nothing acknowledged is lost, " \
+               "the partition is offline instead"
+    if predicted[0] == 0:
+        return "with unclean election on, the controller does not wait: it makes the out-of-sync B3 leader as soon " \
+               "as it is the only live replica"
+    if predicted[0] < actual[0]:
+        return "B3 left the ISR before a, b and c were written and never got them: electing it erases all of them, " \
+               "and the returning replicas truncate to match"
+    return None
+
+
+exercise(
+    "predict_unclean_loss",
+    hints=["Which writes does B3 have when it becomes the only live replica?",
+           "When B1 and B2 come back, they follow the new leader's log, whatever it lacks."],
+    solution="(3, 0): with unclean election B3, which never got a, b and c, becomes leader; B1 and B2 truncate "
+             "to its log when they return, so all three acknowledged writes are gone. With it off the partition "
+             "waits offline for B1 and loses nothing.",
+    why="unclean election trades acknowledged data for availability",
+)(Prediction(unclean_loss_actual, _explain_unclean))
+
+ELR_PLAN = [(5, "crash", 3), (10, "write", "a"), (20, "blip", 2, 60_000, [1]), (30, "write", "b"), (60, "crash", 1)]
+
+
+def elr_leader_actual() -> tuple:
+    """The partition's leader at the end of the ELR plan (ELR on, off); None when there is none."""
+    from ..replication import TOPIC
+
+    out = []
+    for flag in (True, False):
+        run = run_scenario(ELR_PLAN, elr=flag, run_s=100)
+        leader = run.cluster.describe(TOPIC).partitions[0].leader
+        out.append(leader if leader >= 0 else None)
+    return tuple(out)
+
+
+def _explain_elr(predicted, actual) -> str | None:
+    if not (isinstance(predicted, tuple) and len(predicted) == 2):
+        return "predict a pair (leader with ELR, leader without ELR): a broker id, or None for no leader"
+    if predicted[1] is not None:
+        return "without ELR the ISR still names the dead B1 and no other replica is eligible: there is no leader"
+    if predicted[0] == 3:
+        return "B3 crashed at 5 s and missed committed writes: it is neither in the ISR nor in the ELR"
+    if predicted[0] is None:
+        return "B2 left the ISR while the ISR was below min.insync.replicas, so it entered the ELR: it has every " \
+               "committed record and may be elected cleanly"
+    return None
+
+
+exercise(
+    "predict_elr_leader",
+    hints=["Who is in the ISR when B1 crashes at 60 s, and who is in the ELR?",
+           "An ELR member holds every committed record; a crashed-and-returned broker is not eligible."],
+    solution="(2, None): with ELR, B2 entered the ELR when it dropped out of an ISR already below "
+             "min.insync.replicas, so when B1 is fenced the controller elects B2 cleanly (election='elr'). "
+             "Without ELR the ISR keeps the dead B1 and the partition has no leader until B1 returns.",
+    why="ELR keeps a clean candidate set while the ISR is under min.insync.replicas",
+)(Prediction(elr_leader_actual, _explain_elr))

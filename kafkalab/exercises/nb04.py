@@ -169,7 +169,7 @@ def _explain_retry_log(predicted, actual) -> str | None:
     if predicted[:1] == ["A"]:
         return "A's first request never reached the broker; B and C were in flight at the same time and got there first"
     if predicted.count("B") == 2 and predicted[-1] != "B":
-        return "a retry waits for request.timeout.ms, then goes to the end of the log like any new write"
+        return "a retry waits for socket.timeout.ms (librdkafka's response timeout), then goes to the end of the log like any new write"
     return None
 
 
@@ -179,9 +179,9 @@ def _explain_retry_log(predicted, actual) -> str | None:
             "from a new record."),
            ("A lost request and a lost response look the same to the producer (no answer), but only one of them "
             "was stored."),
-           "The producer retries after request.timeout.ms; with 5 requests in flight the others do not wait."],
+           "The producer retries once socket.timeout.ms passes without an answer; with 5 requests in flight the others do not wait."],
     solution="['B', 'C', 'A', 'B']. A's request is lost, so B and C (in flight at the same time) are appended first "
-             "at offsets 0 and 1. After request.timeout.ms the producer retries A and B: A lands at 2 (reordered) "
+             "at offsets 0 and 1. After socket.timeout.ms without an answer the producer retries A and B: A lands at 2 (reordered) "
              "and B, already stored but never acknowledged, lands again at 3 (a duplicate). Idempotence fixes both: "
              "the broker checks each batch's sequence number, rejects B and C while A is missing "
              "(OUT_OF_ORDER_SEQUENCE_NUMBER) and recognises a re-sent batch it already has.",
@@ -369,11 +369,11 @@ class _Guarded:
                 raise _Spinning() from None
             raise
 
-    def poll(self, timeout=None):
+    def poll(self, timeout=-1):
         self._since_poll = 0
         return self._p.poll(timeout)
 
-    def flush(self, timeout=None):
+    def flush(self, timeout=-1):
         self._since_poll = 0
         return self._p.flush(timeout)
 
@@ -480,3 +480,38 @@ def predict_smallest_codec():
 
 
 predict_smallest_codec.explain = _explain_codec
+
+
+# -- predict, then run: which acks settings lose an acknowledged record -----------------------------
+def acks_loss_actual() -> tuple:
+    """The acks settings (of "0", "1", "all") whose delivery report said delivered for a lost record."""
+    return tuple(a for a in ("0", "1", "all") if leader_dies_after_ack(a).lost_acknowledged())
+
+
+def _explain_acks(predicted, actual) -> str | None:
+    if not isinstance(predicted, (tuple, list)) or not all(a in ("0", "1", "all") for a in predicted):
+        return "predict a tuple of acks settings, e.g. ('0',) — the ones that report a lost record as delivered"
+    if set(predicted) == set(actual):
+        return "right settings; list them in the order '0', '1', 'all'"
+    predicted = tuple(a for a in ("0", "1", "all") if a in predicted)
+    if "all" in predicted:
+        return "acks=all waits until every in-sync replica has the record: the leader never answered while it was " \
+               "cut off from its followers, and the record it did acknowledge later was replicated"
+    if "1" not in predicted:
+        return "acks=1 is answered as soon as the leader alone has the record: a leader that dies before its " \
+               "followers fetched it takes the record with it"
+    if "0" not in predicted:
+        return "acks=0 reports delivery when the request leaves the producer: nothing waits for any broker"
+    return None
+
+
+exercise(
+    "predict_acks_loss",
+    hints=[("When does each setting produce its delivery report: on send, after the leader's append, or after the "
+           "in-sync replicas have it?"),
+           "The leader is cut off from its followers when order-2 arrives, then dies."],
+    solution="('0', '1'): acks=0 reports on send and acks=1 after the leader's append, both before any follower "
+             "has order-2; the new leader never had it. acks=all waits for the in-sync replicas, so its report "
+             "comes only after a copy that survives.",
+    why="only acks=all ties 'delivered' to a copy the next leader has",
+)(Prediction(acks_loss_actual, _explain_acks))

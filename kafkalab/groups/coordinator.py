@@ -44,7 +44,7 @@ import weakref
 
 from ..cluster.log import BATCH_OVERHEAD, RecordBatch, record_size
 from ..cluster.metadata import NO_LEADER
-from ..errors import Err
+from ..errors import Err, KafkaException
 from .assignors import assign_server_side, java_string_hash
 
 OFFSETS_TOPIC = "__consumer_offsets"
@@ -209,6 +209,17 @@ class GroupCoordinator:
             rf = min(int(self.cluster.broker_config["offsets.topic.replication.factor"]), len(self.cluster.brokers))
             self.cluster.create_topic(OFFSETS_TOPIC, partitions=self.num_partitions, replication_factor=rf,
                                       config={"cleanup.policy": "compact"}, settle=settle)
+
+    def try_offsets_topic(self, settle: bool = False) -> bool:
+        """``ensure_offsets_topic`` as FindCoordinator does it: if __consumer_offsets cannot be created
+        yet (e.g. fewer live brokers than ``offsets.topic.replication.factor``), the broker answers
+        COORDINATOR_NOT_AVAILABLE and the client asks again; nothing is raised to the application."""
+        try:
+            self.ensure_offsets_topic(settle=settle)
+        except KafkaException as exc:
+            self.sim.trace.emit("group.coordinator_unavailable", node=None, reason=exc.args[0].name())
+            return False
+        return True
 
     def partition_for(self, group_id: str) -> int:
         return coordinator_partition(group_id, self.num_partitions)

@@ -89,16 +89,38 @@ class GroupMember:
 
     # -- public API ---------------------------------------------------------------------------
     def subscribe(self, topics: list, on_assign=None, on_revoke=None, on_lost=None) -> None:
-        """Join the consumer group and let it assign partitions of ``topics`` (confluent-kafka API)."""
+        """Join the consumer group and let it assign partitions of ``topics`` (confluent-kafka API).
+
+        As confluent-kafka: ``topics`` must be a list of names (``TypeError`` otherwise); an empty
+        list, an empty name or the same name twice is ``_INVALID_ARG``; callbacks must be callable.
+        A topic that does not exist is no error here: ``poll()`` reports UNKNOWN_TOPIC_OR_PART.
+        """
         self._check_open()
-        if isinstance(topics, str):
-            raise TypeError("subscribe() expects a list of topic names")
-        self._subscription = list(topics)
+        if not isinstance(topics, list):
+            raise TypeError("expected list of topic unicode strings")
+        for name, cb in (("on_assign", on_assign), ("on_revoke", on_revoke), ("on_lost", on_lost)):
+            if cb is not None and not callable(cb):
+                raise TypeError(f"{name} expects a callable")
+        names = [str(t) for t in topics]
+        if not names or "" in names or len(set(names)) != len(names):
+            raise KafkaException(KafkaError(Err._INVALID_ARG, "Failed to set subscription: Local: Invalid argument "
+                                                              "or configuration"))
+        self._subscription = names
+        topics = names
         self._listeners = {"on_assign": on_assign, "on_revoke": on_revoke, "on_lost": on_lost}
         self.sim.trace.emit("consumer.subscribe", node=self.node, group=self.group_id, topics=list(topics),
                             protocol=self.group_protocol, strategy=self.strategies if self.group_protocol == "classic"
                             else (self.remote_assignor or "uniform"))
-        coordinator_for(self.cluster).ensure_offsets_topic()
+        image = self.cluster.controller.image
+        for t in names:
+            if not t.startswith("^") and t not in image.topics:
+                # rd_kafka_cgrp_metadata_update_check: a subscribed topic missing from the metadata
+                self._events.append(("error", KafkaError(
+                    Err.UNKNOWN_TOPIC_OR_PARTITION, f"Subscribed topic not available: {t}: Broker: Unknown topic "
+                                                    f"or partition")))
+        # The first FindCoordinator creates __consumer_offsets; if it cannot yet (brokers down), the
+        # consumer keeps looking for its coordinator: subscribe() itself never fails for that.
+        coordinator_for(self.cluster).try_offsets_topic(settle=True)
         self._arm_poll_timer()
         if self.group_state in ("init", "left"):
             self._start_join("subscribe")
@@ -107,6 +129,7 @@ class GroupMember:
 
     def unsubscribe(self) -> None:
         """Revoke the assignment (``on_revoke``; auto-commit commits first) and leave the group."""
+        self._check_open()
         self._serve_events()
         parts = _tps(_as_dict(self._assignment))
         if parts and self._subscription is not None:
@@ -119,11 +142,38 @@ class GroupMember:
             self._poll_timer = None
 
     def store_offsets(self, message=None, offsets=None) -> None:
-        """Store offsets for the next (auto) commit: ``message.offset() + 1`` or explicit offsets."""
-        if message is not None:
-            self._stored[(message.topic(), message.partition())] = message.offset() + 1
-        for tp in offsets or ():
-            self._stored[(tp.topic, tp.partition)] = tp.offset
+        """Store offsets for the next (auto) commit: ``message.offset() + 1`` or explicit offsets.
+
+        As librdkafka: only with ``enable.auto.offset.store=false`` (else ``_INVALID_ARG``), only
+        for assigned partitions (``_STATE``; an unknown topic is ``_UNKNOWN_PARTITION``).
+        """
+        from ..clients.common import Message, check_partition_list
+
+        self._check_open()
+        if message is None and offsets is None:
+            raise ValueError("expected either message or offsets")
+        if message is not None and offsets is not None:
+            raise ValueError("message and offsets are mutually exclusive")
+        if offsets is not None:
+            items = [((tp.topic, tp.partition), tp.offset) for tp in check_partition_list(offsets)]
+        elif not isinstance(message, Message):
+            raise TypeError("expected confluent_kafka.cimpl.Message")
+        else:
+            items = [((message.topic(), message.partition()), message.offset() + 1)]
+        if self.auto_offset_store:
+            raise KafkaException(KafkaError(Err._INVALID_ARG, "StoreOffsets failed: Local: Invalid argument or "
+                                                              "configuration (set enable.auto.offset.store=false to "
+                                                              "store offsets yourself)"))
+        image = self.cluster.controller.image
+        for key, _ in items:
+            if key[0] not in image.topics:
+                raise KafkaException(KafkaError(Err._UNKNOWN_PARTITION, "StoreOffsets failed: Local: Unknown "
+                                                                        "partition"))
+            if key not in self._assignment:
+                raise KafkaException(KafkaError(Err._STATE, f"StoreOffsets failed: Local: Erroneous state "
+                                                            f"({key[0]} [{key[1]}] is not assigned)"))
+        for key, off in items:
+            self._stored[key] = off
 
     def crash(self) -> None:
         """The process dies: no LeaveGroup, no commit, nothing more sent; the coordinator waits for
@@ -138,6 +188,7 @@ class GroupMember:
         self.sim.network.set_down(self.node, True)
 
     def memberid(self) -> str | None:
+        self._check_open()
         return self.member_id or None
 
     # -- coordinator plumbing -------------------------------------------------------------------
@@ -151,7 +202,10 @@ class GroupMember:
         # the next rebalance) recovers, and a synchronous call gives up after 30 s of virtual time.
         svc = self._svc()
         if self._coordinator < 0 or not self.cluster.brokers[self._coordinator].alive:
-            self._coordinator = svc.coordinator_broker(self.group_id)
+            if svc.try_offsets_topic():
+                self._coordinator = svc.coordinator_broker(self.group_id)
+            else:
+                self._coordinator = -1
         if self._coordinator < 0:
             # COORDINATOR_NOT_AVAILABLE: look again after retry.backoff.ms
             self.sim.schedule(100, self._send, api, handler, reply, *args)
@@ -420,6 +474,8 @@ class GroupMember:
                 self._start_join(ev[1])
             elif kind == "assignment":
                 self._apply_assignment(ev[1], ev[2])
+            elif kind == "commit_cb":  # an asynchronous commit that failed before it was sent
+                ev[1](ev[2], ev[3])
         return None
 
     def _call(self, cb, partitions) -> bool:
@@ -496,7 +552,7 @@ class GroupMember:
         from ..clients.common import TopicPartition
 
         svc = self._svc()
-        svc.ensure_offsets_topic(settle=not auto)
+        svc.try_offsets_topic(settle=not auto)
         member = self.member_id if self._subscription is not None else ""
         gen = self.generation_id if self._subscription is not None else -1
         offsets = {k: (o, "", -1) for k, o in items}  # Simplification: no metadata string, leader epoch -1

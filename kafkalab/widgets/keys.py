@@ -103,7 +103,9 @@ def render_keys(partitions: int = 12, partitioner: str = "java", hot_percent: in
     text = (f"{total} records, {len(where)} payments; merchant {HOT_MERCHANT} makes {hot_percent} % of them.\n"
             f"merchant {HOT_MERCHANT} lands on {len(hot_parts)} of {partitions} partitions; the hottest partition "
             f"holds {max_share:.1%} of all records (a fair share is {1 / partitions:.1%}).\n"
-            f"payments split over several partitions: {split} (each payment's events stay in order when 0).")
+            + ("every payment keeps its events on one partition, so they are read in order."
+               if split == 0 else f"{split} payments have events on several partitions: those can be read out of "
+                                  f"order."))
     key_list = parse_keys(keys)
     tables = {"load per partition": load}
     if key_list:

@@ -91,7 +91,13 @@ class Outcome:
         return "\n".join(lines)
 
     def key(self):
-        return ([(label, str(o)) for label, o in self.steps], self.reports, self.result, str(self.end))
+        return ([(label, str(o)) for label, o in self.steps], _per_partition(self.reports), self.result,
+                str(self.end))
+
+
+def _per_partition(reports: list) -> list:
+    """Delivery reports in order within each partition; librdkafka gives no order across partitions."""
+    return sorted(reports, key=lambda r: (str(r[1:3]),)) if reports and len(reports[0]) > 1 else reports
 
 
 def failure(exc: BaseException) -> Failure:
@@ -136,6 +142,7 @@ class Env:
     def __init__(self):
         self.outcome = Outcome()
         self._clients: list = []
+        self._closing = False  # reports served while the harness cleans up are not the case's
 
     # -- recording --------------------------------------------------------------------------
     def step(self, label: str, fn: Callable, *args, **kwargs):
@@ -150,6 +157,8 @@ class Env:
 
     def dr(self, err, msg) -> None:
         """A delivery-report callback that records (error name, topic, partition, offset)."""
+        if self._closing:
+            return
         if err is None:
             self.outcome.reports.append((None, msg.topic(), msg.partition(), msg.offset()))
         else:
@@ -157,7 +166,8 @@ class Env:
 
     def dr_error(self, err, msg) -> None:
         """A delivery-report callback that records only the error name (for random partitions)."""
-        self.outcome.reports.append((None if err is None else err.name(),))
+        if not self._closing:
+            self.outcome.reports.append((None if err is None else err.name(),))
 
     # -- clients ----------------------------------------------------------------------------
     def conf(self, extra: dict | None = None, fast: bool = True) -> dict:
@@ -189,6 +199,7 @@ class Env:
 
     def close(self) -> None:
         """Close consumers and drop undelivered messages, so the real client never blocks at exit."""
+        self._closing = True
         for c in reversed(self._clients):
             with contextlib.suppress(Exception):  # closed already, or the case broke it on purpose
                 if hasattr(c, "produce"):
