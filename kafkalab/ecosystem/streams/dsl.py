@@ -528,8 +528,8 @@ class KStream(AbstractStream):
                 oname = "KSTREAM-OUTERSHARED-" + this_gen[len("KSTREAM-OUTERTHIS-" if right_outer else
                                                               "KSTREAM-JOINTHIS-"):]
             outer_store = StoreFactory(oname + "-store", "outerJoin", ks, this_store.value_serde,
-                                       sj.logging_enabled, {}, False, False, retention, size, False)
-            outer_store.other_value_serde = other_store.value_serde
+                                       sj.logging_enabled, {}, False, False, retention, size, False,
+                                       other_value_serde=other_store.value_serde)
         tnode = processor_node(b, this_windowed, lambda: KStreamJoinWindow(this_store_name))
         b.add(this.graph_node, tnode)
         onode = processor_node(b, other_windowed, lambda: KStreamJoinWindow(other_store_name))
@@ -790,7 +790,7 @@ def _find_window_grace(node: GraphNode, chain: str = "") -> int:
             return s.windows.grace_period_ms() + s.windows.inactivity_gap()
         return s.windows.grace_period_ms()
     new_chain = node.name if not chain else node.name + "->" + chain
-    parents = [p for p in node.parents if p.name != "root"]
+    parents = node.parents
     if not parents:
         raise TopologyException(f"Window close time is only defined for windowed computations. Got [{new_chain}].")
     return max(_find_window_grace(p, new_chain) for p in parents)

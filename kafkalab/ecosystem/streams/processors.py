@@ -896,7 +896,7 @@ class KStreamKStreamJoin(Processor):
         matches = self.other.fetch_range(record.key, time_from, time_to)
         for other_ts, other_value in matches:
             if self.outer_store is not None:
-                self.outer_store.remove_side(record.key, other_ts, not self.left_side)
+                self.outer_store.remove(record.key, other_ts, not self.left_side)
             self.context.forward(Record(record.key, self.joiner(record.key, record.value, other_value),
                                         max(ts, other_ts), record.headers))
         if self.outer and not matches:
@@ -929,43 +929,9 @@ class KStreamKStreamJoin(Processor):
                 continue
             this_v, other_v = (value, None) if is_left == self.left_side else (None, value)
             self.context.forward(Record(key, self.joiner(key, this_v, other_v), ts, record.headers))
-            self.outer_store.delete_entry(ts, is_left, key)
+            self.outer_store.remove(key, ts, is_left)
         if not self.outer_store.has_entries():
             t["min_time"] = 2**63 - 1
-
-
-class OuterJoinStore:
-    """The shared outer-join store (``KSTREAM-OUTERSHARED-…-store``): unmatched records by
-    ``(timestamp, side, key)``, oldest first, over a key-value store with a changelog."""
-
-    def __init__(self, kv_store, key_serde, left_serde, right_serde):
-        self.kv = kv_store
-        self.key_serde = key_serde
-        self.left_serde = left_serde
-        self.right_serde = right_serde
-        self.entries: dict = {}  # (ts, is_left, key) -> [values]
-
-    def add(self, key, ts: int, is_left: bool, value) -> None:
-        self.entries.setdefault((ts, is_left, key), []).append(value)
-        self.kv.put((ts, is_left, key), list(self.entries[(ts, is_left, key)]))
-
-    def remove_side(self, key, ts: int, is_left: bool) -> None:
-        if (ts, is_left, key) in self.entries:
-            self.delete_entry(ts, is_left, key)
-
-    def delete_entry(self, ts, is_left, key) -> None:
-        if self.entries.pop((ts, is_left, key), None) is not None:
-            self.kv.delete((ts, is_left, key))
-
-    def items(self):
-        out = []
-        for k in sorted(self.entries, key=lambda x: (x[0], not x[1], str(x[2]))):
-            for v in self.entries[k]:
-                out.append((k, v))
-        return out
-
-    def has_entries(self) -> bool:
-        return bool(self.entries)
 
 
 class KTableKTableJoinSide(Processor):

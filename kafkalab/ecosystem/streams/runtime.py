@@ -31,9 +31,8 @@ from __future__ import annotations
 import random as _random
 from enum import Enum
 
-from ...clients.admin import NewTopic
-from ...clients.common import OFFSET_BEGINNING, TopicPartition
-from ...confluent_kafka import AdminClient, Consumer, KafkaException, Producer
+from ...confluent_kafka import OFFSET_BEGINNING, AdminClient, Consumer, KafkaException, Producer, TopicPartition
+from ...confluent_kafka.admin import NewTopic
 from ...partitioners import murmur2, to_positive
 from .config import StreamsConfig
 from .errors import (
@@ -111,6 +110,8 @@ class ProducerCollector:
         self.sent = 0
         self.errors: list = []
         self.offsets: dict[tuple, int] = {}  # (topic, partition) -> last offset delivered
+        self.delivered_since_commit = 0  # changelog and output records acknowledged since the last commit
+        self.changelog_since_commit = 0
 
     def partitions_for(self, topic: str) -> int:
         n = self._partitions.get(topic)
@@ -135,6 +136,9 @@ class ProducerCollector:
         key = (msg.topic(), msg.partition())
         if msg.offset() > self.offsets.get(key, -1):
             self.offsets[key] = msg.offset()
+        self.delivered_since_commit += 1
+        if msg.topic().endswith("-changelog"):
+            self.changelog_since_commit += 1
 
 
 class StreamThread:
@@ -159,6 +163,7 @@ class StreamThread:
         self.last_commit_ms = cl.now
         self.error: BaseException | None = None
         self.commits = 0
+        self.processed_since_commit = 0
 
     # -- lifecycle ---------------------------------------------------------------------------------------
     def set_state(self, new: ThreadState) -> None:
@@ -239,7 +244,7 @@ class StreamThread:
                 continue
             task = self.tasks[tid]
             while task.process():
-                pass
+                self.processed_since_commit += 1
             if task.punctuations:
                 task.maybe_punctuate(PunctuationType.WALL_CLOCK_TIME, now)
         self.producer.poll(0)
@@ -287,10 +292,14 @@ class StreamThread:
         if ok:
             for tid, offs in offsets.items():
                 self.tasks[tid].post_commit(offs)
+            self.processed_since_commit = 0
+            self.collector.delivered_since_commit = self.collector.changelog_since_commit = 0
         self.commits += 1
+        changelogs = {f"{t}-{p}": o + 1 for (t, p), o in sorted(self.collector.offsets.items())
+                      if t.endswith("-changelog")}
         self.app.trace.emit("streams.commit", node=self.name, tasks=[str(t) for t in sorted(offsets)],
                             offsets={f"{t}-{p}": o for offs in offsets.values() for (t, p), o in sorted(offs.items())},
-                            flushed=flushed, ok=ok)
+                            flushed=flushed, ok=ok, changelog_end_offsets=changelogs)
         return ok
 
     # -- rebalance callbacks (run inside consumer.consume) -----------------------------------------------
@@ -640,8 +649,15 @@ class KafkaStreams:
     def crash(self) -> None:
         """kafkalab only: the process dies now (no commit, no LeaveGroup, local state lost)."""
         self.crashed = True
-        self.trace.emit("streams.crash", node=self.client_id, tasks=sorted(str(t) for th in self.threads
-                                                                          for t in th.tasks))
+        for th in self.threads:
+            th.producer.poll(0)  # serve the delivery reports already received (nothing new is sent)
+        # What at-least-once will process twice: records processed since the last commit whose updates already
+        # reached the changelog (the new owner restores them, then processes the records again).
+        self.trace.emit("streams.crash", node=self.client_id,
+                        tasks=sorted(str(t) for th in self.threads for t in th.tasks),
+                        processed_since_commit=sum(th.processed_since_commit for th in self.threads),
+                        changelog_since_commit=sum(th.collector.changelog_since_commit for th in self.threads),
+                        delivered_since_commit=sum(th.collector.delivered_since_commit for th in self.threads))
         for t in self.threads:
             t.crash()
         self.state_dir.clear()
@@ -761,9 +777,8 @@ class KafkaStreams:
                           lambda: self.cluster.now, self.trace, thread.name,
                           lambda store: changelog_topic(self.application_id, store),
                           caching_allowed=self.config["statestore.cache.max.bytes"] > 0,
-                          stores=saved["stores"] if saved is not None else None)
-        if self.global_task is not None:
-            task.stores.update(self.global_task.stores)
+                          stores=saved["stores"] if saved is not None else None,
+                          global_stores=self.global_task.stores if self.global_task is not None else None)
         restore = {}
         for name, (topic, p) in sorted(task.changelogs.items()):
             store = task.stores[name]

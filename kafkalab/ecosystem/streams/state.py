@@ -790,8 +790,77 @@ class SuppressionBuffer(StateStore):
             self.order[(t, kb)] = kb
 
 
+class OuterJoinStore(StateStore):
+    """The shared store of a left/outer stream-stream join (``KSTREAM-OUTERSHARED-…-store``).
+
+    It keeps the records that have found no partner yet, keyed like Kafka's
+    ``TimestampedKeyAndJoinSide`` — timestamp, side (right before left), key bytes — so the oldest come
+    first, each key holding the list of its values (``ListValueStore``). Writes go to its changelog.
+    """
+
+    kind = "outerJoin"
+
+    def __init__(self, name: str, key_serde=None, left_serde=None, right_serde=None, logging: bool = True):
+        super().__init__(name, key_serde, left_serde, False, logging, False)
+        self.right_serde = right_serde
+        self.entries = SortedDict()  # (ts, is_left, key bytes) -> [value bytes]
+
+    def init(self, context, changelog_topic, partition, thread_cache) -> None:
+        super().init(context, changelog_topic, partition, thread_cache)
+        if self.right_serde is None:
+            self.right_serde = context.value_serde
+
+    def _serde(self, is_left: bool):
+        return self.value_serde if is_left else self.right_serde
+
+    @staticmethod
+    def _store_key(ts: int, is_left: bool, kb: bytes) -> bytes:
+        return _LONG.pack(ts) + (b"\x01" if is_left else b"\x00") + kb
+
+    def _write(self, k: tuple) -> None:
+        vals = self.entries.get(k)
+        raw = None if not vals else b"".join(_INT.pack(len(v)) + v for v in vals)
+        self._log(self._store_key(*k), raw, k[0])
+
+    def add(self, key, ts: int, is_left: bool, value) -> None:
+        kb = self._ser_key(key)
+        self.entries.setdefault((ts, is_left, kb), []).append(self._serde(is_left).serialize(self.changelog, value))
+        self._write((ts, is_left, kb))
+
+    def remove(self, key, ts: int, is_left: bool) -> None:
+        k = (ts, is_left, self._ser_key(key))
+        if self.entries.pop(k, None) is not None:
+            self._write(k)
+
+    def items(self) -> list:
+        """``[((ts, is_left, key), value)]``, oldest first."""
+        kd = self.key_serde.deserialize
+        out = []
+        for (ts, is_left, kb), vals in self.entries.items():
+            key = kd(self.changelog, kb)
+            de = self._serde(is_left).deserialize
+            out.extend(((ts, is_left, key), de(self.changelog, v)) for v in vals)
+        return out
+
+    def has_entries(self) -> bool:
+        return bool(self.entries)
+
+    def restore_batch(self, records) -> None:
+        for key, vb, _ts in records:
+            k = (_LONG.unpack(key[:8])[0], key[8:9] == b"\x01", key[9:])
+            if vb is None:
+                self.entries.pop(k, None)
+                continue
+            vals, pos = [], 0
+            while pos < len(vb):
+                n = _INT.unpack(vb[pos:pos + 4])[0]
+                vals.append(vb[pos + 4:pos + 4 + n])
+                pos += 4 + n
+            self.entries[k] = vals
+
+
 STORE_CLASSES = {"keyValue": KeyValueStore, "window": WindowStore, "session": SessionStore,
-                 "suppress": SuppressionBuffer}
+                 "suppress": SuppressionBuffer, "outerJoin": OuterJoinStore}
 
 
 def build_store(factory) -> StateStore:
@@ -806,6 +875,8 @@ def build_store(factory) -> StateStore:
         return SessionStore(f.name, f.retention_ms, f.key_serde, f.value_serde, f.logging_enabled, f.caching_enabled)
     if f.kind == "suppress":
         return SuppressionBuffer(f.name, f.key_serde, f.value_serde, f.logging_enabled)
+    if f.kind == "outerJoin":
+        return OuterJoinStore(f.name, f.key_serde, f.value_serde, f.other_value_serde, f.logging_enabled)
     raise ValueError(f"unknown store kind {f.kind!r}")
 
 
@@ -859,5 +930,18 @@ class Stores:
                             window_size_ms=supplier["window_size_ms"], retain_duplicates=supplier["retain_duplicates"])
 
 
-__all__ = ["CacheEntry", "KeyValueStore", "NamedCache", "SessionStore", "StateStore", "Stores", "SuppressionBuffer",
-           "ThreadCache", "ValueAndTimestamp", "WindowStore", "build_store", "get_value_or_null"]
+__all__ = [
+    "CacheEntry",
+    "KeyValueStore",
+    "NamedCache",
+    "OuterJoinStore",
+    "SessionStore",
+    "StateStore",
+    "Stores",
+    "SuppressionBuffer",
+    "ThreadCache",
+    "ValueAndTimestamp",
+    "WindowStore",
+    "build_store",
+    "get_value_or_null",
+]

@@ -97,7 +97,7 @@ class ProcessorContext:
             self.record_context = prev_rc
 
     def get_state_store(self, name: str):
-        store = self.task.stores.get(name)
+        store = self.task.stores.get(name) or self.task.global_stores.get(name)
         if store is None:
             raise StreamsException(f"Processor {self.current_node.name if self.current_node else '?'} has no access "
                                    f"to StateStore {name} as the store is not connected to the processor. If you add "
@@ -192,7 +192,7 @@ class StreamTask:
 
     def __init__(self, task_id: TaskId, topology: ProcessorTopology, partitions: list[tuple], application_id: str,
                  config, collector, thread_cache, wall_clock, trace, owner: str, changelog_for=None,
-                 caching_allowed: bool = True, stores: dict | None = None):
+                 caching_allowed: bool = True, stores: dict | None = None, global_stores: dict | None = None):
         self.id = task_id
         self.topology = topology
         self.partitions = list(partitions)  # (topic, partition) of the inputs, decorated names
@@ -206,6 +206,7 @@ class StreamTask:
         self.commit_requested = False
         self.trace = trace
         self.config = config
+        self.global_stores = global_stores or {}  # global tables' stores, readable by every task
         self.context = ProcessorContext(self, application_id, config.default_key_serde(), config.default_value_serde(),
                                         collector, config.originals, wall_clock, trace)
         self.stores = {}

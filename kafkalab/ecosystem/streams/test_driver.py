@@ -54,6 +54,8 @@ class TestRecord(NamedTuple):
     headers: object = None
     timestamp: int | None = None
 
+    __test__ = False  # not a pytest test class
+
     def __repr__(self) -> str:
         return f"TestRecord[key={self.key}, value={self.value}, headers={self.headers}, recordTime={self.timestamp}]"
 
@@ -100,6 +102,15 @@ class TopologyTestDriver:
 
         cache_bytes = self.config.cache_bytes_per_thread()
         self.cache = ThreadCache(cache_bytes)
+        self.global_task = None
+        self.global_topics: list[str] = []
+        glob = [ns for gid, ns in itb.node_groups().items() if gid in itb.global_node_groups()]
+        if glob:
+            gpt = ProcessorTopology(itb, [n for ns in glob for n in ns], self.app_id)
+            self.global_topics = list(gpt.sources_by_topic)
+            self.global_task = StreamTask(TaskId(-1, 0), gpt, [(t, 0) for t in self.global_topics], self.app_id,
+                                          self.config, self.collector, None, lambda: self.wall_clock_ms, self.trace,
+                                          "topology-test-driver-global", None)
         names = [n for _gid, ns in itb.subtopologies().items() for n in ns]
         self.task = None
         self.source_topics: list[str] = []
@@ -109,19 +120,8 @@ class TopologyTestDriver:
             self.task = StreamTask(TaskId(0, 0), pt, [(t, 0) for t in self.source_topics], self.app_id, self.config,
                                    self.collector, self.cache, lambda: self.wall_clock_ms, self.trace,
                                    "topology-test-driver", lambda store: changelog_topic(self.app_id, store),
-                                   caching_allowed=cache_bytes > 0)
-        self.global_task = None
-        self.global_topics: list[str] = []
-        glob = [ns for gid, ns in itb.node_groups().items() if gid in itb.global_node_groups()]
-        if glob:
-            gnames = [n for ns in glob for n in ns]
-            gpt = ProcessorTopology(itb, gnames, self.app_id)
-            self.global_topics = list(gpt.sources_by_topic)
-            self.global_task = StreamTask(TaskId(-1, 0), gpt, [(t, 0) for t in self.global_topics], self.app_id,
-                                          self.config, self.collector, None, lambda: self.wall_clock_ms, self.trace,
-                                          "topology-test-driver-global", None)
-        if self.task is not None and self.global_task is not None:
-            self.task.stores.update(self.global_task.stores)
+                                   caching_allowed=cache_bytes > 0,
+                                   global_stores=self.global_task.stores if self.global_task else None)
         self._closed = False
 
     # -- topics --------------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ class StoreFactory:
     window_size_ms: int | None = None
     retain_duplicates: bool = False
     connected_processors: list = field(default_factory=list)
+    other_value_serde: object = None  # the right side's values in a stream-stream outer-join store
 
     def with_logging_disabled(self) -> StoreFactory:
         self.logging_enabled = False
