@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ...cluster import Cluster
 from ...confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 from .dsl import StreamsBuilder
-from .options import Consumed, Joined, Materialized
+from .options import Consumed, Joined, Materialized, Produced
 from .runtime import KafkaStreams
 from .serdes import JsonSerde, Serdes, WindowedSerdes
 from .test_driver import TopologyTestDriver
@@ -207,10 +207,66 @@ def drive(topology, inputs: dict, config: dict | None = None, output_serdes: dic
     return d, outs
 
 
+@dataclass
+class WindowRun:
+    """What a windowed count did with each record, in arrival order (for the window explorer).
+
+    ``records``: ``[{"i", "key", "ts", "stream_time", "counted": [(start, end)], "dropped": [(start, end)]}]``
+    — the windows each record updated (from the output) and those it missed because they had closed (from
+    the ``dropped-records`` events); ``windows``: ``[(key, start, end, count)]``, each window's last update
+    on the output topic (the store may have expired old windows already).
+    """
+
+    windows_spec: object
+    grace_ms: int
+    records: list
+    windows: list
+    dropped: int
+
+
+def window_run(windows, records, key: str = "u_42") -> WindowRun:
+    """Count ``records`` (``[ts]`` or ``[(key, ts)]``, in arrival order) per ``windows`` in a test driver."""
+    from .windows import SessionWindows, SlidingWindows
+
+    b = StreamsBuilder()
+    table = b.stream("clicks", Consumed.with_(Serdes.String(), Serdes.String())).group_by_key().windowed_by(
+        windows).count(Materialized.as_("counts"))
+    if isinstance(windows, SessionWindows):
+        ks = WindowedSerdes.session_windowed_serde_from(Serdes.String())
+    else:
+        size = windows.time_difference_ms() if isinstance(windows, SlidingWindows) else windows.size()
+        ks = WindowedSerdes.time_windowed_serde_from(Serdes.String(), size)
+    table.to_stream().to("counts-out", Produced.with_(ks, Serdes.Long()))
+    d = TopologyTestDriver(b.build(), {"application.id": "explorer"})
+    inp = d.create_input_topic("clicks", Serdes.String(), Serdes.String())
+    out = d.create_output_topic("counts-out", ks, Serdes.Long())
+    rows = []
+    stream_time = -1
+    last: dict = {}
+    for i, r in enumerate(records):
+        k, ts = (key, r) if isinstance(r, int) else r
+        seen = len(d.trace)
+        inp.pipe_input(k, "click", ts)
+        stream_time = max(stream_time, ts)
+        updates = out.read_records_to_list()
+        for x in updates:
+            last[(x.key.key, x.key.window.start, x.key.window.end)] = x.value
+        counted = [(x.key.window.start, x.key.window.end) for x in updates if x.value is not None]
+        dropped = []
+        for e in d.trace.events[seen:]:
+            if e.kind == "streams.record_dropped" and "window" in e.fields:
+                lo, hi = e.fields["window"].strip("[])").split(",")
+                dropped.append((int(lo), int(hi)))
+        rows.append({"i": i, "key": k, "ts": ts, "stream_time": stream_time, "counted": counted, "dropped": dropped})
+    final = sorted((k, s, e, v) for (k, s, e), v in last.items() if v is not None)
+    return WindowRun(windows, windows.grace_period_ms(), rows, final, d.metrics()["dropped-records-total"])
+
+
 __all__ = [
     "MINUTE",
     "NOON",
     "AppRun",
+    "WindowRun",
     "clicks_and_profiles",
     "drive",
     "enrich",
@@ -218,5 +274,6 @@ __all__ = [
     "hhmm",
     "read_topics",
     "run_app",
+    "window_run",
     "windowed_serde",
 ]

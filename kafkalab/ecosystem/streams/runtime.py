@@ -108,6 +108,7 @@ class ProducerCollector:
         self.producer = thread.producer
         self._partitions: dict[str, int] = {}
         self.sent = 0
+        self.sent_by_topic: dict[str, int] = {}  # since the thread last reported them (streams.sent)
         self.errors: list = []
         self.offsets: dict[tuple, int] = {}  # (topic, partition) -> last offset delivered
         self.delivered_since_commit = 0  # changelog and output records acknowledged since the last commit
@@ -128,6 +129,7 @@ class ProducerCollector:
         self.producer.produce(topic, value=value, key=key, partition=-1 if partition is None else partition,
                               timestamp=max(timestamp, 0), headers=headers, on_delivery=self._on_delivery)
         self.sent += 1
+        self.sent_by_topic[topic] = self.sent_by_topic.get(topic, 0) + 1
 
     def _on_delivery(self, err, msg) -> None:
         if err is not None:
@@ -251,6 +253,10 @@ class StreamThread:
         if self.tasks and (now - self.last_commit_ms >= app.config["commit.interval.ms"]
                            or any(t.commit_requested for t in self.tasks.values())):
             self.commit_all()
+        if self.collector.sent_by_topic:
+            # One event per loop that sent anything: what left for which topic, and when (the cache/commit picture).
+            app.trace.emit("streams.sent", node=self.name, topics=dict(sorted(self.collector.sent_by_topic.items())))
+            self.collector.sent_by_topic = {}
         if self.state is ThreadState.PARTITIONS_ASSIGNED and not self.restoring:
             self.set_state(ThreadState.RUNNING)
 
