@@ -364,19 +364,27 @@ def _instance(thread: str) -> str:
     return thread.split("-StreamThread-")[0]
 
 
+def _created(trace) -> list:
+    return [e.node for e in trace.filter("streams.create")]  # instances in the order they were created
+
+
+def instance_names(trace) -> dict:
+    """``{process id: "instance A"}``: KafkaStreams instances lettered in the order they were created."""
+    return {inst: f"instance {chr(65 + i)}" for i, inst in enumerate(_created(trace))}
+
+
 def task_timeline(trace, ax=None, end_ms: int | None = None, names: dict | None = None, title: str | None = None):
     """One lane per task: which instance ran it when (colour), restoring (hatched), commits (ticks), crashes."""
     iv = task_intervals(trace, end_ms)
     tasks = sorted({t for t, *_ in iv}, key=lambda s: tuple(int(x) for x in s.split("_")))
-    created = [e.node for e in trace.filter("streams.create")]  # instances in the order they were created
-    instances = sorted({_instance(n) for _t, n, *_ in iv}, key=lambda i: (created.index(i) if i in created else 99, i))
-    names = names or {inst: f"instance {chr(65 + created.index(inst) if inst in created else 63)}"
-                      for inst in instances}
+    names = names or instance_names(trace)
+    order = list(names)
+    instances = sorted({_instance(n) for _t, n, *_ in iv}, key=lambda i: (order.index(i) if i in order else len(order), i))
     colors = style.consumer_colors([names.get(i, i) for i in instances])
     ax = style.axes_or_new(ax, height=max(2.4, 0.9 + 0.4 * len(tasks)))
     lane = {t: i for i, t in enumerate(tasks)}
     for t, n, s, e in iv:
-        ax.barh(lane[t], (e - s) / 1000, left=s / 1000, height=0.6, color=colors[names.get(_instance(n))],
+        ax.barh(lane[t], (e - s) / 1000, left=s / 1000, height=0.6, color=colors[names.get(_instance(n), _instance(n))],
                 edgecolor="white")
     restoring = {}
     span = max((e for *_x, e in iv), default=1) - min((st for _t, _n, st, _e in iv), default=0)
@@ -402,7 +410,7 @@ def task_timeline(trace, ax=None, end_ms: int | None = None, names: dict | None 
     ax.invert_yaxis()
     style.tidy(ax, grid="x")
     style.labels(ax, x="virtual time (s)")
-    handles = [style.patch(colors[names[i]], names[i]) for i in instances]
+    handles = [style.patch(colors[names.get(i, i)], names.get(i, i)) for i in instances]
     handles += [style.patch("white", "restoring", hatch="xxx", edge=style.INK)]
     if crash_times:
         from matplotlib.lines import Line2D
@@ -421,6 +429,7 @@ def restore_table(trace):
     """One row per restore: task, store, changelog partition, records read, from → to offset, duration."""
     import pandas as pd
 
+    names = instance_names(trace)
     starts = {}
     rows = []
     for e in trace.filter(["streams.restore_start", "streams.restore_end"]):
@@ -429,7 +438,8 @@ def restore_table(trace):
             starts[k] = e
         else:
             s = starts.pop(k, None)
-            rows.append({"time_ms": e.time_ms, "instance": _instance(e.node)[-12:], "task": e.fields["task"],
+            inst = _instance(e.node)
+            rows.append({"time_ms": e.time_ms, "instance": names.get(inst, inst), "task": e.fields["task"],
                          "store": e.fields["store"], "changelog partition": f"{e.fields['changelog']}-"
                                                                             f"{e.fields['partition']}",
                          "from offset": s.fields["start_offset"] if s else None, "to offset": e.fields["end_offset"],
@@ -473,13 +483,15 @@ def emits_table(runs: dict, topic: str):
     """Records written to ``topic`` per run, and how many loops of the stream thread wrote any."""
     import pandas as pd
 
+    cols = ["run", "records written", "thread loops that wrote", "commits", "records sent by the commits' flush"]
     rows = []
     for label, trace in runs.items():
         pts = emits(trace, topic)
-        rows.append({"run": label, "records written": sum(k for _t, k in pts), "writes (thread loops)": len(pts),
-                     "commits": len([e for e in trace.filter("streams.commit") if e.fields.get("flushed")])})
-    return pd.DataFrame(rows, columns=["run", "records written", "writes (thread loops)", "commits"])
+        commits = trace.filter("streams.commit")
+        rows.append(dict(zip(cols, (label, sum(k for _t, k in pts), len(pts), len(commits),
+                                    sum(e.fields["flushed"] for e in commits)))))
+    return pd.DataFrame(rows, columns=cols)
 
 
-__all__ = ["TOPOLOGY_COLORS", "WINDOW_COLORS", "emits", "emits_plot", "emits_table", "restore_table", "short_name",
+__all__ = ["TOPOLOGY_COLORS", "WINDOW_COLORS", "emits", "emits_plot", "emits_table", "instance_names", "restore_table", "short_name",
            "task_intervals", "task_timeline", "topology_graph", "window_counts_table", "window_timeline"]

@@ -27,19 +27,19 @@ MINUTE = 60_000
 NOON = 12 * 60 * MINUTE  # event times are ms since midnight: 12:00 is 43_200_000
 
 
-def hhmm(ms: int) -> str:
-    """``43_260_000`` → ``"12:01"`` (event times are ms since midnight)."""
+def hhmm(ms: int, seconds: bool = False) -> str:
+    """``43_260_000`` → ``"12:01"`` (event times are ms since midnight); ``seconds=True``: ``"12:01:00"``."""
     m = ms // MINUTE
-    return f"{m // 60:02d}:{m % 60:02d}"
+    return f"{m // 60:02d}:{m % 60:02d}" + (f":{ms // 1000 % 60:02d}" if seconds else "")
 
 
 def clicks_and_profiles(users: dict | None = None, minutes: int = 10, seed: int = 7,
                         start_ms: int = NOON) -> tuple[list, list]:
     """``(clicks, profiles)`` as ``[(key, value, timestamp)]``, in the order they are produced.
 
-    ``users`` maps a user id to clicks per minute (the guide's u_42 is busy, u_99 is not); clicks are
-    spread over ``minutes`` minutes from ``start_ms``. Every user has a profile written before the
-    clicks; u_42 upgrades from "silver" to "gold" half way through.
+    ``users`` maps a user id to its mean clicks per minute (the guide's u_42 is busy, u_99 is not); each
+    minute of the ``minutes`` from ``start_ms`` gets that many give or take two, at random instants. Every
+    user has a profile written before the clicks; u_42 upgrades from "silver" to "gold" half way through.
     """
     users = users or {"u_42": 4, "u_99": 1}
     rng = random.Random(seed)
@@ -47,7 +47,7 @@ def clicks_and_profiles(users: dict | None = None, minutes: int = 10, seed: int 
     pages = ("/home", "/search", "/product", "/cart", "/checkout")
     for minute in range(minutes):
         for user in sorted(users):
-            for _ in range(users[user]):
+            for _ in range(max(0, users[user] + rng.randint(-2, 2))):
                 ts = start_ms + minute * MINUTE + rng.randrange(MINUTE)
                 clicks.append((user, {"user_id": user, "page": rng.choice(pages)}, ts))
     clicks.sort(key=lambda r: (r[2], r[0]))

@@ -884,7 +884,9 @@ class KafkaStreams:
     def metadata_for_local_threads(self) -> list[dict]:
         """``ThreadMetadata`` of each thread: name, state, active tasks with their partitions, client ids."""
         return [{"thread_name": t.name, "thread_state": t.state.value,
-                 "active_tasks": [{"task_id": str(tid), "topic_partitions": [f"{tp[0]}-{tp[1]}" for tp in task.partitions]}
+                 # "stream_time" is kafkalab's addition: the largest timestamp the task has processed.
+                 "active_tasks": [{"task_id": str(tid), "topic_partitions": [f"{tp[0]}-{tp[1]}" for tp in task.partitions],
+                                   "stream_time": task.stream_time}
                                   for tid, task in sorted(t.tasks.items())],
                  "consumer_client_id": t.name + "-consumer", "restore_consumer_client_id": t.name + "-restore-consumer",
                  "producer_client_ids": [t.name + "-producer"]} for t in self.threads]
