@@ -92,6 +92,9 @@ def _layout(topology, application_id: str):
     return itb, bands
 
 
+_FOLD, _FOLD_GAP = 5, 0.5  # processors per row of a sub-topology; the gap between its rows
+
+
 def _lines(text: str) -> int:
     return _wrap_name(text).count("\n") + 1
 
@@ -105,17 +108,46 @@ def topology_graph(topology, application_id: str = "<application.id>", ax=None, 
     from matplotlib.patches import FancyBboxPatch
 
     itb, bands = _layout(topology, application_id)
-    max_depth = max((max(b["depth"].values()) for b in bands), default=1)
+    # A chain deeper than FOLD processors continues on the next row of its band (as text wraps), so a box
+    # keeps room for a 13-character line at TEXT_PT within MAX_WIDTH_IN.
+    max_depth = min(max((max(b["depth"].values()) for b in bands), default=1), _FOLD)
     col_w, box_w = 1.0, 0.94
+    def topic_label(t):
+        return short_name(f"{application_id}-{t}") if t in itb.internal_topics else t
+
+    def side_topics(n) -> list:  # the topics drawn beside a source (left) or a sink (right)
+        f = itb.node_factories[n]
+        return list(f.topics) if f.kind == "source" else [f.topic] if f.kind == "sink" and f.topic else []
+
+    def stack_h(topics) -> float:
+        return sum(_box_h(topic_label(t)) for t in topics) + 0.1 * max(0, len(topics) - 1)
+
+    def row_label_h(n):  # the tallest thing in a node's row: its box, or the topics stacked beside it
+        return max(_box_h(short_name(n)), stack_h(side_topics(n)))
+
     for band in bands:  # the height of a band: its node rows, then a row of stores, then their changelogs
-        band["node_rows"] = max(len(c) for c in band["columns"].values())
+        row_h: dict[tuple, float] = {}
+        for d, names in band["columns"].items():
+            for i, n in enumerate(names):
+                k = ((d - 1) // _FOLD, i)
+                row_h[k] = max(row_h.get(k, 1.0), row_label_h(n) + 0.38)
+        row_top, at, fold = {}, 0.0, None
+        for k in sorted(row_h):
+            if fold is not None and k[0] != fold:
+                at += _FOLD_GAP
+            fold = k[0]
+            row_top[k] = at
+            at += row_h[k]
+        band["row_h"], band["row_top"], band["node_rows"] = row_h, row_top, at
         band["store_h"] = max((_box_h(short_name(s)) for s, _u, _c in band["stores"]), default=0)
         band["log_h"] = max((_box_h(short_name(c)) for _s, _u, c in band["stores"] if c), default=0)
         band["height"] = band["node_rows"] + (band["store_h"] + 0.4 if band["stores"] else 0) + \
             (band["log_h"] + 0.4 if band["log_h"] else 0)
     total = sum(b["height"] for b in bands) + 0.6 * len(bands)
-    ax = style.axes_or_new(ax, width=style.MAX_WIDTH_IN, height=min(max(1.3 + total, 2.6), 12))
+    ax = style.axes_or_new(ax, width=style.MAX_WIDTH_IN, height=max(1.3 + total, 2.6))
     pos: dict[str, tuple] = {}
+    heights: dict[str, float] = {}  # of each node's box
+    fold_top: dict[str, float] = {}  # the top of the row a node's chain continues on
 
     def box(x, yy, text, kind):
         color = TOPOLOGY_COLORS[kind]
@@ -124,9 +156,9 @@ def topology_graph(topology, application_id: str = "<application.id>", ax=None, 
         h = _box_h(text)
         ax.add_patch(FancyBboxPatch((x - box_w / 2, yy - h / 2), box_w, h, boxstyle="round,pad=0.02,rounding_size=0.08",
                                     facecolor=face, edgecolor=edge, lw=1.6 if kind in ("source", "sink") else 1.0,
-                                    zorder=2))
+                                    zorder=2, gid=f"{kind}-box"))  # gids name the parts in an SVG (and for tests)
         ax.text(x, yy, _wrap_name(text), ha="center", va="center", fontsize=style.TEXT_PT,
-                color=style.text_color_on(face), zorder=3)
+                color=style.text_color_on(face), zorder=3, gid=f"{kind}-label")
         return h
 
     def arrow(a, b, color=None, dashed=False):
@@ -142,7 +174,9 @@ def topology_graph(topology, application_id: str = "<application.id>", ax=None, 
         top = y
         for d, names in band["columns"].items():
             for i, n in enumerate(names):
-                pos[n] = (d * col_w, -(top + 0.5 + i))
+                k = ((d - 1) // _FOLD, i)
+                pos[n] = (((d - 1) % _FOLD + 1) * col_w, -(top + band["row_top"][k] + band["row_h"][k] / 2))
+                fold_top[n] = -(top + band["row_top"][(k[0], 0)])
         ax.add_patch(FancyBboxPatch((0.46, -(top + band["height"]) + 0.05), (max_depth + 0.08) * col_w,
                                     band["height"] - 0.1, boxstyle="round,pad=0.02", facecolor="none",
                                     edgecolor=style.GREY, lw=0.8, linestyle=":", zorder=0))
@@ -150,23 +184,28 @@ def topology_graph(topology, application_id: str = "<application.id>", ax=None, 
                 color=style.DARK_GREY)
         for n in band["names"]:
             f = itb.node_factories[n]
-            box(*pos[n], short_name(n), f.kind)
+            heights[n] = box(*pos[n], short_name(n), f.kind)
             for p in f.predecessors:
-                if p in pos:
+                if p in pos and pos[p][0] < pos[n][0]:
                     arrow(pos[p], pos[n])
-            if f.kind == "source":
-                for t in f.topics:
-                    internal = t in itb.internal_topics
-                    tp = (0.0, pos[n][1])
-                    box(*tp, f"{application_id}-{t}" if internal else t, "repartition" if internal else "topic")
-                    arrow(tp, pos[n], color=style.ORANGE if internal else None)
-                    topic_pos[("in", t)] = tp
-            elif f.kind == "sink" and f.topic is not None:
-                internal = f.topic in itb.internal_topics
-                tp = (right, pos[n][1])
-                box(*tp, f"{application_id}-{f.topic}" if internal else f.topic, "repartition" if internal else "topic")
-                arrow(pos[n], tp, color=style.ORANGE if internal else None)
-                topic_pos[("out", f.topic)] = tp
+                elif p in pos:  # the chain wraps: down from the parent, back along the gap, into the child's top
+                    gap_y = fold_top[n] + _FOLD_GAP / 2
+                    ax.plot([pos[p][0], pos[p][0], pos[n][0]], [pos[p][1] - heights[p] / 2, gap_y, gap_y],
+                            color=style.DARK_GREY, lw=1.1, zorder=1)
+                    ax.annotate("", xy=(pos[n][0], pos[n][1] + heights[n] / 2), xytext=(pos[n][0], gap_y),
+                                arrowprops={"arrowstyle": "->", "color": style.DARK_GREY, "lw": 1.1, "shrinkA": 0,
+                                            "shrinkB": 0}, zorder=1)
+            topics = side_topics(n)
+            yt = pos[n][1] + stack_h(topics) / 2
+            for t in topics:
+                internal = t in itb.internal_topics
+                h = _box_h(topic_label(t))
+                tp = (0.0 if f.kind == "source" else right, yt - h / 2)
+                yt -= h + 0.1
+                box(*tp, topic_label(t), "repartition" if internal else "topic")
+                ends = (tp, pos[n]) if f.kind == "source" else (pos[n], tp)
+                arrow(*ends, color=style.ORANGE if internal else None)
+                topic_pos[("in" if f.kind == "source" else "out", t)] = (*tp, h)
         if band["stores"]:
             ys = -(top + band["node_rows"] + 0.2 + band["store_h"] / 2)
             yl = ys - band["store_h"] / 2 - 0.4 - band["log_h"] / 2
@@ -178,7 +217,8 @@ def topology_graph(topology, application_id: str = "<application.id>", ax=None, 
                 used.add(x)
                 h = box(x, ys, short_name(st), "store")
                 for proc in users:
-                    ax.plot([pos[proc][0], x], [pos[proc][1] - 0.31, ys + h / 2], color=style.GREEN, lw=1.2, zorder=1)
+                    ax.plot([pos[proc][0], x], [pos[proc][1] - heights[proc] / 2, ys + h / 2], color=style.GREEN,
+                            lw=1.2, zorder=1)
                 if changelog is not None:
                     hl = box(x, yl, short_name(changelog), "changelog")
                     ax.annotate("", xy=(x, yl + hl / 2), xytext=(x, ys - h / 2),
@@ -186,20 +226,22 @@ def topology_graph(topology, application_id: str = "<application.id>", ax=None, 
                                 zorder=1)
         gaps.append(-(top + band["height"] + 0.12))  # just under this band's frame
         y += band["height"] + 0.6
-    # A repartition topic written by one band and read by another: a dashed path between its two copies, along
-    # the gap under the writing band.
-    for (kind, t), a in list(topic_pos.items()):
-        if kind == "out" and ("in", t) in topic_pos:
-            b = topic_pos[("in", t)]
-            gap = min((g for g in gaps if g < a[1] and g > b[1]), default=(a[1] + b[1]) / 2)
-            ax.plot([a[0], a[0], b[0]], [a[1] - 0.31, gap, gap], color=style.ORANGE, lw=1.2, ls="--", zorder=1)
-            ax.annotate("", xy=(b[0], b[1] + 0.31), xytext=(b[0], gap),
-                        arrowprops={"arrowstyle": "->", "color": style.ORANGE, "lw": 1.2, "linestyle": "--",
-                                    "shrinkA": 0, "shrinkB": 0}, zorder=1)
-    ax.set_xlim(-0.6, right + 0.6)
+    # A repartition topic written by one band and read by another: a dashed path between its two copies, down
+    # the gap under the writing band, then in a lane of its own left of the source topics, into the reader's side.
+    links = [(t, a, topic_pos[("in", t)]) for (kind, t), a in topic_pos.items() if kind == "out" and ("in", t) in topic_pos]
+    for i, (_t, a, b) in enumerate(links):
+        gap = max((g for g in gaps if g < a[1]), default=a[1] - a[2])
+        lane = -0.53 - 0.03 * i
+        ax.plot([a[0], a[0], lane, lane], [a[1] - a[2] / 2, gap, gap, b[1]], color=style.ORANGE, lw=1.2, ls="--",
+                zorder=1)
+        ax.annotate("", xy=(b[0] - box_w / 2, b[1]), xytext=(lane, b[1]),
+                    arrowprops={"arrowstyle": "->", "color": style.ORANGE, "lw": 1.2, "linestyle": "--",
+                                "shrinkA": 0, "shrinkB": 0}, zorder=1)
+    left = -0.6 - 0.03 * len(links)
+    ax.set_xlim(left, right + 0.6)
     ax.set_ylim(-(y + 0.5), 0.7)
     ax.axis("off")
-    ax.text(-0.55, -(y + 0.4), "Names shortened: KS-/KT- stand for KSTREAM-/KTABLE-, and -0000000005 for -5.",
+    ax.text(left + 0.05, -(y + 0.4), "Names shortened: KS-/KT- stand for KSTREAM-/KTABLE-, and -0000000005 for -5.",
             fontsize=style.TEXT_PT, color=style.DARK_GREY, ha="left", va="bottom")
     n_sub = len(bands)
     n_rep = len(itb.internal_topics)

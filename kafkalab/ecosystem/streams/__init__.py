@@ -52,6 +52,7 @@ from .options import (
                   Suppressed,
 )
 from .processor import Processor, PunctuationType, Record
+from .runtime import KafkaStreams, QueryableStoreTypes, StoreQueryParameters
 from .serdes import JsonSerde, Serde, Serdes, WindowedSerdes
 from .state import Stores, ValueAndTimestamp
 from .test_driver import TestInputTopic, TestOutputTopic, TestRecord, TopologyTestDriver
@@ -86,6 +87,7 @@ __all__ = [
                   "KGroupedStream",
                   "KStream",
                   "KTable",
+                  "KafkaStreams",
                   "KeyValue",
                   "Materialized",
                   "MissingSourceTopicException",
@@ -93,6 +95,7 @@ __all__ = [
                   "Processor",
                   "Produced",
                   "PunctuationType",
+                  "QueryableStoreTypes",
                   "Record",
                   "Repartitioned",
                   "Serde",
@@ -101,6 +104,7 @@ __all__ = [
                   "SessionWindowedKStream",
                   "SessionWindows",
                   "SlidingWindows",
+                  "StoreQueryParameters",
                   "Stores",
                   "StreamJoined",
                   "StreamsBuilder",

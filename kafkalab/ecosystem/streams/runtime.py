@@ -431,9 +431,9 @@ class StreamThread:
         self.set_state(ThreadState.DEAD)
 
     def crash(self) -> None:
-        for c in (self.consumer, self.restore_consumer):
-            if not c._closed:
-                c.crash()
+        if self.state is not ThreadState.DEAD:  # a dead thread closed its consumers already
+            self.consumer.crash()
+            self.restore_consumer.crash()
         self.producer.purge(in_queue=True, in_flight=False)
         self.tasks.clear()
         self.restoring.clear()
