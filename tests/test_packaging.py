@@ -70,6 +70,7 @@ def test_environment_yml_lists_what_pyproject_asks_for():
     expected = lower_bounds(PYPROJECT["project"]["dependencies"])
     for extra in extras:
         expected.update(lower_bounds(PYPROJECT["project"]["optional-dependencies"][extra]))
+    conda.update(lower_bounds(line for line in pip if not line.startswith("-")))  # PyPI-only packages
     assert conda == expected
 
 
