@@ -352,6 +352,163 @@ def test_processor_api_topology_with_a_store_and_stream_time_punctuation():
                                                                              ("k", 5, 25)]
 
 
+def test_stream_time_punctuation_is_aligned_to_zero_not_to_the_first_record():
+    """StreamTask.schedule: "align punctuation to 0L, punctuate as soon as we have data"; PunctuationSchedule.next:
+    the next time is ``timestamp + (intervalsMissed + 1) * interval``. First record at 7 → punctuations at 7, then
+    at the first stream time >= 10 (12) and >= 20 (21); aligned to the first record they would be at 7, 19."""
+    t = (Topology().add_source("src", "in", key_deserializer=S, value_deserializer=S)
+         .add_processor("count", CountAndPunctuate, "src")
+         .add_state_store(Stores.key_value_store_builder(Stores.in_memory_key_value_store("counts"), S, L), "count")
+         .add_sink("sink", "out", "count", key_serializer=S, value_serializer=L))
+    d = TopologyTestDriver(t, {"application.id": "papi"})
+    inp = d.create_input_topic("in", S, S)
+    for ts in (7, 12, 19, 21):
+        inp.pipe_input("k", "v", ts)
+    assert kvt(d.create_output_topic("out", S, L).read_records_to_list()) == [("k", 1, 7), ("k", 2, 12), ("k", 4, 21)]
+
+
+class WallClockCounter(Processor):
+    """Forwards how many records it has seen every 10 s of wall-clock time (a WALL_CLOCK_TIME punctuation)."""
+
+    def init(self, context):
+        super().init(context)
+        self.seen = 0
+        context.schedule(Duration.of_seconds(10), PunctuationType.WALL_CLOCK_TIME, self.punctuate)
+
+    def process(self, record):
+        self.seen += 1
+
+    def punctuate(self, ts):
+        self.context.forward(record_at("seen", self.seen, ts))
+
+
+def test_wall_clock_punctuation_fires_only_when_the_driver_advances_its_wall_clock():
+    """TopologyTestDriver.advanceWallClockTime: mockWallClockTime.sleep(advance), then
+    task.maybePunctuateSystemTime() and a commit. StreamTask.schedule aligns wall-clock punctuation to
+    "now" + interval; a 25 s jump fires once (PunctuationSchedule.next skips the missed ones)."""
+    t = (Topology().add_source("src", "in", key_deserializer=S, value_deserializer=S)
+         .add_processor("wall", WallClockCounter, "src")
+         .add_sink("sink", "out", "wall", key_serializer=S, value_serializer=L))
+    d = TopologyTestDriver(t, {"application.id": "papi"}, initial_wall_clock_time_ms=1_000)
+    out = d.create_output_topic("out", S, L)
+    inp = d.create_input_topic("in", S, S)
+    inp.pipe_input("k", "v", 50_000)  # stream time does not drive wall-clock punctuations
+    d.advance_wall_clock_time(Duration.of_millis(9_999))
+    assert out.is_empty()
+    d.advance_wall_clock_time(Duration.of_millis(1))
+    inp.pipe_input("k", "v", 60_000)
+    d.advance_wall_clock_time(Duration.of_seconds(25))  # 36 s: fires once; the next is due at 41 s
+    d.advance_wall_clock_time(Duration.of_seconds(4))
+    assert out.is_empty() is False
+    assert [(r.value, r.timestamp) for r in out.read_records_to_list()] == [(1, 11_000), (2, 36_000)]
+    d.advance_wall_clock_time(Duration.of_seconds(1))
+    assert [(r.value, r.timestamp) for r in out.read_records_to_list()] == [(2, 41_000)]
+
+
+def test_input_topics_advance_their_own_time_between_records():
+    """TestInputTopic: records without a timestamp get the topic's current time, which then moves by
+    ``autoAdvance``; ``advanceTime`` moves it by hand and refuses a negative step ("advance must be positive")."""
+    from kafkalab.ecosystem.streams import IllegalArgumentException
+
+    b = StreamsBuilder()
+    b.stream("in", Consumed.with_(S, S)).to("out", Produced.with_(S, S))
+    with driver_for(b) as d:
+        inp = d.create_input_topic("in", S, S, start_timestamp=1_000, auto_advance=Duration.of_millis(10))
+        inp.pipe_value_list(["a", "b"])
+        inp.advance_time(Duration.of_seconds(1))
+        inp.pipe_input("k", "c")
+        inp.pipe_input("k", "d", 5)  # an explicit timestamp leaves the topic's time alone
+        inp.pipe_input("e")
+        got = [(r.key, r.value, r.timestamp) for r in d.create_output_topic("out", S, S).read_records_to_list()]
+        assert got == [(None, "a", 1_000), (None, "b", 1_010), ("k", "c", 2_020), ("k", "d", 5), (None, "e", 2_030)]
+        with pytest.raises(IllegalArgumentException, match="advance must be positive"):
+            inp.advance_time(-1)
+
+
+def test_window_and_session_stores_are_read_through_the_driver():
+    """TopologyTestDriver.getWindowStore / getSessionStore: what the windowed counts hold, without timestamps.
+    At stream time 30 the in-memory stores have expired windows ending before 21 (size + grace = 10) and sessions
+    before 26 (gap + grace = 5), but the caching layer answers first (CachingWindowStore.fetch reads the cache,
+    CachingSessionStore.findSessions merges it filtered only by the query's bounds), and the driver's cache still
+    holds them: they are returned."""
+    b = StreamsBuilder()
+    g = b.stream("in", Consumed.with_(S, S)).group_by_key()
+    g.windowed_by(TimeWindows.of_size_with_no_grace(Duration.of_millis(10))).count(Materialized.as_("tw"))
+    g.windowed_by(SessionWindows.of_inactivity_gap_with_no_grace(Duration.of_millis(5))).count(Materialized.as_("sw"))
+    with driver_for(b) as d:
+        inp = d.create_input_topic("in", S, S)
+        for ts in (1, 3, 12, 30):
+            inp.pipe_input("k", "v", ts)
+        tw = d.get_window_store("tw")
+        assert [(w, tw.fetch("k", w)) for w in (0, 10, 20, 30)] == [(0, 2), (10, 1), (20, None), (30, 1)]
+        assert d.get_key_value_store("tw") is None and d.get_session_store("tw") is None
+        sessions = sorted((wk.window.start, wk.window.end, c) for wk, c in d.get_session_store("sw").fetch("k"))
+        assert sessions == [(1, 3, 2), (12, 12, 1), (30, 30, 1)]
+
+
+def test_a_timestamp_extractor_sets_event_time_from_the_value():
+    """Consumed.withTimestampExtractor: the extractor's timestamp is the record's, for windows and for the sink."""
+    b = StreamsBuilder()
+    (b.stream("in", Consumed.with_(S, JsonSerde()).with_timestamp_extractor(lambda rec, partition_time: rec.value["ts"]))
+        .group_by_key().windowed_by(TimeWindows.of_size_with_no_grace(Duration.of_millis(100))).count().to_stream()
+        .to("out", Produced.with_(WindowedSerdes.time_windowed_serde_from(S, 100), L)))
+    with driver_for(b) as d:
+        inp = d.create_input_topic("in", S, JsonSerde())
+        inp.pipe_input("k", {"ts": 250}, 0)
+        inp.pipe_input("k", {"ts": 260}, 999)
+        out = d.create_output_topic("out", WindowedSerdes.time_windowed_serde_from(S, 100), L)
+        assert [(r.key.window.start, r.value, r.timestamp) for r in out.read_records_to_list()] == [(200, 1, 250),
+                                                                                                   (200, 2, 260)]
+
+
+def counts_then_suppress(suppressed):
+    b = StreamsBuilder()
+    counts = b.stream("input", Consumed.with_(S, S)).group_by_key().count(
+        Materialized.with_(S, L).with_caching_disabled())
+    counts.suppress(suppressed).to_stream().to("output-suppressed", Produced.with_(S, L))
+    counts.to_stream().to("output-raw", Produced.with_(S, L))
+    return b
+
+
+def test_until_time_limit_emits_a_key_once_stream_time_passes_its_first_buffered_time_plus_the_limit():
+    """KTableSuppressProcessorSupplier.enforceConstraints: ``buffer.evictWhile(minTimestamp <= streamTime -
+    suppressDuration)``; a key keeps the buffer time of its first update (InMemoryTimeOrderedKeyValueChangeBuffer.
+    cleanPut, "non-resetting semantics"), and the emitted record is its latest update. A stream version of
+    SuppressScenarioTest.shouldSuppressIntermediateEventsWithTimeLimit (2 ms limit)."""
+    with driver_for(counts_then_suppress(Suppressed.until_time_limit(Duration.of_millis(2),
+                                                                     BufferConfig.unbounded()))) as d:
+        inp = d.create_input_topic("input", S, S)
+        sup = d.create_output_topic("output-suppressed", S, L)
+        for k, ts in (("k1", 0), ("k1", 1), ("k2", 2)):
+            inp.pipe_input(k, "v", ts)
+        assert kvt(sup.read_records_to_list()) == [("k1", 2, 1)]  # k1 first buffered at 0 <= 2 - 2
+        inp.pipe_input("x", "v", 3)
+        assert sup.is_empty()  # k2 (2) > 3 - 2
+        inp.pipe_input("x", "v", 4)
+        assert kvt(sup.read_records_to_list()) == [("k2", 1, 2)]  # x stays: first buffered at 3 > 4 - 2
+        assert len(d.create_output_topic("output-raw", S, L).read_records_to_list()) == 5
+
+
+def test_a_full_suppression_buffer_emits_its_oldest_early_or_shuts_down():
+    """enforceConstraints: over capacity (``numRecords > maxRecords``) with EMIT evicts oldest first; with
+    SHUT_DOWN it throws "<node> buffer exceeded its max capacity. Currently [n/max] records and [b/max] bytes."
+    (SuppressScenarioTest.shouldSuppressIntermediateEventsWithRecordLimit, over a stream.)"""
+    with driver_for(counts_then_suppress(Suppressed.until_time_limit(2**63 - 1, BufferConfig.max_records(1)))) as d:
+        inp = d.create_input_topic("input", S, S)
+        for k, ts in (("k1", 0), ("k1", 1), ("k2", 2), ("x", 3)):
+            inp.pipe_input(k, "v", ts)
+        assert kvt(d.create_output_topic("output-suppressed", S, L).read_records_to_list()) == [("k1", 2, 1),
+                                                                                                ("k2", 1, 2)]
+    strict = Suppressed.until_time_limit(2**63 - 1,  # Long.MAX_VALUE ms: longer than a timedelta
+                                         BufferConfig.unbounded().with_max_records(1).shut_down_when_full())
+    d = driver_for(counts_then_suppress(strict))
+    inp = d.create_input_topic("input", S, S)
+    inp.pipe_input("k1", "v", 0)
+    with pytest.raises(StreamsException, match=r"KTABLE-SUPPRESS-\d+ buffer exceeded its max capacity. Currently "
+                                               r"\[2/1\] records and \[\d+/9223372036854775807\] bytes."):
+        inp.pipe_input("k2", "v", 1)
+
+
 # ------------------------------------------------------------------------------------------------
 # Bad input: Kafka's errors, when Kafka raises them
 

@@ -382,10 +382,10 @@ class BufferConfig:
     EMIT = "EMIT"
     SHUT_DOWN = "SHUT_DOWN"
 
-    def __init__(self, max_records: int = 2**63 - 1, max_bytes: int = 2**63 - 1, strategy: str = "SHUT_DOWN",
+    def __init__(self, record_limit: int = 2**63 - 1, byte_limit: int = 2**63 - 1, strategy: str = "SHUT_DOWN",
                  logging_enabled: bool = True):
-        self.max_records = max_records
-        self.max_bytes = max_bytes
+        self.record_limit = record_limit
+        self.byte_limit = byte_limit
         self.strategy = strategy
         self.logging_enabled = logging_enabled
 
@@ -394,19 +394,21 @@ class BufferConfig:
         return cls()
 
     @classmethod
-    def max_records_(cls, n: int) -> BufferConfig:
-        return cls(max_records=n, strategy=cls.EMIT)
+    def max_records(cls, n: int) -> BufferConfig:
+        """``BufferConfig.maxRecords(n)``: at most ``n`` records, emitting the oldest early when full."""
+        return cls(record_limit=n, strategy=cls.EMIT)
 
     @classmethod
-    def max_bytes_(cls, n: int) -> BufferConfig:
-        return cls(max_bytes=n, strategy=cls.EMIT)
+    def max_bytes(cls, n: int) -> BufferConfig:
+        """``BufferConfig.maxBytes(n)``: at most ``n`` bytes, emitting the oldest early when full."""
+        return cls(byte_limit=n, strategy=cls.EMIT)
 
     def with_max_records(self, n: int) -> BufferConfig:
-        self.max_records = n
+        self.record_limit = n
         return self
 
     def with_max_bytes(self, n: int) -> BufferConfig:
-        self.max_bytes = n
+        self.byte_limit = n
         return self
 
     def emit_early_when_full(self) -> BufferConfig:

@@ -768,7 +768,7 @@ class KTableSuppress(Processor):
         buf = self.buffer
         buf.evict_while(lambda: buf.min_timestamp() <= expiry, self._emit)
         cfg = s.buffer
-        over = lambda: buf.num_records() > cfg.max_records or buf.buffer_size() > cfg.max_bytes
+        over = lambda: buf.num_records() > cfg.record_limit or buf.buffer_size() > cfg.byte_limit
         if over():
             if cfg.strategy == cfg.EMIT:
                 buf.evict_while(over, self._emit)
@@ -776,8 +776,8 @@ class KTableSuppress(Processor):
                 from .errors import StreamsException
 
                 raise StreamsException(f"{self.context.current_node.name} buffer exceeded its max capacity. Currently "
-                                       f"[{buf.num_records()}/{cfg.max_records}] records and "
-                                       f"[{buf.buffer_size()}/{cfg.max_bytes}] bytes.")
+                                       f"[{buf.num_records()}/{cfg.record_limit}] records and "
+                                       f"[{buf.buffer_size()}/{cfg.byte_limit}] bytes.")
 
     def _emit(self, key, change, rc) -> None:
         if change.new_value is None and self.s.kind == "untilWindowCloses":

@@ -603,7 +603,11 @@ class KafkaStreams:
         self.state_listener = listener
 
     def set_uncaught_exception_handler(self, handler) -> None:
-        """``handler(exception)`` when a stream thread dies (kafkalab then shuts the client down)."""
+        """``handler(exception)`` when a stream thread dies.
+
+        # Simplification: the handler's response is not read; every uncaught exception gets
+        # SHUTDOWN_CLIENT (Kafka's default response). REPLACE_THREAD and SHUTDOWN_APPLICATION are not modelled.
+        """
         self.uncaught_exception_handler = handler
 
     def _on_thread_state(self) -> None:

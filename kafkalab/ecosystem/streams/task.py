@@ -115,7 +115,10 @@ class ProcessorContext:
 
             raise IllegalArgumentException("The minimum supported scheduling interval is 1 millisecond.")
         c = Cancellable()
-        self.task.punctuations.append([punctuation_type, ms, None, punctuator, self.current_node, c])
+        # StreamTask.schedule: stream-time punctuation is aligned to 0 (it fires on the first record), wall-clock
+        # punctuation to now (it fires once the interval has passed).
+        first = 0 if punctuation_type is PunctuationType.STREAM_TIME else self._wall_clock() + ms
+        self.task.punctuations.append([punctuation_type, ms, first, punctuator, self.current_node, c])
         return c
 
     def record_metadata(self) -> RecordMetadata | None:
@@ -299,8 +302,6 @@ class StreamTask:
             ptype, interval, nxt, fn, node, handle = p
             if ptype is not kind or handle.cancelled or now < 0:
                 continue
-            if nxt is None:
-                p[2] = nxt = now if kind is PunctuationType.STREAM_TIME else now + interval
             if now >= nxt:
                 prev_node, prev_rc = ctx.current_node, ctx.record_context
                 ctx.current_node = node
