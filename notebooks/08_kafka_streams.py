@@ -248,6 +248,7 @@ broken = run_app(guide_topology, {"clicks": clicks_log, "user-profiles": profile
 print(broken.apps[0].state().value, "-", type(broken.apps[0].last_error).__name__)
 print(broken.apps[0].last_error)
 
+
 # %% [markdown]
 # ### Exercise — make the join work without touching the topics
 # `clicks` has 6 partitions, `user-profiles` 3. Write `build(builder)` with the guide's join and hopping count
@@ -266,8 +267,10 @@ def build_copartitioned(b):
         .count(Materialized.as_("clicks-per-user-5m")).to_stream().to("clicks-per-user-5m-output"))
 ### END SOLUTION
 
+
 # %% tags=["check"]
 check("copartition_fix", build_copartitioned)
+
 
 # %% [markdown]
 # ## 5. State, caches and commits: "why do I see fewer updates?"
@@ -375,6 +378,7 @@ _, finals = drive(final_b.build(), {"clicks": clicks_log},
 print(f"{len(finals['final'])} final counts; the last click was at {hhmm(clicks_log[-1][2])}")
 sviz.window_counts_table(finals["final"], time_fmt=hhmm)
 
+
 # %% [markdown]
 # Only windows whose end plus one minute of grace came before the last click are there: the others wait for
 # stream time to move, and no later click comes.
@@ -393,6 +397,7 @@ def build_page_counts(b):
         .windowed_by(TimeWindows.of_size_with_no_grace(Duration.of_minutes(1))).count()
         .suppress(Suppressed.until_window_closes(BufferConfig.unbounded())).to_stream().to("page-counts"))
 ### END SOLUTION
+
 
 # %% tags=["check"]
 check("final_counts_topology", build_page_counts)

@@ -197,7 +197,7 @@ class TimeWindowedSerde(Serde):
         if data is None:
             return None
         start = _LONG.unpack(data[-8:])[0]
-        # Simplification: without a window size the end is Long.MAX_VALUE, as TimeWindowedDeserializer does.
+        # Without a window size the end is Long.MAX_VALUE, as TimeWindowedDeserializer does.
         end = start + self.window_size_ms if self.window_size_ms is not None else 2**63 - 1
         return Windowed(self.inner.deserialize(topic, bytes(data[:-8])), TimeWindow(start, end))
 
