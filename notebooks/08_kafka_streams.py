@@ -39,9 +39,12 @@ from kafkalab.ecosystem.streams import (
     TopologyTestDriver,
 )
 from kafkalab.ecosystem.streams.lab import (
+    CRASH_PROPS,
+    CRASH_WORDS,
     MINUTE,
     NOON,
     clicks_and_profiles,
+    crash_count_run,
     drive,
     enrich,
     guide_topology,
@@ -334,10 +337,9 @@ extra = 7
 predict("predict_double_count", extra)
 
 # %%
-words = [(f"w{i % 13}", "x", 1000 + i * 100) for i in range(600)]
-crash = run_app(key_count, {"words": words}, instances=2, output_serdes=plain, partitions={"words": 4},
-                props={"statestore.cache.max.bytes": 0, "commit.interval.ms": 5000}, time_scale=1.0,
-                crash=0, crash_at_ms=46_500, seed=1, run_ms=200_000)
+words = CRASH_WORDS  # one word every 100 ms; two instances, 4 partitions
+print(f"{len(words)} words of {len({k for k, _v, _t in words})} keys; settings {CRASH_PROPS}")
+crash = crash_count_run("at_least_once", crash_at_ms=46_500)  # kafkalab.ecosystem.streams.lab: a run_app(...)
 sviz.task_timeline(crash.trace)
 plt.show()
 
@@ -360,9 +362,27 @@ check("predict_double_count")
 # That is **at-least-once** (`processing.guarantee=at_least_once`, the default): the commit of the input offsets
 # comes after the changelog and output writes, so a crash in between repeats the work, and the changelog
 # remembers the first attempt. With the cache on, changelog writes happen only at the commit, so doubling needs a
-# crash inside the commit itself — rarer, not impossible. `exactly_once_v2` puts the changelog writes, the output
-# and the offsets in one transaction; a crash aborts all three. (In this kit exactly-once waits for the
-# transactional producer; the model refuses `exactly_once_v2` until then rather than pretending.)
+# crash inside the commit itself — rarer, not impossible.
+#
+# **`exactly_once_v2`** gives each stream thread a transactional producer (`transactional.id =
+# <application.id>-<process id>-<thread>`); a commit sends the input offsets into the transaction and commits it,
+# so the changelog writes, the output and the offsets land together or not at all. The same crash, same schedule:
+
+# %%
+eos = crash_count_run("exactly_once_v2", crash_at_ms=46_500)
+died = eos.trace.filter("streams.crash")[0].fields
+txn_timeout = eos.apps[1].config.producer_config("p", "t")["transaction.timeout.ms"]
+aborted = next(e for e in eos.trace.filter("txn.complete") if e.fields["result"] == "ABORT")
+print(f"sum of counts {sum(eos.store('counts').values())} for {len(words)} words;",
+      f"A had processed {died['processed_since_commit']} records in its open transaction",
+      f"({died['changelog_since_commit']} changelog writes); the coordinator aborted it",
+      f"{(aborted.time_ms - eos.crash_ms) / 1000:.1f} s after the crash (Streams' transaction.timeout.ms:",
+      f"{txn_timeout / 1000:g} s)")
+
+# %% [markdown]
+# B restores only committed changelog records (`read_committed`) and reads from the offsets committed with them,
+# so the aborted work is done once, by B. The price: a transaction per commit (`commit.interval.ms` drops to
+# 100 ms by default), and downstream `read_committed` readers see output only once it is committed.
 #
 # ## 7. Final results with `suppress`
 # `suppress(Suppressed.until_window_closes(...))` buffers a window's updates and emits its count once, when stream

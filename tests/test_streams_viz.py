@@ -222,7 +222,6 @@ def test_task_timeline_and_restore_table_follow_the_trace():
     assert sorted(names.values()) == ["instance A", "instance B"]
     ax = sviz.task_timeline(run.trace)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["task 0_0", "task 0_1", "task 0_2", "task 0_3"]
-    ax.figure.tight_layout()
     assert_legible(ax.figure)
     rt = sviz.restore_table(run.trace)
     ends = run.trace.filter("streams.restore_end")

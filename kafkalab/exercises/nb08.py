@@ -7,12 +7,10 @@ fresh simulated cluster, predictions against the run that reveals them.
 """
 from __future__ import annotations
 
-import functools
 import random
 
 from ..ecosystem.streams import (
     Consumed,
-    Materialized,
     Produced,
     Serdes,
     StreamsBuilder,
@@ -21,9 +19,11 @@ from ..ecosystem.streams import (
     WindowedSerdes,
 )
 from ..ecosystem.streams.lab import (
+    CRASH_WORDS,
     MINUTE,
     NOON,
     clicks_and_profiles,
+    crash_count_run,
     drive,
     guide_topology,
     hhmm,
@@ -368,21 +368,11 @@ exercise(
 # 6. Predict what at-least-once counts twice
 # ---------------------------------------------------------------------------------------------
 
-@functools.cache  # the run is deterministic; the check and its explanation need it once
 def double_counted(crash_at_ms: int = 46_500) -> int:
     """Two instances count 600 words (cache off, commits every 5 s); A crashes; by how much does the sum of
     counts (B's store, after it took A's tasks over) exceed 600?"""
-    def topology():
-        b = StreamsBuilder()
-        b.stream("words", Consumed.with_(S, S)).group_by_key().count(Materialized.as_("counts")).to_stream().to(
-            "counts-out", Produced.with_(S, L))
-        return b.build()
-
-    words = [(f"w{i % 13}", "x", 1000 + i * 100) for i in range(600)]
-    run = run_app(topology, {"words": words}, instances=2, output_serdes={"words": (S, S)},
-                  props={"statestore.cache.max.bytes": 0, "commit.interval.ms": 5000}, time_scale=1.0,
-                  partitions={"words": 4}, crash=0, crash_at_ms=crash_at_ms, seed=1, run_ms=200_000)
-    return sum(run.store("counts").values()) - len(words)
+    run = crash_count_run("at_least_once", crash_at_ms)
+    return sum(run.store("counts").values()) - len(CRASH_WORDS)
 
 
 def _explain_double(predicted, actual) -> str | None:

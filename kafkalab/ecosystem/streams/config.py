@@ -160,8 +160,10 @@ class StreamsConfig:
         cfg = self._common()
         # The Java restore consumer has no group.id; librdkafka insists on one, so it gets a group it never
         # joins (it only assign()s partitions at explicit offsets).
+        # enable.partition.eof: under read_committed the end offset (the LSO) lies past the last commit marker,
+        # which no record reports; the EOF event says the consumer's position reached it.
         cfg.update({"client.id": client_id, "group.id": client_id, "enable.auto.commit": False,
-                    "auto.offset.reset": "earliest"})
+                    "auto.offset.reset": "earliest", "enable.partition.eof": True})
         if self.eos:
             cfg["isolation.level"] = "read_committed"
         cfg.update(self.client_overrides.get("consumer", {}))
@@ -173,7 +175,10 @@ class StreamsConfig:
         # The Java producer partitions keyed records by murmur2; librdkafka's murmur2_random is the same.
         cfg.update({"client.id": client_id, "linger.ms": 100, "partitioner": "murmur2_random", "acks": "all"})
         if self.eos:
-            cfg.update({"enable.idempotence": True, "transactional.id": transactional_id})
+            # PRODUCER_EOS_OVERRIDES: idempotence, and transaction.timeout.ms 10 s "for quicker pending offset
+            # expiration on broker side" (librdkafka then caps message.timeout.ms at it).
+            cfg.update({"enable.idempotence": True, "transactional.id": transactional_id,
+                        "transaction.timeout.ms": 10_000})
         cfg.update(self.client_overrides.get("producer", {}))
         return cfg
 

@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field
 
@@ -111,14 +112,14 @@ class AppRun:
 def run_app(topology_fn, inputs: dict, props: dict | None = None, partitions: dict | None = None,
             instances: int = 1, seed: int = 42, run_ms: int = 120_000, time_scale: float = 0.1,
             crash: int | None = None, crash_at_ms: int | None = None, add_instance_at_ms: int | None = None,
-            output_serdes: dict | None = None, application_id: str = "clicks-app") -> AppRun:
+            output_serdes: dict | None = None, application_id: str = "clicks-app", at: dict | None = None) -> AppRun:
     """Run ``topology_fn()`` on a fresh cluster with ``inputs`` ``{topic: [(key, value, ts)]}``.
 
     Records are produced in timestamp order at virtual time ``(ts - first ts) * time_scale`` (a
     10-minute click log plays in 60 s by default), keys and values serialized with ``output_serdes``
     (JSON by default). ``crash`` names the instance (0-based) to kill at ``crash_at_ms``;
-    ``add_instance_at_ms`` starts one more instance then. Output topics are read from the beginning
-    once the run is over.
+    ``add_instance_at_ms`` starts one more instance then; ``at`` maps a time to ``fn(run)``, called
+    then (a fault to inject). Output topics are read from the beginning once the run is over.
     """
     cluster = Cluster(brokers=3, seed=seed)
     partitions = partitions or {}
@@ -156,11 +157,35 @@ def run_app(topology_fn, inputs: dict, props: dict | None = None, partitions: di
             extra.start()
 
         cluster.at(start + add_instance_at_ms, add)
+    for ms, fn in sorted((at or {}).items()):
+        cluster.at(start + ms, fn, run)
     run.produced_until_ms = start + int(((rows[-1][0] - t0) if rows else 0) * time_scale)
     cluster.run(run_ms)
     producer.flush()
     run.outputs = read_topics(cluster, out_topics)
     return run
+
+
+def key_count():
+    """``stream("words").groupByKey().count(Materialized.as("counts"))`` written to ``counts-out``."""
+    b = StreamsBuilder()
+    (b.stream("words", Consumed.with_(Serdes.String(), Serdes.String())).group_by_key()
+        .count(Materialized.as_("counts")).to_stream().to("counts-out", Produced.with_(Serdes.String(), Serdes.Long())))
+    return b.build()
+
+
+CRASH_WORDS = [(f"w{i % 13}", "x", 1000 + i * 100) for i in range(600)]  # 600 words of 13 keys, one per 100 ms
+CRASH_PROPS = {"statestore.cache.max.bytes": 0, "commit.interval.ms": 5000}
+
+
+@functools.cache  # deterministic: the notebook and its check share one run per guarantee
+def crash_count_run(guarantee: str = "at_least_once", crash_at_ms: int = 46_500) -> AppRun:
+    """Notebook 08's crash: two instances count :data:`CRASH_WORDS` (4 partitions, cache off, commits every
+    5 s) under ``processing.guarantee=guarantee``; instance A dies ``crash_at_ms`` into the run."""
+    return run_app(key_count, {"words": CRASH_WORDS}, instances=2,
+                   output_serdes={"words": (Serdes.String(), Serdes.String())}, partitions={"words": 4},
+                   props={**CRASH_PROPS, "processing.guarantee": guarantee}, time_scale=1.0, crash=0,
+                   crash_at_ms=crash_at_ms, seed=1, run_ms=200_000)
 
 
 def read_topics(cluster: Cluster, topics: list[str]) -> dict:
@@ -263,15 +288,19 @@ def window_run(windows, records, key: str = "u_42") -> WindowRun:
 
 
 __all__ = [
+    "CRASH_PROPS",
+    "CRASH_WORDS",
     "MINUTE",
     "NOON",
     "AppRun",
     "WindowRun",
     "clicks_and_profiles",
+    "crash_count_run",
     "drive",
     "enrich",
     "guide_topology",
     "hhmm",
+    "key_count",
     "read_topics",
     "run_app",
     "window_run",

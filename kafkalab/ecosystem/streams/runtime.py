@@ -31,7 +31,15 @@ from __future__ import annotations
 import random as _random
 from enum import Enum
 
-from ...confluent_kafka import OFFSET_BEGINNING, AdminClient, Consumer, KafkaException, Producer, TopicPartition
+from ...confluent_kafka import (
+    OFFSET_BEGINNING,
+    AdminClient,
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Producer,
+    TopicPartition,
+)
 from ...confluent_kafka.admin import NewTopic
 from ...partitioners import murmur2, to_positive
 from .config import StreamsConfig
@@ -41,6 +49,7 @@ from .errors import (
     MissingSourceTopicException,
     StreamsException,
     StreamsNotStartedException,
+    TaskMigratedException,
     TopologyException,
 )
 from .javautil import map_str
@@ -100,12 +109,14 @@ _THREAD_TRANSITIONS = {
 }
 
 
+_MIGRATED = "; it means all tasks belonging to this thread should be migrated."  # TaskMigratedException
+
+
 class ProducerCollector:
     """``RecordCollectorImpl``: sends through the thread's producer; keyed records by murmur2, as Java."""
 
     def __init__(self, thread: StreamThread):
         self.thread = thread
-        self.producer = thread.producer
         self._partitions: dict[str, int] = {}
         self.sent = 0
         self.sent_by_topic: dict[str, int] = {}  # since the thread last reported them (streams.sent)
@@ -117,7 +128,7 @@ class ProducerCollector:
     def partitions_for(self, topic: str) -> int:
         n = self._partitions.get(topic)
         if n is None:
-            md = self.producer.list_topics(topic)
+            md = self.thread.producer.list_topics(topic)
             t = md.topics.get(topic)
             n = len(t.partitions) if t is not None and t.partitions else 1
             self._partitions[topic] = n
@@ -126,7 +137,8 @@ class ProducerCollector:
     def send(self, topic, key, value, headers, partition, timestamp, node) -> None:
         if partition is None and key is not None:
             partition = to_positive(murmur2(key)) % self.partitions_for(topic)
-        self.producer.produce(topic, value=value, key=key, partition=-1 if partition is None else partition,
+        self.thread.maybe_begin_transaction()  # StreamsProducer.send
+        self.thread.producer.produce(topic, value=value, key=key, partition=-1 if partition is None else partition,
                               timestamp=max(timestamp, 0), headers=headers, on_delivery=self._on_delivery)
         self.sent += 1
         self.sent_by_topic[topic] = self.sent_by_topic.get(topic, 0) + 1
@@ -154,7 +166,13 @@ class StreamThread:
         cl = app.cluster
         self.consumer = Consumer(cfg.main_consumer_config(app.application_id, self.name + "-consumer"), cluster=cl)
         self.restore_consumer = Consumer(cfg.restore_consumer_config(self.name + "-restore-consumer"), cluster=cl)
-        self.producer = Producer(cfg.producer_config(self.name + "-producer"), cluster=cl)
+        # exactly_once_v2: one transactional producer per thread (ActiveTaskCreator: "<application.id>-<processId>-
+        # <threadIdx>"); its transactions hold every task's output, changelog writes and input offsets.
+        self.eos = cfg.eos
+        self.transactional_id = f"{app.application_id}-{app.process_id}-{index}" if self.eos else None
+        self.producer = self._new_producer()
+        self._txn_initialized = False
+        self._txn_in_flight = False
         self.collector = ProducerCollector(self)
         self.cache = ThreadCache(cfg.cache_bytes_per_thread())
         self.tasks: dict[TaskId, StreamTask] = {}
@@ -166,6 +184,81 @@ class StreamThread:
         self.error: BaseException | None = None
         self.commits = 0
         self.processed_since_commit = 0
+
+    def _new_producer(self) -> Producer:
+        return Producer(self.app.config.producer_config(self.name + "-producer", self.transactional_id),
+                        cluster=self.app.cluster)
+
+    # -- exactly-once: StreamsProducer ----------------------------------------------------------------------
+    def _txn_error(self, message: str) -> str:
+        return f"{message} [stream-thread [{self.name}]]"  # StreamsProducer.formatException
+
+    def init_transactions(self) -> None:
+        """``StreamsProducer.initTransaction``: once per producer, when its first task initializes."""
+        if self.eos and not self._txn_initialized:
+            try:
+                self.producer.init_transactions()
+            except KafkaException as exc:
+                raise StreamsException(self._txn_error("Error encountered trying to initialize transactions")) \
+                    from exc
+            self._txn_initialized = True
+
+    def maybe_begin_transaction(self) -> None:
+        if self.eos and not self._txn_in_flight:
+            try:
+                self.producer.begin_transaction()
+            except KafkaException as exc:
+                if exc.args[0].code() == KafkaError._FENCED:
+                    raise TaskMigratedException(self._txn_error("Producer got fenced trying to begin a new "
+                                                                "transaction") + _MIGRATED) from exc
+                raise StreamsException(self._txn_error("Error encountered trying to begin a new transaction")) \
+                    from exc
+            self._txn_in_flight = True
+
+    def _commit_transaction(self, tps: list) -> None:
+        """``StreamsProducer.commitTransaction``: the tasks' input offsets join the transaction, which commits."""
+        self.maybe_begin_transaction()
+        try:
+            self.producer.send_offsets_to_transaction(tps, self.consumer.consumer_group_metadata())
+            self.producer.commit_transaction()
+            self._txn_in_flight = False
+        except KafkaException as exc:
+            err = exc.args[0]
+            if err.code() in (KafkaError._FENCED, KafkaError.ILLEGAL_GENERATION, KafkaError.UNKNOWN_MEMBER_ID, KafkaError.FENCED_INSTANCE_ID,
+                              KafkaError.REBALANCE_IN_PROGRESS) or err.fatal():
+                raise TaskMigratedException(self._txn_error("Producer got fenced trying to commit a transaction")
+                                            + _MIGRATED) from exc
+            raise StreamsException(self._txn_error("Error encountered trying to commit a transaction")) from exc
+
+    def abort_transaction(self) -> None:
+        """``StreamsProducer.abortTransaction`` (closing tasks dirty): a fenced producer's abort is swallowed."""
+        if self._txn_in_flight:
+            try:
+                self.producer.abort_transaction()
+            except KafkaException:
+                pass  # fenced or fatal: the coordinator aborts it (transaction.timeout.ms) or already has
+            self._txn_in_flight = False
+
+    def _handle_task_migrated(self, exc: TaskMigratedException) -> None:
+        """``StreamThread.handleTaskMigrated``: close every task dirty (a new producer under EOS), then rejoin."""
+        self.app.trace.emit("streams.task_migrated", node=self.name, message=str(exc))
+        self._close_all_dirty()
+        self.consumer.unsubscribe()
+        self._subscribed = False  # run_once subscribes again
+
+    def _close_all_dirty(self) -> None:
+        """``TaskManager.handleLostAll``; under exactly_once_v2 also ``reInitializeProducer``."""
+        self.abort_transaction()
+        revoked = sorted(self.tasks)
+        for tid in revoked:
+            self.app.close_task(self, self.tasks.pop(tid), clean=False)
+        self.restoring.clear()
+        self.restore_consumer.unassign()
+        if self.eos:
+            self.producer.close()
+            self.producer = self._new_producer()
+            self._txn_initialized = self._txn_in_flight = False
+        return revoked
 
     # -- lifecycle ---------------------------------------------------------------------------------------
     def set_state(self, new: ThreadState) -> None:
@@ -190,7 +283,10 @@ class StreamThread:
         if not self._busy:
             self._busy = True
             try:
-                self.run_once()
+                try:
+                    self.run_once()
+                except TaskMigratedException as exc:
+                    self._handle_task_migrated(exc)
             except Exception as exc:  # a thread dies on any uncaught error, as a StreamThread does
                 if isinstance(exc, AssertionError):
                     raise
@@ -268,7 +364,10 @@ class StreamThread:
 
     # -- commits -----------------------------------------------------------------------------------------
     def commit_all(self) -> bool:
-        """Flush every task, wait for the producer, commit the input offsets (at-least-once)."""
+        """Flush every task, then commit: at-least-once waits for the producer and commits the input offsets;
+        exactly_once_v2 sends the offsets to the transaction and commits it (``TaskExecutor.commitOffsetsOrTransaction``).
+        Under exactly_once_v2 a failed commit raises TaskMigratedException (the thread closes its tasks and rejoins).
+        """
         now = self.app.cluster.now
         self.last_commit_ms = now
         offsets: dict = {}
@@ -283,12 +382,23 @@ class StreamThread:
             offsets[tid] = offs
         if not flushed and not any(offsets.values()):
             return True  # nothing processed since the last commit (Kafka commits only tasks with commitNeeded)
-        self.producer.flush()
-        if self.collector.errors:
-            return False
         tps = [TopicPartition(t, p, o) for offs in offsets.values() for (t, p), o in offs.items()]
         ok = True
-        if tps:
+        if self.eos:
+            try:
+                self._commit_transaction(tps)
+            except TaskMigratedException as exc:
+                cause = exc.__cause__
+                self.app.trace.emit("streams.commit_failed", node=self.name, error=cause.args[0].name()
+                                    if isinstance(cause, KafkaException) else type(exc).__name__)
+                raise
+            if self.collector.errors:
+                return False
+        else:
+            self.producer.flush()
+            if self.collector.errors:
+                return False
+        if tps and not self.eos:
             try:
                 self.consumer.commit(offsets=tps, asynchronous=False)
             except KafkaException as exc:
@@ -334,6 +444,7 @@ class StreamThread:
         for tid, tps in wanted.items():
             if tid in self.tasks:
                 continue
+            self.init_transactions()  # RecordCollectorImpl.initialize
             task, restore = app.open_task(self, tid, tps)
             self.tasks[tid] = task
             if restore:
@@ -358,10 +469,13 @@ class StreamThread:
         msgs = self.restore_consumer.consume(10_000, 0) if any(
             e["position"] < e["end"] for parts in self.restoring.values() for e in parts.values()) else []
         batches: dict = {}
+        eof: dict = {}  # changelog partition -> the position a _PARTITION_EOF event reported
         for m in msgs:
-            if m.error() is not None:
-                continue
-            batches.setdefault((m.topic(), m.partition()), []).append(m)
+            err = m.error()
+            if err is None:
+                batches.setdefault((m.topic(), m.partition()), []).append(m)
+            elif err.code() == KafkaError._PARTITION_EOF:
+                eof[(m.topic(), m.partition())] = m.offset()
         for tid in sorted(self.restoring):
             parts = self.restoring[tid]
             for tp, entry in sorted(parts.items()):
@@ -370,8 +484,8 @@ class StreamThread:
                     entry["store"].restore_batch([(m.key(), m.value(), m.timestamp()[1]) for m in recs])
                     entry["restored"] += len(recs)
                     entry["position"] = recs[-1].offset() + 1
-                    if entry["position"] >= entry["end"]:
-                        pass
+                if tp in eof:  # past commit markers and aborted records no record reports
+                    entry["position"] = max(entry["position"], eof[tp])
         done = [tid for tid, parts in self.restoring.items() if all(e["position"] >= e["end"] for e in parts.values())]
         for tid in sorted(done):
             parts = self.restoring.pop(tid)
@@ -393,31 +507,41 @@ class StreamThread:
         if not self.tasks:
             consumer.unassign()
             return
+        committed = True
         if not self.app.crashed:
-            self.commit_all()
-        revoked = sorted(self.tasks)
-        for tid in revoked:
-            self.app.close_task(self, self.tasks.pop(tid), clean=tid not in self.restoring)
-        self.restoring.clear()
-        self.restore_consumer.unassign()
+            try:
+                committed = self.commit_all()
+            except TaskMigratedException:
+                committed = False
+        if not committed and self.eos:  # what the transaction held is aborted: the tasks' state is not clean
+            revoked = self._close_all_dirty()
+        else:
+            revoked = sorted(self.tasks)
+            for tid in revoked:
+                self.app.close_task(self, self.tasks.pop(tid), clean=tid not in self.restoring)
+            self.restoring.clear()
+            self.restore_consumer.unassign()
         self.app.trace.emit("streams.tasks_revoked", node=self.name, tasks=[str(t) for t in revoked])
         consumer.unassign()
 
     def _on_lost(self, consumer, partitions) -> None:
-        revoked = sorted(self.tasks)
-        for tid in revoked:
-            # Simplification: a lost task is closed dirty and its local state dropped (Kafka keeps the files but
-            # no fresh checkpoint); the next owner restores from the changelog either way.
-            self.app.close_task(self, self.tasks.pop(tid), clean=False)
-        self.restoring.clear()
+        # Simplification: a lost task is closed dirty and its local state dropped (Kafka keeps the files but
+        # no fresh checkpoint); the next owner restores from the changelog either way.
+        revoked = self._close_all_dirty()
         self.app.trace.emit("streams.tasks_lost", node=self.name, tasks=[str(t) for t in revoked])
         consumer.unassign()
 
     def shutdown(self) -> None:
         if self.state is ThreadState.DEAD:
             return
+        committed = True
         if self.tasks and self.error is None:
-            self.commit_all()
+            try:
+                committed = self.commit_all()
+            except TaskMigratedException:
+                committed = False
+        if not committed and self.eos:
+            self._close_all_dirty()
         for tid in sorted(self.tasks):
             self.app.close_task(self, self.tasks.pop(tid), clean=tid not in self.restoring)
         self.restoring.clear()
@@ -434,7 +558,7 @@ class StreamThread:
         if self.state is not ThreadState.DEAD:  # a dead thread closed its consumers already
             self.consumer.crash()
             self.restore_consumer.crash()
-        self.producer.purge(in_queue=True, in_flight=False)
+        self.producer.crash()  # nothing more is sent; an open transaction stays open until its timeout aborts it
         self.tasks.clear()
         self.restoring.clear()
 
@@ -525,13 +649,6 @@ class KafkaStreams:
 
     def __init__(self, topology, props: dict, cluster=None):
         self.config = StreamsConfig(props)
-        if self.config.eos:
-            from ...errors import ConfigException, Err, KafkaError
-
-            # exactly_once_v2 rides on the producer's transactions (issue: transactions), not yet in kafkalab.
-            raise ConfigException(KafkaError(Err._INVALID_ARG, "processing.guarantee=exactly_once_v2 needs the "
-                                             "transactional producer, which this kafkalab does not have yet; use "
-                                             "at_least_once"))
         itb = topology.internal
         self.topology = topology
         self.itb = itb
@@ -851,6 +968,9 @@ class KafkaStreams:
         g = self.global_task
         for m in self._global_consumer.consume(10_000, 0):
             if m.error() is not None:
+                if m.error().code() == KafkaError._PARTITION_EOF:
+                    key = (m.topic(), m.partition())
+                    self._global_pos[key] = max(self._global_pos[key], m.offset())
                 continue
             g.add_record(m.topic(), m.partition(), m.offset(), m.key(), m.value(), m.timestamp()[1], m.headers())
             self._global_pos[(m.topic(), m.partition())] = m.offset() + 1
