@@ -16,6 +16,7 @@ with the last count per word on the output topic). The default 200,000 lines of 
 
     python benchmarks/streams_wordcount.py                    # 200,000 lines (1M words), both runs
     python benchmarks/streams_wordcount.py --lines 100000 --driver-lines 50000 --threads 2
+    python benchmarks/streams_wordcount.py --skip-driver --guarantee exactly_once_v2
 """
 from __future__ import annotations
 
@@ -76,7 +77,8 @@ def run_driver(lines: list[str], expected: Counter) -> float:
     return elapsed
 
 
-def run_cluster(lines: list[str], expected: Counter, partitions: int, threads: int) -> tuple[float, float, dict]:
+def run_cluster(lines: list[str], expected: Counter, partitions: int, threads: int,
+                guarantee: str = "at_least_once") -> tuple[float, float, dict]:
     cluster = Cluster(brokers=3, seed=1)
     for t in ("streams-plaintext-input", "streams-wordcount-output"):
         cluster.create_topic(t, partitions=partitions, replication_factor=3)
@@ -88,7 +90,8 @@ def run_cluster(lines: list[str], expected: Counter, partitions: int, threads: i
             producer.poll(0.005)
     assert producer.flush() == 0
     app = KafkaStreams(word_count_topology(), {"application.id": "wordcount-bench", "bootstrap.servers": "kafka-1:9092",
-                                               "num.stream.threads": threads}, cluster=cluster)
+                                               "num.stream.threads": threads, "processing.guarantee": guarantee},
+                       cluster=cluster)
     total = sum(expected.values())
     t0 = time.perf_counter()
     v0 = cluster.now
@@ -106,10 +109,11 @@ def run_cluster(lines: list[str], expected: Counter, partitions: int, threads: i
     def records(topic):
         return sum(cluster.partition_log(topic, p).high_watermark for p in range(partitions))
 
+    # log end offsets: under exactly_once_v2 they include one commit marker per partition and transaction
     stats = {"commits": sum(th.commits for th in app.threads),
-             "repartition records": records("wordcount-bench-counts-store-repartition"),
-             "changelog records": records("wordcount-bench-counts-store-changelog"),
-             "output records": records("streams-wordcount-output")}
+             "repartition offsets": records("wordcount-bench-counts-store-repartition"),
+             "changelog offsets": records("wordcount-bench-counts-store-changelog"),
+             "output offsets": records("streams-wordcount-output")}
     latest = {}
     for k, v, *_ in read_topics(cluster, ["streams-wordcount-output"])["streams-wordcount-output"]:
         latest[k.decode()] = int.from_bytes(v, "big", signed=True)
@@ -125,6 +129,8 @@ def main() -> int:
     ap.add_argument("--vocabulary", type=int, default=10_000)
     ap.add_argument("--partitions", type=int, default=6)
     ap.add_argument("--threads", type=int, default=1, help="num.stream.threads")
+    ap.add_argument("--guarantee", default="at_least_once", choices=["at_least_once", "exactly_once_v2"],
+                    help="processing.guarantee of the KafkaStreams run")
     ap.add_argument("--skip-driver", action="store_true")
     args = ap.parse_args()
 
@@ -137,9 +143,9 @@ def main() -> int:
     if args.lines:
         lines = make_lines(args.lines, args.vocabulary, wpl, seed=2)
         t, virtual_s, stats = run_cluster(lines, Counter(w for line in lines for w in line.split()),
-                                          args.partitions, args.threads)
+                                          args.partitions, args.threads, args.guarantee)
         print(f"KafkaStreams        {len(lines):,} lines ({len(lines) * wpl:,} words), {args.partitions} partitions, "
-              f"{args.threads} thread(s), in {t:.1f} s wall ({virtual_s:.0f} s virtual): {len(lines) / t:,.0f} lines/s, "
+              f"{args.threads} thread(s), {args.guarantee}, in {t:.1f} s wall ({virtual_s:.0f} s virtual): {len(lines) / t:,.0f} lines/s, "
               f"{len(lines) * wpl / t:,.0f} records (words)/s")
         print("                    " + ", ".join(f"{k} {v:,}" for k, v in stats.items()))
     print(f"peak RSS            {peak_rss_mb():,.0f} MB")

@@ -16,7 +16,10 @@ consumer group named by ``application.id`` (its consumer's client id is
    changelogs and the output topics now), waits until the producer has delivered everything
    (``flush()``), then commits the input offsets (``commitSync``). That is **at-least-once**: a
    crash after records were produced but before the offsets were committed re-processes those
-   records, so counts and outputs may double.
+   records, so counts and outputs may double. With ``processing.guarantee=exactly_once_v2`` the
+   thread's producer is transactional: what the tasks write since the last commit is one
+   transaction, and the commit sends the input offsets into it and commits it (KIP-447); a crash
+   leaves it open until the coordinator aborts it, and consumers read ``read_committed``.
 
 Before joining the group an instance makes the internal topics ready: ``-repartition`` topics (as
 many partitions as the sub-topology that writes them reads) and compacted ``-changelog`` topics
@@ -24,7 +27,8 @@ many partitions as the sub-topology that writes them reads) and compacted ``-cha
 thread dies with ``TopologyException: ... Topics not co-partitioned: [{clicks=6, user-profiles=3}]``
 and the instance goes to ``ERROR``, as Kafka's assignor does during the rebalance.
 
-Simplifications are marked ``# Simplification:`` in the code (the assignor, standby replicas, EOS).
+Simplifications are marked ``# Simplification:`` in the code (the assignor, LeaveGroup on close, lost tasks,
+internal topic creation, the uncaught-exception handler).
 """
 from __future__ import annotations
 
@@ -246,7 +250,7 @@ class StreamThread:
         self.consumer.unsubscribe()
         self._subscribed = False  # run_once subscribes again
 
-    def _close_all_dirty(self) -> None:
+    def _close_all_dirty(self) -> list:
         """``TaskManager.handleLostAll``; under exactly_once_v2 also ``reInitializeProducer``."""
         self.abort_transaction()
         revoked = sorted(self.tasks)
