@@ -1,6 +1,6 @@
 """Time kafkalab's sticky assignors on the large groups that Kafka's own were timed on.
 
-Reads ``kafka-java-assignor-timing.json`` (default ``../shared/oracle`` beside the repository,
+Reads ``kafka-java-assignor-timing.json`` (default ``tests/data/oracle`` in the repository,
 or ``--data``), rebuilds every case (consumers, topics, partitions per topic, subscription
 pattern) and both phases:
 
@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 
 from kafkalab.groups.assignors import assign, sticky_path
 
-DEFAULT_DATA = REPO.parent / "shared" / "oracle" / "kafka-java-assignor-timing.json"
+DEFAULT_DATA = REPO / "tests" / "data" / "oracle" / "kafka-java-assignor-timing.json"
 
 
 def build_group(consumers: int, topics: int, pattern: str) -> tuple[list[str], list[str], dict[str, list[str]]]:

@@ -10,6 +10,7 @@ Renderers live in ``kafkalab.viz`` (they import pandas/matplotlib; the model nev
 """
 from .clients import (OFFSET_BEGINNING, OFFSET_END, OFFSET_INVALID, OFFSET_STORED, AdminClient, Consumer, Message,
                       Producer, TopicPartition)
+from . import tools  # noqa: F401  (registers cluster.cli)
 from .cluster import Cluster
 from .errors import ConfigException, KafkaError, KafkaException
 

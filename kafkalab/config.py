@@ -47,7 +47,7 @@ from kafkalab.errors import (
 KAFKA_VERSION = "4.0"
 #: The librdkafka release the client table was taken from (CONFIGURATION.md at tag v2.15.0).
 LIBRDKAFKA_TABLE_VERSION = "2.15.0"
-#: The client the simulator imitates (the versions shared/oracle's partitioner vectors came from).
+#: The client the simulator imitates (the versions tests/data/oracle's partitioner vectors came from).
 CONFLUENT_KAFKA_VERSION = "2.16.1"
 LIBRDKAFKA_VERSION = "2.16.0"
 

@@ -16,11 +16,12 @@ from contextlib import contextmanager
 def isolated_clusters():
     from .cluster import cluster as registry
 
-    saved = list(registry._REGISTRY)
+    saved, default = list(registry._REGISTRY), list(registry._DEFAULT)
     try:
         yield
     finally:
         registry._REGISTRY[:] = saved
+        registry._DEFAULT[:] = default
 
 
 def private_clusters(fn):

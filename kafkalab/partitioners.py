@@ -7,7 +7,7 @@ Two families are modelled, under the names a learner types into a producer confi
 * ``java``: the Java client's built-in partitioner (Kafka 3.3+, KIP-794), which hashes keys with
   murmur2 and spreads keyless records with "uniform sticky" partitioning.
 
-What each librdkafka partitioner does (checked against librdkafka 2.16.0, ``../shared/oracle``):
+What each librdkafka partitioner does (checked against librdkafka 2.16.0, ``tests/data/oracle``):
 
 =====================  ====================  ======================  ======================
 partitioner            non-empty key         empty key ``b""``       null key ``None``

@@ -21,7 +21,7 @@ from kafkalab.exercises import check, hint, predict, solution
 from kafkalab.exercises.nb05 import slow_batches
 from kafkalab.groups.assignors import cooperative_rebalance
 from kafkalab.groups.coordinator import coordinator_partition
-from kafkalab.groups.lab import SinkDown, group_run, sink_run
+from kafkalab.group_lab import SinkDown, group_run, sink_run
 
 # %% [markdown]
 # ## 1. Queue and pub-sub on one log

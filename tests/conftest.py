@@ -1,29 +1,26 @@
-"""Shared fixtures: where the ground-truth vectors from real Kafka clients live."""
+"""Shared fixtures: the ground-truth vectors from real Kafka clients, in ``tests/data/oracle``."""
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import pytest
+from oracle import load_oracle
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def oracle_path(name: str) -> Path:
-    """A file of ``../shared/oracle`` (or ``$KAFKALAB_ORACLE_DIR``); a missing file fails, never skips."""
-    base = Path(os.environ.get("KAFKALAB_ORACLE_DIR", REPO.parent / "shared" / "oracle"))
-    path = base / name
-    if not path.exists():
-        pytest.fail(f"oracle file {path} is missing: the tests need ../shared/oracle beside the checkout")
-    return path
-
-
-def load_oracle(name: str) -> dict:
-    return json.loads(oracle_path(name).read_text())
 
 
 @pytest.fixture(scope="session")
 def oracle():
     """``oracle("kafka-java-murmur2.json")`` -> the parsed file."""
     return load_oracle
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption("--regen-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/*.txt from this run (review the diff before committing)")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Slow tests (the notebooks under nbval, long simulations) first: pytest-xdist hands tests out in
+    this order, so the longest ones start at once instead of finishing last on one core."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

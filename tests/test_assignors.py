@@ -1,6 +1,6 @@
 """kafkalab.groups.assignors against Apache Kafka's own Java assignors.
 
-The vectors in ``../shared/oracle/kafka-java-assignors.json`` were computed by running Kafka's
+The vectors in ``tests/data/oracle/kafka-java-assignors.json`` were computed by running Kafka's
 ``RangeAssignor``, ``RoundRobinAssignor``, ``StickyAssignor`` and ``CooperativeStickyAssignor``
 in a JVM; every test reads them through the ``oracle`` fixture and never copies a number.
 """
@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kafkalab.groups import assignors as A
+from oracle import load_oracle, oracle_path
 
 VECTORS = "kafka-java-assignors.json"
 STICKY = ("sticky", "cooperative-sticky")
@@ -28,21 +29,12 @@ STICKY = ("sticky", "cooperative-sticky")
 # oracle plumbing
 # ---------------------------------------------------------------------------------------------
 
-def _conftest():
-    """tests/conftest.py, whose ``load_oracle`` is what the ``oracle`` fixture hands out."""
-    try:
-        import conftest
-    except ImportError:  # tests/ became a package
-        from tests import conftest
-    return conftest
-
-
 @functools.cache
 def _vector_index() -> tuple:
     """(id, assignor, path, has follow-up rounds) of every vector, for parametrisation."""
     return tuple(
         (v["id"], v["assignor"], v["output"].get("path"), bool(v["output"].get("follow_up_rounds")))
-        for v in _conftest().load_oracle(VECTORS)["vectors"]
+        for v in load_oracle(VECTORS)["vectors"]
     )
 
 
@@ -201,7 +193,7 @@ print(hashlib.sha256(json.dumps(out).encode()).hexdigest())
 
 def test_deterministic_across_interpreter_hash_seeds():
     """Same input, byte-identical output, whatever ``PYTHONHASHSEED`` the interpreter runs with."""
-    path = str(_conftest().oracle_path(VECTORS))
+    path = str(oracle_path(VECTORS))
     repo = str(Path(__file__).resolve().parents[1])
     digests = set()
     for seed in ("1", "2"):

@@ -1,15 +1,15 @@
 """kafka-topics.sh / kafka-configs.sh output against a small fake AdminClient (confluent-kafka's API).
 
 Expected texts come from Kafka 4.x's ``tools/.../TopicCommand.java`` and ``ConfigCommand.java``
-and from real terminal transcripts of Kafka 4.x; see ``kafkalab/clients/cli.py``.
+and from real terminal transcripts of Kafka 4.x; see ``kafkalab/tools/``.
 """
 from __future__ import annotations
 
 
 import pytest
 
-from kafkalab.clients import cli as climod
-from kafkalab.clients.cli import CliResult, run_cli
+from kafkalab.tools import common, kafka_topics
+from kafkalab.tools.common import CliResult, run_cli
 from kafkalab.errors import (
     Err,
     InvalidPartitionsException,
@@ -47,7 +47,7 @@ class Future:
         return self.value
 
 
-DEFAULTS = {n: "1" for n in climod.TOPIC_CONFIG_NAMES}
+DEFAULTS = {n: "1" for n in common.TOPIC_CONFIG_NAMES}
 DEFAULTS.update({"cleanup.policy": "delete", "retention.ms": "604800000", "min.insync.replicas": "1",
                  "unclean.leader.election.enable": "false", "segment.bytes": "1073741824"})
 BROKER_KEYS = {"retention.ms": "log.retention.ms", "cleanup.policy": "log.cleanup.policy",
@@ -403,7 +403,7 @@ def test_alter_with_config_is_rejected_in_kafka_4(cli):
     first, rest = r.stderr.split("\n", 1)
     assert first == ('Option combination "[[bootstrap-server], [config]]" can\'t be used with option "[alter]" '
                      '(To alter topic configurations, the kafka-configs tool can be used.)')
-    assert rest == climod.format_help(climod.TOPIC_OPTIONS)
+    assert rest == common.format_help(kafka_topics.TOPIC_OPTIONS)
     assert r.stdout == "" and r.exit_code == 1
     assert cli.servers == []  # nothing was sent
 
@@ -542,7 +542,7 @@ def test_describe_missing_elr_attributes_print_empty():
     class P:
         id, leader, replicas, isr = 0, node(1), [node(1)], [node(1)]
 
-    assert climod._elr_text(P(), "elr") == "" and climod._elr_text(P(), "last_known_elr") == ""
+    assert kafka_topics._elr_text(P(), "elr") == "" and kafka_topics._elr_text(P(), "last_known_elr") == ""
 
 
 def _headers(r):
@@ -660,7 +660,7 @@ def _first_line(r):
 def test_usage_errors(cli, args, message):
     r = cli("kafka-topics.sh " + args)
     assert _first_line(r) == message
-    assert r.stderr == message + "\n" + climod.format_help(climod.TOPIC_OPTIONS)
+    assert r.stderr == message + "\n" + common.format_help(kafka_topics.TOPIC_OPTIONS)
     assert (r.stdout, r.exit_code) == ("", 1)
     assert cli.servers == []
 
@@ -692,7 +692,7 @@ def test_equals_and_single_dash_forms(cli, admin):
 
 
 def test_version(cli):
-    assert cli("kafka-topics.sh --version") == CliResult(climod.KAFKA_VERSION + "\n", "", 0)
+    assert cli("kafka-topics.sh --version") == CliResult(common.KAFKA_VERSION + "\n", "", 0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -825,8 +825,8 @@ def test_help_table_matches_kafka_4_0():
                     "expression symbols; e.g. \"test\\.topic\".",
            "if-not-exists": "If set when creating topics, the action will only execute if the topic does not "
                             "already exist."}
-    options = [replace(o, description=old.get(o.name, o.description)) for o in climod.TOPIC_OPTIONS]
-    text = climod.format_help(options)
+    options = [replace(o, description=old.get(o.name, o.description)) for o in kafka_topics.TOPIC_OPTIONS]
+    text = common.format_help(options)
     assert all(len(line) == 80 for line in text.splitlines())  # padded like jopt-simple's Rows.render
     assert [line.rstrip() for line in text.splitlines()] == HELP_4_0.splitlines()
 
@@ -883,7 +883,7 @@ def test_configs_topic_flag_and_all(cli, admin):
         "Completed updating config for topic t.\n"
     out = cli(CONFIGS + "--topic t --describe --all").stdout.splitlines()
     assert out[0] == "All configs for topic t are:"
-    assert len(out) == 1 + len(climod.TOPIC_CONFIG_NAMES)
+    assert len(out) == 1 + len(common.TOPIC_CONFIG_NAMES)
     assert out[1].startswith("  cleanup.policy=delete sensitive=false synonyms={DEFAULT_CONFIG:log.cleanup.policy")
 
 
@@ -972,14 +972,14 @@ def test_configs_other_entity_types_are_not_simulated(cli):
 
 
 def test_java_string_hash():
-    assert climod._java_string_hash("") == 0
-    assert climod._signed(climod._java_string_hash("hello")) == 99162322  # "hello".hashCode()
-    assert climod._signed(climod._java_string_hash("Kafka")) == 72255238  # "Kafka".hashCode()
+    assert common._java_string_hash("") == 0
+    assert common._signed(common._java_string_hash("hello")) == 99162322  # "hello".hashCode()
+    assert common._signed(common._java_string_hash("Kafka")) == 72255238  # "Kafka".hashCode()
 
 
 def test_java_hashmap_small_ints_like_java():
     # Integer keys hash to themselves: a HashMap iterates them in bucket (= numeric) order
-    assert climod._hashmap_order([5, 3, 17, 1], hash_of=lambda i: i) == [17, 1, 3, 5]
+    assert common._hashmap_order([5, 3, 17, 1], hash_of=lambda i: i) == [17, 1, 3, 5]
 
 
 def test_bootstrap_server_given_twice(cli):

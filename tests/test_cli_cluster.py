@@ -10,7 +10,7 @@ import re
 import pytest
 
 from kafkalab import Cluster
-from kafkalab.clients.cli import CliResult
+from kafkalab.tools import CliResult
 
 TOPICS = "kafka-topics.sh --bootstrap-server kafka-1:9092 "
 CONFIGS = "kafka-configs.sh --bootstrap-server kafka-1:9092 "

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from kafkalab import Cluster, Consumer, Producer
-from kafkalab.clients.cli import CliResult
+from kafkalab.tools import CliResult
 from kafkalab.groups.coordinator import coordinator_for
 
 GROUPS = "kafka-consumer-groups.sh --bootstrap-server kafka-1:9092 "

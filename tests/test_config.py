@@ -13,7 +13,7 @@ def _topic_error(configs, **kw) -> str:
     with pytest.raises(InvalidConfigurationException) as info:
         kc.validate_topic_configs(configs, **kw)
     assert info.value.args[0].code() == Err.INVALID_CONFIG == 40
-    return str(info.value)
+    return info.value.args[0].str()
 
 
 def _client_error(conf, role="producer") -> str:
@@ -218,7 +218,7 @@ def test_invalid_topic_names(name, reason):
     with pytest.raises(InvalidTopicException) as info:
         kc.validate_topic_name(name)
     assert info.value.args[0].code() == Err.INVALID_TOPIC_EXCEPTION == 17
-    assert str(info.value) == f"Topic name is invalid: {reason}"
+    assert info.value.args[0].str() == f"Topic name is invalid: {reason}"
 
 
 @pytest.mark.parametrize("name", ["orders", "a" * 249, "x.y_z-0", "...", "__consumer_offsets"])
@@ -234,7 +234,7 @@ def test_collision_warning_and_check():
     kc.check_topic_collision("a.b", ["a.b", "ab", "a-b"])
     with pytest.raises(InvalidTopicException) as info:
         kc.check_topic_collision("a.b", ["x", "a_b"])
-    assert str(info.value) == "Topic 'a.b' collides with existing topic: a_b"
+    assert info.value.args[0].str() == "Topic 'a.b' collides with existing topic: a_b"
 
 
 # =============================== client configs (librdkafka) ======================================

@@ -137,7 +137,7 @@ def test_unsubscribe_revokes_and_leaves(cluster):
 
 
 def test_reset_offsets_replays_only_when_the_group_is_inactive(cluster):
-    from kafkalab.groups.lab import reset_group_offsets
+    from kafkalab.group_lab import reset_group_offsets
 
     a = Consumer(conf(**{"group.id": "g", "client.id": "A"}), cluster=cluster)
     a.subscribe(["orders"])

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 SCRIPT = """
-from kafkalab.groups.lab import group_run
+from kafkalab.group_lab import group_run
 from kafkalab.replication import isr_shrink_example
 from kafkalab.scenarios import producer_workload
 print(group_run(4, 8, crash="C3", run_ms=30000).cluster.trace.digest())

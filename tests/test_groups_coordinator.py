@@ -7,7 +7,7 @@ from kafkalab import Cluster, Consumer, Producer, TopicPartition
 from kafkalab.errors import Err
 from kafkalab.groups.assignors import java_string_hash
 from kafkalab.groups.coordinator import OFFSETS_TOPIC, GroupState, coordinator_for, coordinator_partition, decode_record
-from kafkalab.groups.lab import group_run, member_clients, stable_assignment
+from kafkalab.group_lab import group_run, member_clients, stable_assignment
 
 
 def conf(**kw):
@@ -204,7 +204,7 @@ def test_group_runs_replay_from_the_seed():
                                                ("range", "consumer")])
 def test_no_partition_is_ever_fetched_by_two_members_at_once(strategy, protocol):
     """Every protocol revokes before it reassigns: ownership intervals of one partition never overlap."""
-    from kafkalab.groups.lab import ownership_intervals
+    from kafkalab.group_lab import ownership_intervals
 
     run = group_run(4, 8, strategy=strategy, protocol=protocol, crash="C3", run_ms=75_000, seed=3)
     iv = ownership_intervals(run.trace, "orders", end_ms=run.cluster.now)

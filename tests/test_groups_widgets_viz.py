@@ -3,7 +3,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from kafkalab.groups.lab import group_run
+from kafkalab.group_lab import group_run
 from kafkalab.viz import groups as vg
 
 

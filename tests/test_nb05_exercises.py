@@ -4,7 +4,7 @@ import json
 import pytest
 
 from kafkalab.exercises import ExerciseNotSolved, check, nb05, verdict
-from kafkalab.groups.lab import SinkDown
+from kafkalab.group_lab import SinkDown
 
 
 def distinct_hints(name, wrong_answers):

@@ -17,7 +17,7 @@ else:  # pragma: no cover - jupytext brings tomli on 3.10
 REPO = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
 # conda-forge names that differ from PyPI's
-CONDA_TO_PYPI = {"matplotlib-base": "matplotlib"}
+CONDA_TO_PYPI = {"matplotlib-base": "matplotlib", "python-confluent-kafka": "confluent-kafka"}
 INSTALL_AND_OPEN = 'pip install -e ".[lab,test]" && kafkalab lab'
 INSTALL_AND_TEST = 'pip install -e ".[test]" && pytest'
 
@@ -116,3 +116,15 @@ def test_every_package_folder_has_an_init():
     """setuptools' find only ships folders with __init__.py; a module elsewhere would be missing when installed."""
     folders = {p.parent for p in (REPO / "kafkalab").rglob("*.py") if "__pycache__" not in p.parts}
     assert sorted(str(f.relative_to(REPO)) for f in folders if not (f / "__init__.py").exists()) == []
+
+
+def test_readme_names_only_files_that_exist():
+    """A newcomer follows the README literally: every repository path it names exists, and every
+    notebook it names (``03_replication_isr.ipynb``) is built from a source in notebooks/."""
+    text = (REPO / "README.md").read_text()
+    paths = set(re.findall(r"(?<![\w/.~-])((?:kafkalab|notebooks|tests|benchmarks|\.ci)/[\w./-]*[\w/])", text))
+    assert paths, "the README names no repository path at all"
+    missing = sorted(p for p in paths if "NN" not in p and not (REPO / p).exists())
+    assert missing == []
+    notebooks = set(re.findall(r"\b(\d\d_[a-z_]+)\.ipynb", text))
+    assert sorted(n for n in notebooks if not (REPO / "notebooks" / f"{n}.py").exists()) == []

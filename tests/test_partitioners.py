@@ -1,6 +1,6 @@
 """kafkalab.partitioners against the real clients: Kafka's Java murmur2 and librdkafka 2.16.0's partitioners.
 
-Every expected partition comes from ``../shared/oracle`` through the ``oracle`` fixture; the tests
+Every expected partition comes from ``tests/data/oracle`` through the ``oracle`` fixture; the tests
 never hard-code an oracle number.
 """
 from __future__ import annotations

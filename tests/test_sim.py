@@ -104,9 +104,11 @@ def test_trace_events_dump_and_frame():
     sim.trace.emit("y", node=None, data=b"\xff\x00", items={2, 1})
     assert [e.kind for e in sim.trace] == ["x.happened", "y"]
     assert sim.trace.dump().splitlines()[1].startswith("1\t4\ty\t-\t")
-    df = sim.trace.to_frame()
+    from kafkalab.viz import trace_table
+
+    df = trace_table(sim.trace, flatten=False)
     assert list(df.columns) == ["seq", "time_ms", "kind", "node", "fields"]
-    flat = sim.trace.to_frame(flatten=True)
+    flat = trace_table(sim.trace)
     assert "value" in flat.columns
     assert len(sim.trace.filter("x.")) == 1
 

@@ -1,4 +1,5 @@
 """confluent-kafka-compatible clients over the simulated cluster."""
+from ..cluster.cluster import CLIENT_FACTORIES as _FACTORIES
 from .admin import AdminClient
 from .common import (OFFSET_BEGINNING, OFFSET_END, OFFSET_INVALID, OFFSET_STORED, TIMESTAMP_CREATE_TIME,
                      TIMESTAMP_LOG_APPEND_TIME, TIMESTAMP_NOT_AVAILABLE, Message, TopicPartition)
@@ -8,3 +9,5 @@ from .producer import Producer
 __all__ = ["AdminClient", "Consumer", "Producer", "Message", "TopicPartition", "OFFSET_BEGINNING", "OFFSET_END",
            "OFFSET_INVALID", "OFFSET_STORED", "TIMESTAMP_CREATE_TIME", "TIMESTAMP_LOG_APPEND_TIME",
            "TIMESTAMP_NOT_AVAILABLE"]
+
+_FACTORIES.update(producer=Producer, consumer=Consumer, admin=AdminClient)  # cluster.producer(), ...

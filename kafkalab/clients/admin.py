@@ -19,8 +19,8 @@ from .. import config as kconfig
 from ..cluster.controller import CONTROLLER_NODE
 from ..cluster.metadata import NO_LEADER
 from ..errors import Err, KafkaError, KafkaException
-from .common import SimFuture, TopicPartition
-from .producer import _PY_CALLBACKS, _resolve_cluster
+from .common import SimFuture, TopicPartition, client_conf
+from .producer import _PY_CALLBACKS, _attach, _resolve_cluster, _servers
 
 
 class ResourceType(enum.IntEnum):
@@ -233,15 +233,15 @@ def cluster_metadata(cluster, topic: str | None = None) -> ClusterMetadata:
 class AdminClient:
     """confluent-kafka ``AdminClient``; requests travel to the controller over the simulated network."""
 
-    def __init__(self, conf: dict | None = None, cluster=None, **kwargs):
-        conf = dict(conf or {})
-        conf.update(kwargs)
+    def __init__(self, *conf: dict, cluster=None, **kwargs):
+        conf = client_conf("admin", conf, kwargs)
         for k in [k for k in conf if k in _PY_CALLBACKS and callable(conf[k])]:
             conf.pop(k)
         self.config = kconfig.validate_client_config(conf, "admin")
         self.cluster = _resolve_cluster(conf, cluster)
         self.sim = self.cluster.sim
         self.node = self.cluster.new_client_name("admin")
+        _attach(self, _servers(conf), cluster is not None)
 
     # -- plumbing ---------------------------------------------------------------------------
     def _call(self, name: str, fn, *args) -> SimFuture:

@@ -15,6 +15,27 @@ TIMESTAMP_CREATE_TIME = 1
 TIMESTAMP_LOG_APPEND_TIME = 2
 
 
+def client_conf(role: str, args: tuple, kwargs: dict) -> dict:
+    """The config dict of ``Producer(conf, **kwargs)`` as confluent-kafka takes it (kwargs win).
+
+    confluent-kafka accepts one dict (a subclass too) and/or keyword properties:
+    ``Producer("orders")`` and ``Producer(None)`` raise ``TypeError: expected configuration dict``,
+    two dicts ``TypeError: expected tuple containing single dict``; with no config at all a
+    producer or admin client raises that first TypeError and a consumer asks for its ``group.id``.
+    """
+    if len(args) > 1:
+        raise TypeError("expected tuple containing single dict")
+    if not args and not kwargs:
+        if role == "consumer":
+            raise ValueError("Failed to create consumer: group.id must be set")
+        raise TypeError("expected configuration dict")
+    if args and not isinstance(args[0], dict):
+        raise TypeError("expected configuration dict")
+    merged = dict(args[0]) if args else {}
+    merged.update(kwargs)
+    return merged
+
+
 class TopicPartition:
     """confluent-kafka's ``TopicPartition(topic, partition=-1, offset=OFFSET_INVALID, ...)``."""
 

@@ -40,16 +40,16 @@ from .common import (
     TIMESTAMP_CREATE_TIME,
     Message,
     TopicPartition,
+    client_conf,
 )
-from .producer import _PY_CALLBACKS, _resolve_cluster
+from .producer import _PY_CALLBACKS, _attach, _resolve_cluster, _servers
 
 
 class Consumer(GroupMember):
     """confluent-kafka ``Consumer``; ``cluster=`` picks the simulated cluster explicitly."""
 
-    def __init__(self, conf: dict | None = None, cluster=None, **kwargs):
-        conf = dict(conf or {})
-        conf.update(kwargs)
+    def __init__(self, *conf: dict, cluster=None, **kwargs):
+        conf = client_conf("consumer", conf, kwargs)
         self._callbacks = {k: conf.pop(k) for k in list(conf)
                            if (k in _PY_CALLBACKS or k in ("on_commit",)) and callable(conf[k])}
         cfg = kconfig.validate_client_config(conf, "consumer")
@@ -79,6 +79,7 @@ class Consumer(GroupMember):
         self._init_group(cfg)
         self.cluster.clients.append(self)
         self.sim.trace.emit("client.create", node=self.node, role="consumer", group=self.group_id)
+        _attach(self, _servers(conf), cluster is not None)
 
     # -- assignment -------------------------------------------------------------------------
     def assign(self, partitions: list[TopicPartition]) -> None:

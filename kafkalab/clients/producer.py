@@ -47,7 +47,7 @@ from ..errors import (ConfigException, Err, KafkaError, KafkaException, RecordTo
                       UnknownTopicOrPartitionException)
 from ..partitioners import Partitioner
 from .codecs import compress
-from .common import TIMESTAMP_CREATE_TIME, Message, normalize_headers
+from .common import TIMESTAMP_CREATE_TIME, Message, client_conf, normalize_headers
 
 _RETRIABLE = {Err.NOT_LEADER_OR_FOLLOWER, Err.LEADER_NOT_AVAILABLE, Err.NOT_ENOUGH_REPLICAS,
               Err.NOT_ENOUGH_REPLICAS_AFTER_APPEND, Err.REQUEST_TIMED_OUT, Err.UNKNOWN_TOPIC_OR_PARTITION,
@@ -64,7 +64,27 @@ def _resolve_cluster(conf: dict, cluster):
         return cluster
     from ..cluster.cluster import cluster_for_servers
 
-    return cluster_for_servers(conf.get("bootstrap.servers"))
+    return cluster_for_servers(_servers(conf))
+
+
+def _servers(conf: dict):
+    return conf.get("bootstrap.servers") or conf.get("metadata.broker.list")
+
+
+def _attach(client, servers, explicit: bool) -> None:
+    """A bare client whose ``bootstrap.servers`` names no broker of its cluster reaches nobody, as
+    librdkafka that cannot resolve them (see ``cluster_for_servers``); ``cluster=`` always connects."""
+    if explicit or client.cluster.bootstrap_brokers(servers):
+        return
+    from ..cluster.cluster import log
+
+    if not servers:
+        log.warning("No `bootstrap.servers` configured: client will not be able to connect to Kafka cluster")
+    else:
+        log.warning("kafkalab: bootstrap.servers %r names no simulated broker (they answer to kafka-1:9092, "
+                    "kafka-2:9092, ... and localhost:9092): %s will connect to nothing, like librdkafka that "
+                    "cannot resolve it", servers, client.node)
+    client.sim.network.set_unroutable(client.node)
 
 
 def _refresh_ms(v) -> int:
@@ -105,6 +125,7 @@ class ProducerSettings:
     retry_backoff_max_ms: int = 1000
     allow_auto_create: bool = True
     metadata_refresh_ms: int = 300_000
+    metadata_fast_ms: int = 100  # topic.metadata.refresh.fast.interval.ms: re-ask while metadata is missing
 
     @classmethod
     def from_librdkafka(cls, cfg) -> "ProducerSettings":
@@ -119,6 +140,7 @@ class ProducerSettings:
                    str(cfg["compression.type"]), str(cfg["partitioner"]),
                    int(sticky if sticky is not None else 2 * linger),
                    metadata_refresh_ms=_refresh_ms(cfg.get("topic.metadata.refresh.interval.ms", 300_000)),
+                   metadata_fast_ms=int(cfg.get("topic.metadata.refresh.fast.interval.ms", 100)),
                    retry_backoff_max_ms=int(cfg.get("retry.backoff.max.ms", 1000)))
 
 
@@ -151,15 +173,15 @@ class _OpenBatch:
 class Producer:
     """confluent-kafka ``Producer``; ``cluster=`` picks the simulated cluster explicitly."""
 
-    def __init__(self, conf: dict | None = None, cluster=None, **kwargs):
-        conf = dict(conf or {})
-        conf.update(kwargs)
+    def __init__(self, *conf: dict, cluster=None, **kwargs):
+        conf = client_conf("producer", conf, kwargs)
         callbacks = {k: conf.pop(k) for k in list(conf) if k in _PY_CALLBACKS and callable(conf[k])}
         cfg = kconfig.validate_client_config(conf, "producer")
         self.config = cfg
         self._start(ProducerSettings.from_librdkafka(cfg), _resolve_cluster(conf, cluster),
                      callbacks.get("on_delivery") or callbacks.get("dr_cb") or callbacks.get("dr_msg_cb"),
                      bool(cfg.get("delivery.report.only.error", False)))
+        _attach(self, _servers(conf), cluster is not None)
 
     def _start(self, s: ProducerSettings, cluster, dr_cb, dr_only_error: bool) -> None:
         self.settings = s
@@ -186,6 +208,7 @@ class Producer:
         self._batch_num = s.batch_num
         self.latency_samples: list | None = None  # set to [] to collect per-record latencies (ms)
         self._topics: dict[str, int] = {}
+        self._unassigned: dict[str, list] = {}  # topic -> records waiting for its metadata (_hold)
         self._leaders: dict[tuple, int] = {}
         self._next_refresh_ms = self.sim.now + s.metadata_refresh_ms
         self._open: dict[tuple, _OpenBatch] = {}
@@ -214,15 +237,18 @@ class Producer:
                             compression=s.compression, partitioner=s.partitioner, producer_id=self.producer_id)
 
     # -- metadata ---------------------------------------------------------------------------
-    def _refresh_metadata(self, topic: str) -> int | None:
-        """Read the topic's metadata from a live broker (Simplification: no MetadataRequest trip)."""
+    def _metadata_image(self):
+        """The metadata of the first live broker this client can reach, or None."""
         cl = self.cluster
-        image = None
         for bid in sorted(cl.brokers):
             b = cl.brokers[bid]
             if b.alive and self.sim.network.connected(self.node, b.node):
-                image = b.image
-                break
+                return b.image
+        return None
+
+    def _refresh_metadata(self, topic: str) -> int | None:
+        """Read the topic's metadata from a live broker (Simplification: no MetadataRequest trip)."""
+        image = self._metadata_image()
         if image is None:
             return self._topics.get(topic)
         t = image.topics.get(topic)
@@ -245,9 +271,18 @@ class Producer:
             return n
         n = self._refresh_metadata(topic)
         if n is None:
+            if self._metadata_image() is None:
+                return None  # nobody to ask (bootstrap.servers names no broker, or none is up)
             cl = self.cluster
             if cl.broker_config["auto.create.topics.enable"] and self.settings.allow_auto_create:
-                cl.create_topic(topic)  # the broker auto-creates on the metadata request
+                try:
+                    cl.create_topic(topic)  # the broker auto-creates on the metadata request
+                except KafkaException as e:
+                    # The metadata answer carries the topic's error and the client asks again later
+                    # (e.g. every broker still fenced after a restart): the record waits (_hold).
+                    self.sim.trace.emit("topic.auto_create_failed", node=self.node, topic=topic,
+                                        error=e.args[0].name())
+                    return None
                 self.sim.trace.emit("topic.auto_create", node=self.node, topic=topic)
                 n = self._refresh_metadata(topic)
             if n is None:
@@ -293,6 +328,9 @@ class Producer:
                                         f"message.max.bytes (and the topic's max.message.bytes) or send less"))
         if self._queued_msgs >= self._queue_max_msgs or self._queued_bytes + size > self._queue_max_bytes:
             self._reserve(size)
+        if n is None:  # no broker has answered yet: the record waits for metadata (see _hold)
+            self._hold(topic, value, key, partition, on_delivery or callback, timestamp, headers, size)
+            return
         if partition is None or partition < 0:
             partition = self._partition(topic, key, n, now, size)
         elif partition >= n:
@@ -331,6 +369,63 @@ class Producer:
                 self._close(ob, "batch.size" if ob.bytes >= self.batch_size else "batch.num.messages")
         elif self.linger_ms <= 0 and not ob.ready:
             self._close(ob, "linger.ms=0")
+
+    # -- records waiting for metadata ---------------------------------------------------------
+    # librdkafka keeps a record for a topic it has no metadata for on the topic's unassigned
+    # partition (RD_KAFKA_PARTITION_UA), asks again every topic.metadata.refresh.fast.interval.ms,
+    # partitions it once a broker answers, and fails it with _MSG_TIMED_OUT after message.timeout.ms
+    # (the report's partition() is None unless the record named one).
+    def _hold(self, topic, value, key, partition, cb, timestamp, headers, size) -> None:
+        held = self._unassigned.setdefault(topic, [])
+        if not held:
+            self.sim.trace.emit("produce.no_metadata", node=self.node, topic=topic)
+            self.sim.schedule(self.settings.metadata_fast_ms, self._retry_unassigned, topic)
+        held.append((self.sim.now, value, key, partition, cb, timestamp, headers, size))
+        self._queued_msgs += 1
+        self._undelivered += 1
+        self._queued_bytes += size
+
+    def _retry_unassigned(self, topic: str) -> None:
+        held = self._unassigned.pop(topic, [])
+        try:
+            n = self._topic_partitions(topic)
+            error = None
+        except KafkaException as e:
+            n, error = None, e.args[0]
+        waiting = []
+        for rec in held:
+            t0, value, key, partition, cb, timestamp, headers, size = rec
+            self._queued_bytes -= size
+            self._undelivered -= 1
+            expired = self.sim.now - t0 >= self.delivery_timeout_ms
+            if n is not None and not expired:
+                self._queued_msgs -= 1
+                try:
+                    self.produce(topic, value, key, -1 if partition is None else partition, cb, timestamp, headers)
+                    continue
+                except KafkaException as e:
+                    self._queued_msgs += 1
+                    err = e.args[0]
+            elif error is not None or expired:
+                err = error or KafkaError(Err._MSG_TIMED_OUT, "Local: Message timed out")
+            else:
+                self._queued_bytes += size
+                self._undelivered += 1
+                waiting.append(rec)
+                continue
+            self.sim.trace.emit("produce.fail", node=self.node, topic=topic, partition=partition, batch=None,
+                                error=err.name(), records=1)
+            cb = cb or self._dr_cb
+            if cb is None:
+                self._queued_msgs -= 1
+                continue
+            part = None if partition is None or partition < 0 else partition
+            msg = Message(topic, part, None, key, value, headers, (TIMESTAMP_CREATE_TIME, timestamp or t0), err,
+                          (self.sim.now - t0) / 1000.0)
+            self._reports.append((cb, err, msg))
+        if waiting:
+            self._unassigned[topic] = waiting
+            self.sim.schedule(self.settings.metadata_fast_ms, self._retry_unassigned, topic)
 
     def _reserve(self, size: int) -> None:
         s = self.settings
@@ -755,9 +850,10 @@ class JavaProducer(Producer):
                              metadata_refresh_ms=int(d["metadata.max.age.ms"]),
                              retry_backoff_max_ms=int(d["retry.backoff.max.ms"]))
         self.config = d
-        self._start(s, _resolve_cluster({"bootstrap.servers": ",".join(d["bootstrap.servers"])
-                                         if isinstance(d["bootstrap.servers"], list) else d["bootstrap.servers"]},
-                                        cluster), None, False)
+        servers = ",".join(d["bootstrap.servers"]) if isinstance(d["bootstrap.servers"], list) \
+            else d["bootstrap.servers"]
+        self._start(s, _resolve_cluster({"bootstrap.servers": servers}, cluster), None, False)
+        _attach(self, servers, cluster is not None)
 
     def _reserve(self, size: int) -> None:
         s = self.settings

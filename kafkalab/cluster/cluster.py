@@ -12,6 +12,7 @@ the metadata log is ``cluster.metadata_log()``.
 """
 from __future__ import annotations
 
+import logging
 import re
 import weakref
 from collections.abc import Callable, Iterable
@@ -69,6 +70,24 @@ BROKER_TOPIC_SYNONYMS: dict = {
 
 _REGISTRY: list = []  # weakrefs to clusters, newest last
 
+#: ``{"producer": Producer, "consumer": Consumer, "admin": AdminClient, "cli": run_cli}``, filled in by
+#: ``kafkalab.clients`` and ``kafkalab.tools`` when they are imported.
+CLIENT_FACTORIES: dict[str, Callable] = {}
+
+
+def _factory(kind: str) -> Callable:
+    try:
+        return CLIENT_FACTORIES[kind]
+    except KeyError:
+        raise RuntimeError(f"no {kind} factory is registered: import kafkalab (or kafkalab.clients and "
+                           "kafkalab.tools) first") from None
+
+
+#: The cluster a client starts when none exists yet (``kafkalab.Cluster(**DEFAULT_CLUSTER)``).
+DEFAULT_CLUSTER: dict = {"brokers": 3, "seed": 42}
+_DEFAULT: list = []  # the embedded default cluster once started, held strongly (clients come and go)
+log = logging.getLogger("kafkalab")
+
 
 def latest_cluster() -> Cluster | None:
     while _REGISTRY:
@@ -79,17 +98,38 @@ def latest_cluster() -> Cluster | None:
     return None
 
 
+def bootstrap_hosts(servers: str | None) -> list[str]:
+    """The host names of a ``bootstrap.servers`` list (``"kafka-1:9092,kafka-2:9092"`` -> two)."""
+    return [s.strip().rsplit(":", 1)[0] for s in str(servers or "").split(",") if s.strip()]
+
+
 def cluster_for_servers(servers: str | None) -> Cluster:
-    """The cluster that ``bootstrap.servers`` names (the newest one whose broker names match)."""
-    hosts = [s.strip().rsplit(":", 1)[0] for s in (servers or "").split(",") if s.strip()]
+    """The simulated cluster a client without ``cluster=`` lives on.
+
+    * ``bootstrap.servers`` naming brokers (``kafka-2:9092``, ``B2:9092``, ``broker-2``, ``localhost``
+      or ``127.0.0.1`` on any port) reaches the newest cluster that has every broker it names;
+    * a list naming no broker of any cluster, or none at all, gets the newest cluster's clock but
+      reaches no broker there (:meth:`Cluster.bootstrap_brokers` is empty), as librdkafka that
+      cannot resolve its bootstrap servers: messages time out, polls return nothing;
+    * with no cluster yet, the first client starts the default one (:data:`DEFAULT_CLUSTER`: 3 brokers,
+      seed 42, Kafka's ``auto.create.topics.enable=true``) and says so once.
+    """
+    hosts = bootstrap_hosts(servers)
     for ref in reversed(_REGISTRY):
         c = ref()
         if c is not None and hosts and all(c.resolve_host(h) is not None for h in hosts):
             return c
     c = latest_cluster()
-    if c is None:
-        raise RuntimeError("No simulated cluster exists yet: create one first, e.g. "
-                           "cluster = kafkalab.Cluster(brokers=3, seed=42)")
+    return c if c is not None else start_default_cluster()
+
+
+def start_default_cluster() -> Cluster:
+    c = Cluster(**DEFAULT_CLUSTER, name="default")
+    _DEFAULT[:] = [c]
+    names = ", ".join(f"kafka-{b}:9092" for b in sorted(c.brokers))
+    log.warning("kafkalab: no simulated cluster yet, so this client started the default one: %d brokers (%s), "
+                "seed %d, auto.create.topics.enable=true; to choose, create kafkalab.Cluster(brokers=..., seed=...) "
+                "before the first client", len(c.brokers), names, DEFAULT_CLUSTER["seed"])
     return c
 
 
@@ -156,6 +196,11 @@ class Cluster:
         if m and int(m.group(1)) in self.brokers:
             return int(m.group(1))
         return None
+
+    def bootstrap_brokers(self, servers: str | None) -> list[int]:
+        """The broker ids a ``bootstrap.servers`` list reaches on this cluster (see :meth:`resolve_host`)."""
+        ids = (self.resolve_host(h) for h in bootstrap_hosts(servers))
+        return sorted({b for b in ids if b is not None})
 
     def new_client_name(self, kind: str) -> str:
         n = self._client_seq.get(kind, 0) + 1
@@ -295,12 +340,10 @@ class Cluster:
                                                               f"Topic '{topic}' does not exist."))
         return t
 
-    def metadata_log(self):
-        """The KRaft metadata log as a DataFrame (offset, time_ms, record type, fields)."""
-        import pandas as pd
-
-        return pd.DataFrame([(r.offset, r.time_ms, r.type, {k: v for k, v in r.fields.items()})
-                             for r in self.controller.log], columns=["offset", "time_ms", "type", "fields"])
+    def metadata_log(self) -> list:
+        """The KRaft metadata log: its ``MetadataRecord``s (offset, time_ms, type, fields), oldest first
+        (``kafkalab.viz.metadata_log_table`` draws it as a table)."""
+        return list(self.controller.log)
 
     def leader_replica(self, topic: str, partition: int):
         p = self.controller.image.partition(topic, partition)
@@ -485,27 +528,22 @@ class Cluster:
         self.settle()
         return moved
 
-    # -- clients ----------------------------------------------------------------------------
+    # -- clients ------------------------------------------------------------------------------
+    # Conveniences: ``cluster.producer(conf)`` is ``Producer(conf, cluster=cluster)``.  The client
+    # packages sit above this model and register their classes in CLIENT_FACTORIES when imported
+    # (``import kafkalab`` imports them), so cluster/ never imports clients/ or tools/.
     def producer(self, conf: dict | None = None, **kw):
-        from ..clients.producer import Producer
-
-        return Producer(dict(conf or {}), cluster=self, **kw)
+        return _factory("producer")(dict(conf or {}), cluster=self, **kw)
 
     def consumer(self, conf: dict | None = None, **kw):
-        from ..clients.consumer import Consumer
-
-        return Consumer(dict(conf or {}), cluster=self, **kw)
+        return _factory("consumer")(dict(conf or {}), cluster=self, **kw)
 
     def admin(self, conf: dict | None = None):
-        from ..clients.admin import AdminClient
-
-        return AdminClient(dict(conf or {"bootstrap.servers": "kafka-1:9092"}), cluster=self)
+        return _factory("admin")(dict(conf or {"bootstrap.servers": "kafka-1:9092"}), cluster=self)
 
     def cli(self, command: str):
-        """Run a ``kafka-topics.sh`` / ``kafka-configs.sh`` command line against this cluster."""
-        from ..clients.cli import run_cli
-
-        return run_cli(command, lambda servers: self.admin({"bootstrap.servers": servers or "kafka-1:9092"}))
+        """Run Kafka shell command lines (``kafka-topics.sh ...``; see :mod:`kafkalab.tools`) against this cluster."""
+        return _factory("cli")(command, lambda servers: self.admin({"bootstrap.servers": servers or "kafka-1:9092"}))
 
     def __repr__(self) -> str:
         live = [b for b in self.brokers.values() if b.alive]

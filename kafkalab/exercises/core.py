@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kafkalab.errors import error_text
 from kafkalab.isolation import isolated_clusters
 
 __all__ = ["NO_ANSWER", "Exercise", "ExerciseNotSolved", "Prediction", "UnknownExercise", "check", "exercise", "fmt",
@@ -164,7 +165,7 @@ def verdict(name: str, answer: Any) -> str | None:
     except Exception as exc:  # only the simulator's Kafka errors are a verdict; bugs propagate
         if not _is_kafka_exception(exc):
             raise
-        said = f"the simulator rejected it with {type(exc).__name__}: {exc}"
+        said = f"the simulator rejected it with {type(exc).__name__}: {error_text(exc)}"
     if said is not None and not isinstance(said, str):
         raise TypeError(f"the verdict of {name!r} returned {type(said).__name__}; it must return None or a str")
     return said

@@ -9,7 +9,7 @@ import math
 from ..clients import Consumer, Producer, TopicPartition
 from ..clients.common import OFFSET_BEGINNING
 from ..cluster import Cluster
-from ..errors import KafkaException
+from ..errors import KafkaException, error_text
 from ..scenarios import clickstream, group_assignment, queue_vs_pubsub, read_partition
 from .core import Prediction, exercise
 
@@ -257,7 +257,7 @@ def replay_last_n(replay) -> str | None:
         try:
             got = replay(c, TopicPartition("events", 0), n)
         except KafkaException as exc:
-            return f"your replay failed with {type(exc).__name__}: {exc}"
+            return f"your replay failed with {type(exc).__name__}: {error_text(exc)}"
         values = [m.value().decode() for m in (got or []) if m.error() is None]
         first = max(log.log_start_offset, log.high_watermark - n)
         want = [f"event-{i}" for i in range(first, log.high_watermark)]

@@ -28,6 +28,7 @@ from types import CodeType
 
 from kafkalab.clients import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 from kafkalab.cluster import Cluster
+from kafkalab.errors import error_text
 from kafkalab.exercises.core import Prediction, exercise, fmt
 from kafkalab.partitioners import Partitioner, murmur2, partition_for_key
 
@@ -125,7 +126,7 @@ def _call(fn, *args):
         return fn(*args), None
     except Exception as exc:  # noqa: BLE001 - the learner's code: report it as a verdict, not a traceback
         shown = ", ".join(repr(a) for a in args)
-        return None, f"{getattr(fn, '__name__', 'your function')}({shown}) raised {type(exc).__name__}: {exc}"
+        return None, f"{getattr(fn, '__name__', 'your function')}({shown}) raised {type(exc).__name__}: {error_text(exc)}"
 
 
 def _uses_builtin_hash(fn) -> bool:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from kafkalab.clients import Producer
 from kafkalab.cluster import Cluster
-from kafkalab.errors import KafkaException
+from kafkalab.errors import KafkaException, error_text
 from kafkalab.exercises.core import Prediction, exercise, fmt
 from kafkalab.scenarios import json_events, producer_workload, read_partition
 
@@ -259,7 +259,7 @@ def no_duplicates_config(conf) -> str | None:
     try:
         run = _fault_run(conf)
     except KafkaException as exc:
-        return f"librdkafka refuses that config: {exc}"
+        return f"librdkafka refuses that config: {error_text(exc)}"
     stored, reports = run["stored"], run["reports"]
     counts = Counter(stored)
     want = [f"{k.decode()}#{j}" for j in range(_ROUNDS) for k in _KEYS]
@@ -326,7 +326,7 @@ def tune_producer(conf) -> str | None:
     try:
         r = tune_run(conf)
     except KafkaException as exc:
-        return f"librdkafka refuses that config: {exc}"
+        return f"librdkafka refuses that config: {error_text(exc)}"
     t = TUNE_TARGET
     if r.failed:
         return f"{r.failed} records failed to be delivered"

@@ -10,7 +10,7 @@ import json
 
 from ..clients import Consumer, Producer
 from ..cluster import Cluster
-from ..groups.lab import group_run, pauses, sink_run
+from ..group_lab import group_run, pauses, sink_run
 from .core import Prediction, exercise
 
 # ---------------------------------------------------------------------------------------------
@@ -135,7 +135,7 @@ exercise(
 # ---------------------------------------------------------------------------------------------
 
 def _reference_loader(table_fn):
-    from ..groups.lab import SinkDown
+    from ..group_lab import SinkDown
 
     def step(consumer, warehouse):
         msgs = [m for m in consumer.consume(100, timeout=1.0) if m.error() is None]

@@ -4,7 +4,7 @@ The group leader (a consumer, under the classic protocol) runs one of these pure
 the subscriptions of every member and hands each member its partitions.  Here they model
 Apache Kafka's Java client assignors (``partition.assignment.strategy``) exactly, down to the
 tie-breaks that come from Java's ``HashMap`` iteration order, and they are checked against
-vectors computed by Kafka's own classes (``../shared/oracle/kafka-java-assignors.json``).
+vectors computed by Kafka's own classes (``tests/data/oracle/kafka-java-assignors.json``).
 
 Worked example, C0 and C1 both subscribed to t0 and t1 (3 partitions each)::
 

@@ -29,6 +29,7 @@ class Network:
         self._loss: dict[tuple[str, str], float] = {}
         self._cut: set[frozenset] = set()
         self._down: set[str] = set()
+        self._unroutable: set[str] = set()  # nodes nobody can reach, ever (a subset of _down)
         self._since: dict = {}  # node or frozenset pair -> time it went down / was cut
         self._drop_next: list[list] = []  # [src, dst, kind, remaining]
         self.trace_messages = False
@@ -84,13 +85,20 @@ class Network:
         requests in flight learns of it at once (a network partition, by contrast, is silent)."""
         self._watchers.setdefault(node, []).append(fn)
 
+    def set_unroutable(self, node: str) -> None:
+        """``node`` reaches nobody and nobody reaches it, for good: a client whose ``bootstrap.servers``
+        names no broker (librdkafka keeps trying: ``Failed to resolve 'myhost:9092'``)."""
+        self._unroutable.add(node)
+        self._down.add(node)
+        self.sim.trace.emit("net.unroutable", node=node)
+
     def set_down(self, node: str, down: bool) -> None:
         if down:
             self._down.add(node)
             self._since.setdefault(node, self.sim.now)
             for fn in list(self._watchers.get(node, ())):
                 self.sim.schedule(self.default_latency_ms, fn, node)
-        else:
+        elif node not in self._unroutable:
             self._down.discard(node)
             self._since.pop(node, None)
 
@@ -166,7 +174,7 @@ class Network:
 
     def _drop_reason(self, src: str, dst: str, kind: str) -> str | None:
         if src in self._down or dst in self._down:
-            return "down"
+            return "unroutable" if src in self._unroutable or dst in self._unroutable else "down"
         if self._cut and frozenset((src, dst)) in self._cut:
             return "partition"
         if self._drop_next:

@@ -100,16 +100,3 @@ class Trace:
 
     def digest(self) -> str:
         return hashlib.sha256(self.dump().encode("utf-8")).hexdigest()
-
-    def to_frame(self, kind: str | Iterable[str] | None = None, flatten: bool = False):
-        """A pandas DataFrame, one row per event: seq, time_ms, kind, node, fields.
-
-        With ``flatten=True`` each field becomes its own column (missing ones are NaN).
-        """
-        import pandas as pd
-
-        evs = self.filter(kind) if kind is not None else self.events
-        if flatten:
-            rows = [{"seq": e.seq, "time_ms": e.time_ms, "kind": e.kind, "node": e.node, **e.fields} for e in evs]
-            return pd.DataFrame(rows, columns=None if rows else ["seq", "time_ms", "kind", "node"])
-        return pd.DataFrame([tuple(e) for e in evs], columns=["seq", "time_ms", "kind", "node", "fields"])

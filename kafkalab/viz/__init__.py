@@ -12,9 +12,10 @@ from .groups import (assignment_graph, assignment_table, lag_heatmap, lag_table,
                      rebalance_timeline)
 from .producer import batch_table, batch_timeline, log_origins, sweep_plot
 from .replication import isr_intervals, isr_timeline, offset_strip, timeline_table
-from .tables import describe_topic, key_placement, log_table, partition_load, trace_table
+from .tables import describe_topic, key_placement, log_table, metadata_log_table, partition_load, trace_table
 
 __all__ = ["assignment_graph", "assignment_table", "batch_table", "batch_timeline", "describe_topic", "isr_intervals",
            "isr_timeline", "key_placement", "lag_heatmap", "lag_table", "log_origins", "log_table",
+           "metadata_log_table",
            "offset_strip", "offsets_topic_table", "partition_load", "pause_table", "rebalance_timeline",
            "replica_edges", "replica_graph", "sweep_plot", "timeline_table", "trace_table"]

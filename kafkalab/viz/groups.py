@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..groups.coordinator import OFFSETS_TOPIC, coordinator_partition, decode_record
-from ..groups.lab import ownership_intervals, pauses
+from ..group_lab import ownership_intervals, pauses
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
            "#d62728"]
@@ -76,7 +76,7 @@ def rebalance_timeline(runs, topic: str = "orders", partitions: int | None = Non
                        until_ms: int | None = None, axes=None, titles=None):
     """Swim lanes per partition: coloured bars while a consumer fetches it, gaps while paused.
 
-    ``runs`` is one :class:`~kafkalab.groups.lab.GroupRun` or a list of them (drawn one above the
+    ``runs`` is one :class:`~kafkalab.group_lab.GroupRun` or a list of them (drawn one above the
     other, e.g. eager / cooperative / KIP-848).  Returns the list of Axes.
     """
     import matplotlib.pyplot as plt

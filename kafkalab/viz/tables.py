@@ -110,4 +110,18 @@ def key_placement(keys, num_partitions: int, partitioner: str = "murmur2_random"
 
 
 def trace_table(trace, kind=None, flatten: bool = True) -> pd.DataFrame:
-    return trace.to_frame(kind=kind, flatten=flatten)
+    """The trace as a DataFrame, one row per event: seq, time_ms, kind, node, fields.
+
+    With ``flatten=True`` each field becomes its own column (missing ones are NaN); ``kind`` keeps
+    only events of that kind (or kinds)."""
+    evs = trace.filter(kind) if kind is not None else trace.events
+    if flatten:
+        rows = [{"seq": e.seq, "time_ms": e.time_ms, "kind": e.kind, "node": e.node, **e.fields} for e in evs]
+        return pd.DataFrame(rows, columns=None if rows else ["seq", "time_ms", "kind", "node"])
+    return pd.DataFrame([tuple(e) for e in evs], columns=["seq", "time_ms", "kind", "node", "fields"])
+
+
+def metadata_log_table(cluster) -> pd.DataFrame:
+    """The KRaft metadata log (``cluster.metadata_log()``): offset, time_ms, record type, fields."""
+    return pd.DataFrame([(r.offset, r.time_ms, r.type, dict(r.fields)) for r in cluster.metadata_log()],
+                        columns=["offset", "time_ms", "type", "fields"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ..groups.lab import group_run, pauses
+from ..group_lab import group_run, pauses
 from ..viz.groups import assignment_table, rebalance_timeline
 from .panel import Panel, View, new_figure
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..errors import error_text
 from ..isolation import isolated_clusters
 
 
@@ -93,7 +94,7 @@ class Panel:
 
             if not isinstance(exc, (KafkaException, ValueError)):
                 raise
-            self.error.value = f"<pre style='color:#b00'>{type(exc).__name__}: {exc}</pre>"
+            self.error.value = f"<pre style='color:#b00'>{type(exc).__name__}: {error_text(exc)}</pre>"
             return None
         self.error.value = ""
         self.view = view

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..clients import Consumer, Producer
-from ..cluster import Cluster
+from .clients import Consumer, Producer
+from .cluster import Cluster
+from .errors import error_text
 
 
 @dataclass
@@ -293,7 +294,7 @@ def sink_run(step, config: dict | None = None, fail_calls=(3,), crash_calls=(5,)
     Anomalies come from :func:`kafkalab.checks.check`: every source record is an acknowledged
     "send"; the warehouse rows are the final log.
     """
-    from .. import checks
+    from . import checks
 
     cluster = Cluster(brokers=3, seed=seed)
     cluster.create_topic("orders", partitions=partitions, replication_factor=3)
@@ -321,7 +322,7 @@ def sink_run(step, config: dict | None = None, fail_calls=(3,), crash_calls=(5,)
 
     consumer = start()
     idle = 0
-    from .coordinator import coordinator_for
+    from .groups.coordinator import coordinator_for
 
     def caught_up() -> bool:  # the group has committed the end of every partition
         committed = coordinator_for(cluster).committed_offsets(group)
@@ -344,7 +345,7 @@ def sink_run(step, config: dict | None = None, fail_calls=(3,), crash_calls=(5,)
             consumer = start()
             continue
         except Exception as exc:  # noqa: BLE001 - the learner's loop let an error escape: retry the iteration
-            run.step_errors.append(f"{type(exc).__name__}: {exc}")
+            run.step_errors.append(f"{type(exc).__name__}: {error_text(exc)}")
         done = bool(source) and not run.lost and caught_up()
         idle = idle + 1 if (len(wh.rows) == before and done) else 0
         if idle >= 3:
@@ -371,7 +372,7 @@ def reset_group_offsets(cluster, group: str, topic: str, to: str | int = "earlie
     be inactive.  Raises the coordinator's error (``UNKNOWN_MEMBER_ID``) otherwise.  Returns
     ``{partition: new offset}``; the next member to join starts there (replay).
     """
-    from ..clients import TopicPartition
+    from .clients import TopicPartition
 
     parts = range(len(cluster.describe(topic).partitions))
     new = {}
