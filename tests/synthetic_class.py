@@ -376,7 +376,15 @@ def write(made: list[Made], root: Path, kit: Kit) -> list[Row]:
     return rows
 
 
-def matches(got: Row, want: Row) -> bool:
+def as_row(row) -> Row | None:
+    """A gradebook row (:class:`kafkalab.grading.classroom.Row`) in this module's terms."""
+    return None if row is None else Row(row.student, row.notebook, row.exercise, row.points, row.status, row.reason,
+                                        row.cell)
+
+
+def matches(got: Row | None, want: Row) -> bool:
+    if got is None:
+        return False
     if want.reason.endswith("…"):
         return got == dataclasses.replace(want, reason=got.reason) and got.reason.startswith(want.reason[:-1])
     return got == want

@@ -14,9 +14,13 @@ from pathlib import Path
 from kafkalab.grading.classroom import Gradebook
 from kafkalab.grading.run import CORRECT, STATUSES, NotebookResult
 
-# One place for the colours: ANSI for the terminal, CSS for the pages (Okabe-Ito, colour-blind safe).
+# The terminal's own green and red; the pages take the kit's visual language (kafkalab.viz.style).
 ANSI = {"good": "\033[32m", "bad": "\033[31m", "dim": "\033[2m", "reset": "\033[0m"}
-CSS = {"good": "#009E73", "bad": "#D55E00", "muted": "#666666", "rule": "#dddddd"}
+
+
+def css_colours() -> dict[str, str]:
+    from kafkalab.viz import style  # imported only for pages: kafkalab.viz loads pandas and matplotlib
+    return {"good": style.GREEN, "bad": style.DANGER, "muted": style.DARK_GREY, "rule": style.LIGHT_GREY}
 
 
 def mark(status: str) -> str:
@@ -150,10 +154,11 @@ def _e(text) -> str:
 
 
 def _page(title: str, body: str) -> str:
+    c = css_colours()
     style = (f"body{{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;padding:0 1em}}"
              f"table{{border-collapse:collapse;width:100%;margin-bottom:1.5em}}"
-             f"th,td{{text-align:left;vertical-align:top;padding:.3em .6em;border-bottom:1px solid {CSS['rule']}}}"
-             f".good .mark{{color:{CSS['good']}}}.bad .mark{{color:{CSS['bad']}}}.mark{{font-weight:bold}}"
-             f".muted{{color:{CSS['muted']};font-weight:normal}}.score{{font-size:1.3em}}")
+             f"th,td{{text-align:left;vertical-align:top;padding:.3em .6em;border-bottom:1px solid {c['rule']}}}"
+             f".good .mark{{color:{c['good']}}}.bad .mark{{color:{c['bad']}}}.mark{{font-weight:bold}}"
+             f".muted{{color:{c['muted']};font-weight:normal}}.score{{font-size:1.3em}}")
     return (f"<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>"
             f"<style>{style}</style></head><body>\n{body}\n</body></html>\n")
