@@ -1,7 +1,8 @@
 """What the grader runs for one learner notebook: the learner's cells, with the kit's checks put in.
 
 Every non-empty code cell of the learner's notebook runs in order, as JupyterLab's Run All would
-(empty cells get no execution count there, so none here either). A cell that checks exercises --
+(JupyterLab 4's ``CodeCell.execute`` sends nothing for a cell whose source is blank, so it gets no
+execution count there and none here either). A cell that checks exercises --
 its id is a kit check cell's, or it calls ``check("name", ...)`` for one of the notebook's
 exercises -- runs without its top-level ``check`` calls, followed by the *kit's* check cell for each
 of those exercises. So grading goes by exercise name: a moved, duplicated or edited check cell is

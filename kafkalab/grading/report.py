@@ -9,6 +9,7 @@ import csv
 import html
 import os
 import re
+from collections import Counter
 from pathlib import Path
 
 from kafkalab.grading.classroom import Gradebook
@@ -65,8 +66,8 @@ def write_gradebook(book: Gradebook, out_dir: str | os.PathLike) -> list[Path]:
     written = [
         _csv(out / "gradebook.csv", ["student", "notebook", "exercise", "points", "verdict", "reason", "cell", "file"],
              [[r.student, r.notebook, r.exercise, r.points, r.status, r.reason, r.cell, r.file] for r in book.rows]),
-        _csv(out / "scores.csv", ["student", "points", "out_of", *_exercises(book)],
-             [[s, *book.total(s), *(_points(book, s, e) for e in _exercises(book))] for s in book.students]),
+        _csv(out / "scores.csv", ["student", "points", "out_of", *_columns(book).values()],
+             [[s, *book.total(s), *(_points(book, s, key) for key in _columns(book))] for s in book.students]),
         _csv(out / "summary.csv", ["notebook", "exercise", "students", *STATUSES, "most_common_wrong_reason",
                                    "most_common_wrong_count"],
              [[x.notebook, x.exercise, x.students, *(x.counts.get(s, 0) for s in STATUSES), x.common_wrong,
@@ -127,12 +128,16 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "student"
 
 
-def _exercises(book: Gradebook) -> list[str]:
-    return list(dict.fromkeys(r.exercise for r in book.rows if r.exercise))
+def _columns(book: Gradebook) -> dict[tuple[str, str], str]:
+    """(notebook, exercise) -> its scores.csv column: the exercise's name, or ``notebook/name`` when two
+    notebooks check an exercise of the same name."""
+    keys = list(dict.fromkeys((r.notebook, r.exercise) for r in book.rows if r.exercise))
+    taken = Counter(exercise for _, exercise in keys)
+    return {(nb, ex): ex if taken[ex] == 1 else f"{nb}/{ex}" for nb, ex in keys}
 
 
-def _points(book: Gradebook, student: str, exercise: str) -> int:
-    return sum(r.points for r in book.rows if r.student == student and r.exercise == exercise)
+def _points(book: Gradebook, student: str, key: tuple[str, str]) -> int:
+    return sum(r.points for r in book.rows if r.student == student and (r.notebook, r.exercise) == key)
 
 
 def _csv(path: Path, header: list[str], rows: list[list]) -> Path:

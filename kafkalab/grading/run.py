@@ -111,7 +111,14 @@ async def _grade_all(jobs, kit, timeout, workers, on_done) -> list[NotebookResul
 
     async def one(student: str, path: Path) -> NotebookResult:
         async with gate:
-            result = await grade_notebook(student, path, kit, timeout)
+            try:
+                result = await grade_notebook(student, path, kit, timeout)
+            except Exception as exc:  # noqa: BLE001 - one notebook the grader cannot handle must not stop the class
+                result = NotebookResult(student, path, kit.stem_in(path.name), problems=[
+                    f"the grader failed on it: {type(exc).__name__}: {_first_line(str(exc))}"])
+                if result.notebook is not None:
+                    result.verdicts = [Verdict(n, ERROR, f"not graded: {result.problems[0]}", hint=first_hint(n))
+                                       for n in kit.notebooks[result.notebook].exercises]
         if on_done is not None:
             on_done(result)
         return result
@@ -147,7 +154,10 @@ async def _execute_plan(steps: list[Step], kit_nb: KitNotebook, result: Notebook
     with tempfile.TemporaryDirectory(prefix="kafkalab-grade-") as cwd:
         kernel = _Kernel(cwd)
         try:
-            await kernel.start()
+            try:
+                await kernel.start()
+            except (RuntimeError, OSError) as exc:  # wait_for_ready: "Kernel died before replying", …
+                raise _Stopped(f"the kernel did not start ({type(exc).__name__}: {_first_line(str(exc))})") from None
             await kernel.run(_GRADER.format(call="setup()"), counted=False, timeout=KERNEL_START_TIMEOUT_S)
             if kernel.error:
                 raise _Stopped(f"the grader could not start in the kernel: {kernel.error}")
@@ -175,7 +185,7 @@ async def _execute_plan(steps: list[Step], kit_nb: KitNotebook, result: Notebook
                                            f"{_first_line(reply.get('evalue', ''))}")
         except _Stopped as stop:
             stopped = str(stop)
-        except asyncio.TimeoutError:
+        except (TimeoutError, asyncio.TimeoutError):  # the same class from Python 3.11 on
             stopped = f"{kernel.running} was still running when the notebook's {timeout:g} s were up"
         except _KernelDied:
             said = kernel.last_words()
