@@ -8,7 +8,7 @@ time of grading alone (making the submissions and their expected gradebook is no
 slowest notebooks, and checks the gradebook against what each submission was made to get.
 
     python benchmarks/grade_class.py                   # 30 students, every notebook, one kernel per core
-    python benchmarks/grade_class.py --students 10 --jobs 1 --timeout 120
+    python benchmarks/grade_class.py --students 13 --notebooks 02 --timeout 30   # every kind once, one notebook
 
 Target on the 2-core machine: under 10 minutes for 30 students × every notebook.
 """
@@ -32,8 +32,8 @@ from kafkalab.grading.kit import load_kit
 from kafkalab.grading.run import available_cores
 
 
-def make_class(kit, students: int, timeout: float) -> list[sc.Made]:
-    sources = [sc.KitSource(kit, stem) for stem in kit.notebooks]
+def make_class(kit, students: int, timeout: float, stems: list[str]) -> list[sc.Made]:
+    sources = [sc.KitSource(kit, stem) for stem in stems]
     made = []
     for i in range(students):
         student, kind = f"student-{i + 1:02d}", sc.GENERIC[i % len(sc.GENERIC)]
@@ -48,16 +48,18 @@ def main() -> int:
     ap.add_argument("--students", type=int, default=30)
     ap.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: one per core)")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per notebook (the grader's default)")
+    ap.add_argument("--notebooks", nargs="*", metavar="NN", help="only these notebooks (by number); default: all")
     args = ap.parse_args()
     kit = load_kit(REPO)
-    made = make_class(kit, args.students, args.timeout)
+    stems = [s for s in kit.notebooks if not args.notebooks or s.split("_", 1)[0] in args.notebooks]
+    made = make_class(kit, args.students, args.timeout, stems)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "submitted"
         expected = sc.write(made, root, kit)
         submissions = classroom.collect(root, kit)
         results = []
         workers = args.jobs or available_cores()
-        print(f"grading {len(submissions)} notebooks ({args.students} students × {len(kit.notebooks)} notebooks), "
+        print(f"grading {len(submissions)} notebooks ({args.students} students × {len(stems)} notebooks), "
               f"{workers} at a time, timeout {args.timeout:g} s")
         t0 = time.perf_counter()
         book = classroom.grade_class(submissions, kit, timeout=args.timeout, workers=workers,

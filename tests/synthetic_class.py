@@ -99,6 +99,15 @@ class KitSource:
         return ns[bound_name(head)]
 
 
+def wrong_version(student: str) -> str:
+    """The exercise cell with its name bound to WRONG_VALUE where the solution would go; when that place is
+    inside the stub's function body, after the function instead (a top-level rebinding)."""
+    wrong = f"{bound_name(student)} = {WRONG_VALUE!r}"
+    if f"\n{notebooks_build.STUB}" in f"\n{student}":
+        return student.replace(notebooks_build.STUB, wrong)
+    return f"{student}\n{wrong}"
+
+
 def bound_name(source: str) -> str:
     first = ast.parse(source).body[0]
     if isinstance(first, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -124,7 +133,7 @@ class Draft:
         cell_id = self.ks.check(name).exercise_cell_id
         student = self.ks.cell(self.ks.student, cell_id).source
         source = {RIGHT: self.ks.cell(self.ks.instructor, cell_id).source, STUB: student,
-                  WRONG_ANSWER: student.replace(notebooks_build.STUB, f"{bound_name(student)} = {WRONG_VALUE!r}")}[how]
+                  WRONG_ANSWER: wrong_version(student)}[how]
         self.cell_by_id(cell_id).source = source
         self.answers[name] = how
         return self
@@ -227,7 +236,8 @@ def raising(ks, student, rel):
     first = ks.exercises[0]
     cell = d.cell_by_id(ks.check(first).exercise_cell_id)
     stub = ks.cell(ks.student, cell.id).source
-    cell.source = stub.replace(notebooks_build.STUB, 'raise RuntimeError("my code broke")')
+    cell.source = f'{stub}\nraise RuntimeError("my code broke")' if f"\n{notebooks_build.STUB}" not in f"\n{stub}" \
+        else stub.replace(notebooks_build.STUB, 'raise RuntimeError("my code broke")')
     d.answers[first] = STUB
     if isinstance(exercises.get(first).verdict, Prediction) and "predict(" in stub.split(notebooks_build.STUB)[1]:
         d.expect[first] = (*_no_prediction(first), f"[{d.position(d.check_cell(first))}]")

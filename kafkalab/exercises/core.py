@@ -189,8 +189,8 @@ def check(name: str, answer: Any = _MISSING) -> None:
     if not stub:  # Run All over untouched stubs is not an attempt
         _attempts[name] = _attempts.get(name, 0) + 1
     said = verdict(name, answer)
-    if said is not None:
-        raise ExerciseNotSolved(name, said, unanswered=stub)
+    if said is not None:  # a verdict may see no answer in what is not the stub (a function returning None)
+        raise ExerciseNotSolved(name, said, unanswered=stub or said.startswith(NO_ANSWER))
     print(f"✓ {name}: correct" + (f" — {ex.why}" if ex.why else ""))
 
 
