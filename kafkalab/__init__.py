@@ -16,5 +16,13 @@ from .errors import ConfigException, KafkaError, KafkaException
 
 __version__ = "0.1.0"
 
-__all__ = ["Cluster", "Producer", "Consumer", "AdminClient", "KafkaError", "KafkaException", "ConfigException",
-           "Message", "TopicPartition", "OFFSET_BEGINNING", "OFFSET_END", "OFFSET_INVALID", "OFFSET_STORED"]
+
+def connect(bootstrap_servers: str, config: dict | None = None, **kwargs):
+    """A real cluster's handle for the renderers (``kafkalab.real.connect``; needs the ``real`` extra)."""
+    from .real import connect as _connect
+
+    return _connect(bootstrap_servers, config, **kwargs)
+
+
+__all__ = ["Cluster", "connect", "Producer", "Consumer", "AdminClient", "KafkaError", "KafkaException",
+           "ConfigException", "Message", "TopicPartition", "OFFSET_BEGINNING", "OFFSET_END", "OFFSET_INVALID", "OFFSET_STORED"]

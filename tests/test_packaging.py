@@ -17,7 +17,7 @@ else:  # pragma: no cover - jupytext brings tomli on 3.10
 REPO = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
 # conda-forge names that differ from PyPI's
-CONDA_TO_PYPI = {"matplotlib-base": "matplotlib", "python-confluent-kafka": "confluent-kafka"}
+CONDA_TO_PYPI = {"matplotlib-base": "matplotlib", "python-confluent-kafka": "confluent-kafka", "python-avro": "avro"}
 INSTALL_AND_OPEN = 'pip install -e ".[lab,test]" && kafkalab lab'
 INSTALL_AND_TEST = 'pip install -e ".[test]" && pytest'
 
@@ -70,6 +70,7 @@ def test_environment_yml_lists_what_pyproject_asks_for():
     expected = lower_bounds(PYPROJECT["project"]["dependencies"])
     for extra in extras:
         expected.update(lower_bounds(PYPROJECT["project"]["optional-dependencies"][extra]))
+    conda.update(lower_bounds(line for line in pip if not line.startswith("-")))  # PyPI-only packages
     assert conda == expected
 
 

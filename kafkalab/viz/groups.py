@@ -128,7 +128,10 @@ def _log_end(cluster, topic: str, p: int) -> int:
     return rep.log.high_watermark if rep is not None else -1
 
 
-def _committed(cluster, group: str) -> dict:
+def _committed(cluster, group: str, topic: str | None = None) -> dict:
+    own = getattr(cluster, "committed_offsets", None)
+    if own is not None:  # a real cluster's handle (kafkalab.real) asks the group coordinator: OffsetFetch
+        return own(group, topic)
     from ..groups.coordinator import coordinator_for
 
     return {k: v[0] for k, v in coordinator_for(cluster).committed_offsets(group).items()}
@@ -136,7 +139,7 @@ def _committed(cluster, group: str) -> dict:
 
 def lag_table(cluster, group: str, topic: str) -> pd.DataFrame:
     """Per partition: log end offset (high watermark), the group's committed offset, and the lag."""
-    committed = _committed(cluster, group)
+    committed = _committed(cluster, group, topic)
     rows = []
     for p in range(len(cluster.describe(topic).partitions)):
         end = _log_end(cluster, topic, p)

@@ -66,13 +66,13 @@ def offset_strip(cluster, topic: str, partition: int = 0, ax=None, max_offsets: 
         recs = [] if log is None else [(o, r[1]) for o, r, _ in log.records()]
         leo = 0 if log is None else log.log_end_offset
         hw = 0 if log is None else log.high_watermark
-        rows.append((b, recs, leo, hw))
-    leader_hw = next((hw for b, _, _, hw in rows if b == p.leader), None)
-    width = max([leo for _, _, leo, _ in rows] + [1])
+        rows.append((b, recs, leo, hw, log is not None))
+    leader_hw = next((hw for b, _, _, hw, _ in rows if b == p.leader), None)
+    width = max([leo for _, _, leo, _, _ in rows] + [1])
     start = max(0, width - max_offsets)
     if ax is None:
         _, ax = plt.subplots(figsize=(min(12, 2 + 0.35 * (width - start)), 0.6 * len(rows) + 1.2))
-    for i, (b, recs, leo, hw) in enumerate(rows):
+    for i, (b, recs, leo, hw, readable) in enumerate(rows):
         y = len(rows) - 1 - i
         alive = cluster.brokers[b].alive
         role = "leader" if b == p.leader else ("in-sync" if b in p.isr else "out-of-sync")
@@ -87,9 +87,10 @@ def offset_strip(cluster, topic: str, partition: int = 0, ax=None, max_offsets: 
                 txt = bytes(v).decode("utf-8", "replace")[:7]
                 ax.text(off + 0.47, y + 0.5, txt, ha="center", va="center", fontsize=6 if len(txt) < 5 else 5,
                         color="white" if committed else "black")
-        ax.plot([leo + 0.12], [y + 0.5], marker="<", color="black", ms=6, ls="none")
-        ax.text(-0.3, y + 0.5, f"B{b} {role if alive else 'stopped'}\nLEO {leo}  HW {hw}", ha="right", va="center",
-                fontsize=7)
+        if readable:  # a real cluster's follower logs are not readable by clients (kafkalab.real)
+            ax.plot([leo + 0.12], [y + 0.5], marker="<", color="black", ms=6, ls="none")
+        ax.text(-0.3, y + 0.5, f"B{b} {role if alive else 'stopped'}\n" + (f"LEO {leo}  HW {hw}" if readable else
+                "log not readable"), ha="right", va="center", fontsize=7)
     if leader_hw is not None:
         ax.axvline(leader_hw, color="#ff7f0e", ls="--", lw=1.2)
         ax.text(leader_hw, len(rows) + 0.05, f"leader HW = {leader_hw}", color="#ff7f0e", fontsize=7, ha="center")
