@@ -34,11 +34,12 @@ from kafkalab.grading.run import available_cores
 
 def make_class(kit, students: int, timeout: float, stems: list[str]) -> list[sc.Made]:
     sources = [sc.KitSource(kit, stem) for stem in stems]
+    looper = (students - 1, max(n for n, ks in enumerate(sources) if ks.exercises))  # pays the timeout once
     made = []
     for i in range(students):
         student, kind = f"student-{i + 1:02d}", sc.GENERIC[i % len(sc.GENERIC)]
         for n, ks in enumerate(sources):
-            how = sc.loops(timeout) if (i, n) == (students - 1, len(sources) - 1) else kind
+            how = sc.loops(timeout) if (i, n) == looper else kind if ks.exercises else sc.empty
             made.append(how(ks, student, f"{student}/homework/{ks.stem}.ipynb"))
     return made
 

@@ -164,7 +164,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                               on_done=lambda r: bar.update(1))
     colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     print("\n\n".join(report.notebook_table(r, colour=colour) for r in results))
-    return 0 if all(r.verdicts and r.points == len(r.verdicts) for r in results) else 1
+    return 0 if all(r.all_correct for r in results) else 1
 
 
 def cmd_grade(args: argparse.Namespace) -> int:

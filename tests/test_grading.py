@@ -228,3 +228,13 @@ def test_grading_also_runs_from_code_that_has_an_event_loop(kit, monkeypatch):
         return run.grade_files([("a", Path("x.ipynb"))], kit)
 
     assert [r.student for r in asyncio.run(cell())] == ["a"]
+
+
+def test_score_lines(kit):
+    p, r = kit.notebooks["00_kit_demo"].exercises
+    half = result("you", "a.ipynb", "00_kit_demo", Verdict(p, CORRECT, "correct"), Verdict(r, WRONG, "no"))
+    none = result("you", "11.ipynb", "11_real_cluster")
+    unknown = result("you", "b.ipynb", None, problems=["cannot tell which kafkalab notebook it is"])
+    assert [x.score_line() for x in (half, none, unknown)] == [
+        "00_kit_demo: 1/2 correct", "11_real_cluster: no graded exercises", "b.ipynb: 0/0 correct"]
+    assert [x.all_correct for x in (half, none, unknown)] == [False, True, False]

@@ -68,7 +68,14 @@ class NotebookResult:
 
     def score_line(self) -> str:
         """``01_why_kafka: 4/5 correct``."""
+        if self.notebook is not None and not self.verdicts:
+            return f"{self.notebook}: no graded exercises"
         return f"{self.notebook or self.path.name}: {self.points}/{len(self.verdicts)} correct"
+
+    @property
+    def all_correct(self) -> bool:
+        """Every exercise right (vacuously for a notebook without exercises; never for one that was not graded)."""
+        return self.notebook is not None and self.points == len(self.verdicts)
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
