@@ -75,8 +75,8 @@ def main() -> int:
           f"{sum(r.seconds for r in results) / len(results):.1f} s per notebook on average")
     for stem, seconds in sorted(per_notebook.items()):
         count = sum(r.notebook == stem for r in results)
-        print(f"  {stem:<26} {seconds / count:5.1f} s mean, {max(r.seconds for r in results if r.notebook == stem):5.1f} "
-              "s max")
+        slowest = max(r.seconds for r in results if r.notebook == stem)
+        print(f"  {stem:<26} {seconds / count:5.1f} s mean, {slowest:5.1f} s max")
     print(f"gradebook: {len(book.rows)} rows, {len(wrong)} differ from what the submissions were made to get")
     for w in wrong[:10]:
         print(f"  expected {w}\n  got      {got.get((w.student, w.notebook, w.exercise))}")

@@ -99,7 +99,8 @@ def cmd_lab(args: argparse.Namespace) -> int:
         if not args.dry_run:
             _build(root, force=False)
         else:  # a dry run writes nothing: say what a real one would build
-            stale = notebooks_build.stale(root / "notebooks", root / "build") if _sources(root) else []
+            _sources(root)
+            stale = notebooks_build.stale(root / "notebooks", root / "build")
             print(f"would build {_n(len(stale), 'notebook')} into {root / 'build'}" if stale
                   else f"notebooks in {root / 'build'} are up to date")
     cmd = lab_command(root, args)
@@ -144,7 +145,8 @@ def _choose(sources: list[Path], wanted: list[str]) -> list[Path]:
     chosen = []
     for name in wanted:
         stem = Path(name).stem
-        match = [p for p in sources if p.stem == stem or (stem.isdigit() and int(p.stem.split("_", 1)[0]) == int(stem))]
+        number = int(stem) if stem.isdigit() else None
+        match = [p for p in sources if p.stem == stem or int(p.stem.split("_", 1)[0]) == number]
         if not match:
             raise UsageError(f"no notebook {name!r}; the notebooks are {', '.join(p.stem for p in sources)}")
         chosen.extend(p for p in match if p not in chosen)

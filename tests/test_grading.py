@@ -175,7 +175,8 @@ def test_gradebook_keeps_the_better_copy_fills_in_missing_notebooks_and_summaris
 def test_the_score_table_has_colours_only_when_asked(kit):
     p, r = kit.notebooks["00_kit_demo"].exercises
     res = result("you", "mine.ipynb", "00_kit_demo", Verdict(p, CORRECT, "correct", "[3]"),
-                 Verdict(r, WRONG, "you predicted 3; the simulator gives 30", "after [5]"), problems=["cell [2] raised X"])
+                 Verdict(r, WRONG, "you predicted 3; the simulator gives 30", "after [5]"),
+                 problems=["cell [2] raised X"])
     plain = report.notebook_table(res)
     assert plain.splitlines() == ["mine.ipynb (graded as 00_kit_demo)",
                                   f"  [3]        ✓ {p}  correct",

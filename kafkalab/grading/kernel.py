@@ -18,6 +18,7 @@ import contextlib
 import io
 import json
 import sys
+import types
 from typing import Any
 
 _state: dict[str, Any] = {}
@@ -30,13 +31,16 @@ def setup() -> None:
     core.names()
     modules = {name: mod for name, mod in sorted(sys.modules.items())
                if mod is not None and (name == "kafkalab.exercises" or name.startswith("kafkalab.exercises."))}
+    # Only the code is remembered (functions, classes, modules), not the data: what learners recorded
+    # (predictions, attempts, hints seen, any later bookkeeping) is theirs and must survive.
+    code = {name: (mod, {k: v for k, v in vars(mod).items() if callable(v) or isinstance(v, types.ModuleType)})
+            for name, mod in modules.items()}
     _state.update(core=core, check=core.check, next_hint=core.next_hint, not_solved=core.ExerciseNotSolved,
-                  modules={name: (mod, dict(vars(mod))) for name, mod in modules.items()},
-                  registry=dict(core._REGISTRY))
+                  modules=code, registry=dict(core._REGISTRY))
 
 
 def _restore() -> None:
-    """Undo learner changes to the exercise modules' names and registry (their recorded state is kept)."""
+    """Undo learner changes to the exercise modules' code and registry (their recorded state is kept)."""
     for name, (mod, names) in _state["modules"].items():
         sys.modules[name] = mod
         vars(mod).update(names)

@@ -90,9 +90,9 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
         raise ValueError(f"not a readable notebook ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})") \
             from None
     cells = nb.get("cells")
+    kinds = ("code", "markdown", "raw")
     if not isinstance(cells, list) or not all(
-            isinstance(c, dict) and c.get("cell_type") in ("code", "markdown", "raw") and isinstance(c.get("source"), str)
-            for c in cells):
+            isinstance(c, dict) and c.get("cell_type") in kinds and isinstance(c.get("source"), str) for c in cells):
         raise ValueError("not a readable notebook: its cells are not notebook cells")
     return nb
 
@@ -203,7 +203,8 @@ async def _execute_plan(steps: list[Step], kit_nb: KitNotebook, result: Notebook
     if stopped is not None:
         result.problems.append(f"stopped: {stopped}")
     for name in kit_nb.exercises:
-        result.verdicts.append(got.get(name) or Verdict(name, NOT_RUN, f"not checked: {stopped}", hint=first_hint(name)))
+        result.verdicts.append(got.get(name) or
+                               Verdict(name, NOT_RUN, f"not checked: {stopped}", hint=first_hint(name)))
 
 
 def first_hint(name: str) -> str | None:
