@@ -5,7 +5,9 @@ untouched, wrong, mixed, a raising cell, a dying kernel, tampered outputs, a tam
 machinery, duplicated or deleted checks, lost cell ids, answers typed below, blank cells), and one
 notebook of one student loops for ever, so the per-notebook timeout is paid once. Prints the wall
 time of grading alone (making the submissions and their expected gradebook is not timed), the
-slowest notebooks, and checks the gradebook against what each submission was made to get.
+time per notebook, the CPU time the kernels and the grader used (which, unlike the wall time, does
+not grow when other processes share the machine), and checks the gradebook against what each
+submission was made to get.
 
     python benchmarks/grade_class.py                   # 30 students, every notebook, one kernel per core
     python benchmarks/grade_class.py --students 13 --notebooks 02 --timeout 30   # every kind once, one notebook
@@ -15,6 +17,7 @@ Target on the 2-core machine: under 10 minutes for 30 students × every notebook
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import tempfile
 import time
@@ -44,6 +47,12 @@ def make_class(kit, students: int, timeout: float, stems: list[str]) -> list[sc.
     return made
 
 
+def _cpu() -> tuple[float, float]:
+    """(this process, its finished children: the kernels) user + system CPU seconds."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--students", type=int, default=30)
@@ -62,10 +71,10 @@ def main() -> int:
         workers = args.jobs or available_cores()
         print(f"grading {len(submissions)} notebooks ({args.students} students × {len(stems)} notebooks), "
               f"{workers} at a time, timeout {args.timeout:g} s")
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), _cpu()
         book = classroom.grade_class(submissions, kit, timeout=args.timeout, workers=workers,
                                      on_done=results.append)
-        wall = time.perf_counter() - t0
+        wall, (grader, kernels) = time.perf_counter() - t0, [b - a for a, b in zip(cpu0, _cpu())]
     got = {(r.student, r.notebook, r.exercise): r for r in book.rows}
     wrong = [w for w in expected if not sc.matches(sc.as_row(got.get((w.student, w.notebook, w.exercise))), w)]
     per_notebook = Counter()
@@ -73,6 +82,10 @@ def main() -> int:
         per_notebook[r.notebook] += r.seconds
     print(f"wall time {wall:.0f} s ({wall / 60:.1f} min) for {len(results)} notebooks; "
           f"{sum(r.seconds for r in results) / len(results):.1f} s per notebook on average")
+    # CPU time does not grow when other processes share the machine: on an idle machine with `workers`
+    # cores the run takes about CPU / workers (the looping notebook spins, so its timeout is in there).
+    print(f"CPU time: kernels {kernels:.0f} s, grader {grader:.0f} s; on {workers} idle cores about "
+          f"{(kernels + grader) / workers / 60:.1f} min")
     for stem, seconds in sorted(per_notebook.items()):
         count = sum(r.notebook == stem for r in results)
         slowest = max(r.seconds for r in results if r.notebook == stem)
