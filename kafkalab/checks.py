@@ -15,6 +15,13 @@ anomaly, each with a one-line explanation:
   that offset, or whose send definitely failed: a read of data that was never
   acknowledged-and-committed.
 * ``offset_backwards`` — a consumer process saw a partition's offsets go backwards without a seek.
+* ``aborted_read`` — a ``read_committed`` poll returned a record of a transaction that aborted.
+* ``read_past_lso`` — a ``read_committed`` poll returned a record at or above the partition's last
+  stable offset of that moment (a record of a transaction still open).
+
+Transaction markers are not records: the final log (:func:`committed_records`) leaves them out, and
+the records of aborted transactions too.  :func:`eos_anomalies` compares a pipeline's input with its
+output: ``lost`` (an input with no output) and ``duplicate`` (an input with several).
 
 Values should be unique per send (the recorder numbers them), so a record can be traced from its
 ``produce`` call to its offset.
@@ -38,7 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["ANOMALY_COLUMNS", "History", "HistoryRecorder", "Op", "Schedule", "check", "committed_records",
-           "random_schedule", "run_schedule", "schedule_script"]
+           "eos_anomalies", "random_schedule", "run_schedule", "schedule_script"]
 
 ANOMALY_COLUMNS = ["kind", "key", "value", "partition", "offset", "process", "op", "explanation"]
 
@@ -184,7 +191,14 @@ class HistoryRecorder:
         op_id = h.invoke(process or consumer.node, "poll")
         msgs = consumer.consume(num_messages, timeout=timeout)
         recs = [(m.partition(), m.offset(), m.key(), m.value()) for m in msgs if m.error() is None]
-        h.ok(op_id, records=recs, topic=msgs[0].topic() if msgs else None)
+        topic = msgs[0].topic() if msgs else None
+        extra = {}
+        if getattr(consumer, "isolation_level", None) == "read_committed" and topic is not None:
+            # The LSO when the records came back: anything at or past it was not yet committed.
+            extra = {"isolation": "read_committed",
+                     "lso": {p: rep.log.last_stable_offset for p in sorted({r[0] for r in recs})
+                             if (rep := self.cluster.leader_replica(topic, p)) is not None}}
+        h.ok(op_id, records=recs, topic=topic, **extra)
         return msgs
 
     def seek(self, consumer, tp, process: str | None = None) -> None:
@@ -209,7 +223,19 @@ def committed_records(cluster, topic: str) -> dict[int, list[tuple[int, Any, Any
             out[p.partition] = []
             continue
         hw = log.high_watermark
-        out[p.partition] = [(off, rec[0], rec[1]) for off, rec, _b in log.records(log.log_start_offset, hw)]
+        recs = log.records(log.log_start_offset, hw)
+        status = log.txn_status() if any(b.is_transactional for _o, _r, b in recs) else {}
+        out[p.partition] = [(off, rec[0], rec[1]) for off, rec, b in recs
+                            if not b.is_control and status.get(off) != "aborted"]
+    return out
+
+
+def aborted_offsets(cluster, topic: str) -> dict[int, set]:
+    """{partition: offsets of records whose transaction aborted} in the leader's log."""
+    out = {}
+    for p in cluster.describe(topic).partitions:
+        log = cluster.partition_log(topic, p.partition)
+        out[p.partition] = {o for o, st in (log.txn_status() if log else {}).items() if st == "aborted"}
     return out
 
 
@@ -228,7 +254,8 @@ def check(history: History, cluster=None, topic: str | None = None, final: dict 
     df.attrs.update(acknowledged=sum(o.type == "ok" for o in sends), failed=sum(o.type == "fail" for o in sends),
                     unknown=sum(o.type in ("info", "invoke") for o in sends),
                     **{k: int((df["kind"] == k).sum()) for k in ("lost", "duplicate", "reordered",
-                                                                   "uncommitted_read", "offset_backwards")})
+                                                                   "uncommitted_read", "offset_backwards",
+                                                                   "aborted_read", "read_past_lso")})
     return df
 
 
@@ -306,12 +333,27 @@ def find_anomalies(history: History, cluster=None, topic: str | None = None, fin
             seen[k] = (pos, o)
     # reads of records that were never acknowledged-and-committed; offsets going backwards
     last: dict[tuple[str, int], int] = {}
+    aborted: dict | None = None
     for o in history.ops:
         if o.f == "seek" and o.type == "ok":
             last.pop((o.process, o.value[0]), None)
             continue
         if o.f != "poll" or o.type != "ok":
             continue
+        if o.result.get("isolation") == "read_committed":
+            if aborted is None:
+                aborted = aborted_offsets(cluster, o.result["topic"]) if cluster is not None and \
+                    o.result.get("topic") else {}
+            lso = o.result.get("lso", {})
+            for part, off, k, v in o.result.get("records", []):
+                if off in aborted.get(part, ()):
+                    row("aborted_read", o, k, v, part, off,
+                        f"a read_committed poll returned offset {off} of partition {part}, a record of a transaction "
+                        f"that aborted: the consumer did not drop the aborted transactions of its fetch")
+                elif part in lso and off >= lso[part]:
+                    row("read_past_lso", o, k, v, part, off,
+                        f"a read_committed poll returned offset {off} of partition {part} while its last stable "
+                        f"offset was {lso[part]}: a record of a transaction that was still open")
         for part, off, k, v in o.result.get("records", []):
             got = at.get((part, off))
             src = by_value.get(v)
@@ -329,6 +371,33 @@ def find_anomalies(history: History, cluster=None, topic: str | None = None, fin
                 row("offset_backwards", o, k, v, part, off,
                     f"offset {off} of partition {part} came after offset {prev} without a seek")
             last[(o.process, part)] = off
+    return rows
+
+
+def eos_anomalies(inputs: list, outputs: list, transform=None) -> list[dict]:
+    """Exactly-once between a pipeline's input and output values: one row per input that the output
+    lacks (``lost``) or holds more than once (``duplicate``), and per output no input explains.
+
+    ``transform(input) -> expected output`` (identity by default).  Rows have :data:`ANOMALY_COLUMNS`.
+    """
+    expected = [transform(v) if transform else v for v in inputs]
+    counts: dict = {}
+    for v in outputs:
+        counts[v] = counts.get(v, 0) + 1
+    rows = []
+
+    def row(kind, value, why):
+        rows.append({"kind": kind, "key": None, "value": _show(value), "partition": None, "offset": None,
+                     "process": None, "op": None, "explanation": why})
+    for i, v in enumerate(expected):
+        n = counts.pop(v, 0)
+        if n == 0:
+            row("lost", v, f"input #{i} never reached the output (its offset was committed without its result)")
+        elif n > 1:
+            row("duplicate", v, f"input #{i} is in the output {n} times: it was processed again after a crash and "
+                                f"both results became visible")
+    for v in sorted(counts, key=repr):
+        row("unexpected", v, "in the output but not the result of any input")
     return rows
 
 

@@ -8,6 +8,13 @@ Kafka/librdkafka behaviour modelled:
   when there is no committed offset.
 * Fetches go to each partition's leader and return records up to the high watermark only.
   An empty fetch waits up to ``fetch.wait.max.ms`` (500) on the broker for ``fetch.min.bytes``.
+* ``isolation.level`` (librdkafka default ``read_committed``; the Java consumer's default is
+  ``read_uncommitted``): a ``read_committed`` fetch stops at the partition's last stable offset and
+  the consumer drops the records of aborted transactions, using the aborted-transactions list of the
+  response as Kafka's and librdkafka's consumers do; transaction markers are never delivered, but
+  the position moves past them.  ``get_watermark_offsets`` and ``OFFSET_END`` mean the LSO there.
+* ``consumer_group_metadata()`` is librdkafka's serialized ``CGMDv2`` blob (bytes): generation,
+  group id, member id, group instance id, for ``send_offsets_to_transaction``.
 * ``poll(timeout)`` returns one ``Message`` (or ``None`` after ``timeout`` seconds of *virtual*
   time); ``consume(num_messages, timeout)`` returns a list.  An out-of-range position is reset
   by ``auto.offset.reset`` (or reported as ``_AUTO_OFFSET_RESET`` with ``error``).
@@ -26,9 +33,11 @@ Kafka/librdkafka behaviour modelled:
 """
 from __future__ import annotations
 
+import struct
 from collections import deque
 
 from .. import config as kconfig
+from ..cluster.log import decode_end_txn_marker
 from ..cluster.metadata import NO_LEADER
 from ..errors import Err, KafkaError, KafkaException
 from ..groups.membership import GroupMember
@@ -65,6 +74,7 @@ class Consumer(GroupMember):
         self.fetch_max_bytes = int(cfg.get("fetch.max.bytes", 52428800))
         self.partition_max_bytes = int(cfg.get("max.partition.fetch.bytes", 1048576))
         self.partition_eof = bool(cfg.get("enable.partition.eof", False))
+        self.isolation_level = str(cfg.get("isolation.level", "read_committed"))
         self._assignment: dict[tuple, int] = {}  # tp -> next offset to fetch (or a logical offset)
         self._positions: dict[tuple, int] = {}  # tp -> offset after the last message returned
         self._paused: set = set()
@@ -145,7 +155,10 @@ class Consumer(GroupMember):
         leader = self.cluster.leader_replica(*key)
         if leader is None:
             return offset
-        return leader.log.log_start_offset if offset == OFFSET_BEGINNING else leader.log.high_watermark
+        if offset == OFFSET_BEGINNING:
+            return leader.log.log_start_offset
+        return leader.log.last_stable_offset if self.isolation_level == "read_committed" else \
+            leader.log.high_watermark
 
     # -- committed offsets: records in __consumer_offsets, through the group coordinator ---------
     def _committed_offset(self, key) -> int | None:
@@ -222,7 +235,24 @@ class Consumer(GroupMember):
         rep = self.cluster.leader_replica(partition.topic, partition.partition)
         if rep is None:
             raise KafkaException(KafkaError(Err.LEADER_NOT_AVAILABLE))
-        return rep.log.log_start_offset, rep.log.high_watermark
+        # ListOffsets carries the consumer's isolation.level: "latest" is the LSO for read_committed.
+        high = rep.log.last_stable_offset if self.isolation_level == "read_committed" else rep.log.high_watermark
+        return rep.log.log_start_offset, high
+
+    def consumer_group_metadata(self) -> bytes:
+        """The group's generation and member for ``send_offsets_to_transaction`` (KIP-447).
+
+        librdkafka serializes it (``rd_kafka_consumer_group_metadata_write``) and confluent-kafka
+        returns those bytes: ``"CGMDv2:" int32 generation, group id NUL, member id NUL, is-null byte,
+        [group instance id NUL]``.  A consumer that has not joined yet gives generation -1, member "".
+        """
+        self._check_open()
+        gen = self.generation_id if getattr(self, "_subscription", None) is not None else -1
+        member = (self.member_id or "") if gen >= 0 else ""
+        inst = self.config.get("group.instance.id") or None
+        out = b"CGMDv2:" + struct.pack("<i", gen) + (self.group_id or "").encode() + b"\0" + member.encode() + b"\0"
+        out += b"\x01" if inst is None else b"\x00" + inst.encode() + b"\0"
+        return out
 
     def offsets_for_times(self, partitions: list[TopicPartition], timeout: float | None = None):
         out = []
@@ -258,7 +288,7 @@ class Consumer(GroupMember):
             self._in_flight.add(leader)
             req = {"client": self.node, "partitions": parts, "max_wait_ms": self.fetch_wait_max_ms,
                    "min_bytes": self.fetch_min_bytes, "max_bytes": self.fetch_max_bytes,
-                   "partition_max_bytes": self.partition_max_bytes, "isolation_level": "read_uncommitted"}
+                   "partition_max_bytes": self.partition_max_bytes, "isolation_level": self.isolation_level}
             self._fetch_seq += 1
             seq = self._fetch_seq
             self._fetch_ids[leader] = seq
@@ -303,9 +333,20 @@ class Consumer(GroupMember):
             start = parts[key]
             nxt = start
             topic, part = key
+            aborted = sorted(r.get("aborted") or (), key=lambda a: a.first_offset)
+            aborted_pids: set = set()
             for b in r["batches"]:
+                if aborted:  # the transactions that started by this batch and were aborted (CompletedFetch)
+                    while aborted and aborted[0].first_offset <= b.last_offset:
+                        aborted_pids.add(aborted.pop(0).producer_id)
                 if b.is_control:
+                    if b.producer_id in aborted_pids and b.records and \
+                            decode_end_txn_marker(b.records[0][0], b.records[0][1])[0] == "ABORT":
+                        aborted_pids.discard(b.producer_id)
                     nxt = b.last_offset + 1
+                    continue
+                if b.is_transactional and b.producer_id in aborted_pids:
+                    nxt = max(nxt, b.last_offset + 1)
                     continue
                 for off, rec in b.iter_offsets():
                     if off < start:
@@ -315,12 +356,13 @@ class Consumer(GroupMember):
                     nxt = off + 1
                 nxt = max(nxt, b.last_offset + 1)
             self._assignment[key] = nxt
-            if self.partition_eof and nxt >= r["hw"] and key not in self._eof_sent:
+            end = r.get("lso", r["hw"]) if self.isolation_level == "read_committed" else r["hw"]
+            if self.partition_eof and nxt >= end and key not in self._eof_sent:
                 self._eof_sent.add(key)
                 buf.append(Message(topic, part, nxt, None, None,
                                    error=KafkaError(Err._PARTITION_EOF, f"Fetch from broker {leader} reached end "
                                                                         f"of partition at offset {nxt}")))
-            elif nxt < r["hw"]:
+            elif nxt < end:
                 self._eof_sent.discard(key)
 
     def _take(self, n: int) -> list[Message]:
@@ -348,6 +390,9 @@ class Consumer(GroupMember):
         such as ``_MAX_POLL_EXCEEDED`` come back as an error message, as in confluent-kafka.
         """
         self._check_open()
+        stop = getattr(self.sim, "interrupt_at_ms", None)
+        if stop is not None and self.sim.now >= stop:
+            raise KeyboardInterrupt(f"the virtual clock reached {stop} ms (Cluster.interrupt_at)")
         self._arm_poll_timer()
         ms = 2**62 if timeout is None or timeout < 0 else int(timeout * 1000)
         deadline = self.sim.now + ms
@@ -396,3 +441,16 @@ class Consumer(GroupMember):
 
     def __repr__(self) -> str:
         return f"<Consumer {self.node} group={self.group_id} assigned={len(self._assignment)}>"
+
+
+def parse_group_metadata(blob: bytes) -> dict:
+    """Read a ``consumer_group_metadata()`` blob back (``rd_kafka_consumer_group_metadata_read``)."""
+    if not blob.startswith(b"CGMDv2:") or len(blob) < 13:
+        raise KafkaException(KafkaError(Err._BAD_MSG, "Input buffer is not a serialized consumer group metadata "
+                                                      "object"))
+    (gen,) = struct.unpack("<i", blob[7:11])
+    rest = blob[11:]
+    group, _, rest = rest.partition(b"\0")
+    member, _, rest = rest.partition(b"\0")
+    inst = None if rest[:1] == b"\x01" else rest[1:].rstrip(b"\0").decode()
+    return {"generation_id": gen, "group_id": group.decode(), "member_id": member.decode(), "group_instance_id": inst}

@@ -48,6 +48,7 @@ from ..errors import (ConfigException, Err, KafkaError, KafkaException, RecordTo
 from ..partitioners import Partitioner
 from .codecs import compress
 from .common import TIMESTAMP_CREATE_TIME, Message, client_conf, normalize_headers
+from .transactional import TransactionalMixin
 
 _RETRIABLE = {Err.NOT_LEADER_OR_FOLLOWER, Err.LEADER_NOT_AVAILABLE, Err.NOT_ENOUGH_REPLICAS,
               Err.NOT_ENOUGH_REPLICAS_AFTER_APPEND, Err.REQUEST_TIMED_OUT, Err.UNKNOWN_TOPIC_OR_PARTITION,
@@ -126,6 +127,10 @@ class ProducerSettings:
     allow_auto_create: bool = True
     metadata_refresh_ms: int = 300_000
     metadata_fast_ms: int = 100  # topic.metadata.refresh.fast.interval.ms: re-ask while metadata is missing
+    transactional_id: str | None = None
+    transaction_timeout_ms: int = 60_000
+    socket_timeout_ms: int = 60_000
+    client_transaction_version: int = 0  # the EndTxn protocol the client speaks (2: KIP-890)
 
     @classmethod
     def from_librdkafka(cls, cfg) -> "ProducerSettings":
@@ -141,7 +146,10 @@ class ProducerSettings:
                    int(sticky if sticky is not None else 2 * linger),
                    metadata_refresh_ms=_refresh_ms(cfg.get("topic.metadata.refresh.interval.ms", 300_000)),
                    metadata_fast_ms=int(cfg.get("topic.metadata.refresh.fast.interval.ms", 100)),
-                   retry_backoff_max_ms=int(cfg.get("retry.backoff.max.ms", 1000)))
+                   retry_backoff_max_ms=int(cfg.get("retry.backoff.max.ms", 1000)),
+                   transactional_id=cfg.get("transactional.id") or None,
+                   transaction_timeout_ms=int(cfg.get("transaction.timeout.ms", 60000)),
+                   socket_timeout_ms=int(cfg.get("socket.timeout.ms", 60000)))
 
 
 class _OpenBatch:
@@ -170,8 +178,12 @@ class _OpenBatch:
         self.has_headers = False
 
 
-class Producer:
-    """confluent-kafka ``Producer``; ``cluster=`` picks the simulated cluster explicitly."""
+class Producer(TransactionalMixin):
+    """confluent-kafka ``Producer``; ``cluster=`` picks the simulated cluster explicitly.
+
+    The transactional API (``init_transactions`` … ``commit_transaction``, ``close``) is
+    :class:`~kafkalab.clients.transactional.TransactionalMixin`.
+    """
 
     def __init__(self, *conf: dict, cluster=None, **kwargs):
         conf = client_conf("producer", conf, kwargs)
@@ -229,7 +241,9 @@ class Producer:
         self.producer_epoch = -1
         self._next_seq: dict[tuple, int] = {}
         self._unacked: dict[tuple, list] = {}  # sealed, not yet acked or failed, in sequence order
-        if self.idempotent:
+        self._init_txn(s.transactional_id, s.transaction_timeout_ms, s.socket_timeout_ms,
+                       s.client_transaction_version)
+        if self.idempotent and not self.transactional:  # a transactional producer gets its id from init_transactions
             self.producer_id, self.producer_epoch = _allocate_producer_id(cluster)
         cluster.clients.append(self)
         self.sim.trace.emit("client.create", node=self.node, role="producer", profile=s.profile, acks=s.acks,
@@ -297,6 +311,10 @@ class Producer:
     def produce(self, topic: str, value=None, key=None, partition: int = -1, on_delivery: Callable | None = None,
                 timestamp: int = 0, headers=None, callback: Callable | None = None) -> None:
         # The hot path of every notebook and benchmark: locals, one pass, no per-record objects.
+        if self._closed:
+            self._check_closed()
+        if self._txn_id is not None:
+            self._txn_check_produce()
         if value is None:
             vlen = 0
         else:
@@ -337,6 +355,8 @@ class Producer:
             raise KafkaException(KafkaError(Err._UNKNOWN_PARTITION,
                                             f"Local: Unknown partition: {topic} has partitions 0..{n - 1}"))
         tp = (topic, partition)
+        if self._txn_id is not None:
+            self._txn_register(tp)
         ob = self._open.get(tp)
         if ob is None:
             ob = _OpenBatch(tp, now)
@@ -497,13 +517,17 @@ class Producer:
         """
         ready = self._ready.get(broker_id)
         now = self.sim.now
+        txn = self._txn_id is not None
+        if self._crashed:
+            return
         while ready and self._in_flight.get(broker_id, 0) < self.max_in_flight:
             take, seen, size, rest = [], set(), 0, []
             for ob in ready:
                 if ob.tp in seen or (take and size + (ob.wire_bytes or ob.bytes) > MAX_REQUEST_BYTES):
                     rest.append(ob)
                     seen.add(ob.tp)
-                elif ob.not_before > now:  # backing off: its partition waits behind it
+                elif ob.not_before > now or (txn and ob.tp not in self._txn_added):
+                    # backing off, or (transactions) not yet added to the transaction: the partition waits
                     rest.append(ob)
                     seen.add(ob.tp)
                 else:
@@ -549,7 +573,7 @@ class Producer:
             ob.attempts += 1
             batch = RecordBatch(ob.records, ob.wire_bytes, compression=self.compression,
                                 producer_id=self.producer_id, producer_epoch=self.producer_epoch,
-                                base_sequence=ob.sequence)
+                                base_sequence=ob.sequence, is_transactional=self._txn_id is not None)
             batch.uncompressed_bytes = ob.bytes
             batch.origin = (self.node, ob.batch_id, ob.attempts)
             batches[ob.tp] = batch
@@ -560,7 +584,8 @@ class Producer:
             delay = max(delay, self._sender_delay(ob))
         state = {"done": False}
         req = {"client": self.node, "acks": self.acks, "timeout_ms": self.settings.request_timeout_ms,
-               "batches": batches, "reply": lambda results: self._on_response(broker_id, live, state, results)}
+               "batches": batches, "reply": lambda results: self._on_response(broker_id, live, state, results),
+               "transactional_id": self._txn_id}
         if broker_id not in self._watched:
             self._watched.add(broker_id)
             self.sim.network.watch(broker.node, lambda node, b=broker_id: self._connection_reset(b))
@@ -612,7 +637,7 @@ class Producer:
     def _request_failed(self, broker_id: int, obs: list, state: dict, error: KafkaError,
                         trace_kind: str | None = None) -> None:
         """No answer will come for this request: each of its batches is retried or failed."""
-        if state["done"]:
+        if state["done"] or self._crashed:
             return
         state["done"] = True
         self._in_flight[broker_id] -= 1
@@ -623,7 +648,7 @@ class Producer:
             self._retry_or_fail(ob, error, broker_id)
 
     def _on_response(self, broker_id: int, obs: list, state: dict, results: dict) -> None:
-        if state["done"]:
+        if state["done"] or self._crashed:
             return  # the request already timed out; librdkafka ignores the late response
         state["done"] = True
         self._in_flight[broker_id] -= 1
@@ -648,7 +673,7 @@ class Producer:
         # An idempotent producer treats a sequence gap caused by an earlier failed batch as retriable:
         # that batch is re-sent first and this one follows in order (librdkafka's idempotence state machine).
         retriable = code in _RETRIABLE or (self.idempotent and code == Err.OUT_OF_ORDER_SEQUENCE_NUMBER)
-        if self.idempotent and code == Err.OUT_OF_ORDER_SEQUENCE_NUMBER:
+        if self.idempotent and code == Err.OUT_OF_ORDER_SEQUENCE_NUMBER and self._txn_id is None:
             unacked = self._unacked.get(ob.tp, [])
             if unacked and unacked[0] is ob:
                 # The oldest unacknowledged batch is out of sequence: the leader lost this producer's
@@ -729,6 +754,8 @@ class Producer:
     def _fail(self, ob: _OpenBatch, error: KafkaError) -> None:
         self.sim.trace.emit("produce.fail", node=self.node, topic=ob.tp[0], partition=ob.tp[1], batch=ob.batch_id,
                             error=error.name(), records=len(ob.records))
+        if self._txn_id is not None:
+            self._txn_produce_error(ob, error.code(), self._leaders.get(ob.tp, -1))
         self._deliver(ob, -1, error)
 
     # -- serving delivery reports -----------------------------------------------------------
@@ -744,6 +771,8 @@ class Producer:
 
     def poll(self, timeout: float | None = None) -> int:
         """Serve delivery reports; waits up to ``timeout`` seconds of *virtual* time for one."""
+        if self._closed:
+            self._check_closed()
         if not self._reports and timeout:
             ms = 2**62 if timeout < 0 else int(timeout * 1000)
             self.sim.run_for(min(ms, self.delivery_timeout_ms + self.settings.request_timeout_ms),
@@ -753,8 +782,11 @@ class Producer:
     def flush(self, timeout: float | None = None) -> int:
         """Send everything (lingering batches too), wait for all reports, serve them.
 
-        Returns the number of messages still outstanding (0 unless ``timeout`` ran out).
+        Returns the number of messages still outstanding (0 unless ``timeout`` ran out).  A
+        transactional producer in a fatal state raises its fatal error, as librdkafka does.
         """
+        if self._closed:
+            self._check_closed()
         for ob in list(self._open.values()):
             if not ob.ready:
                 self._close(ob, "flush")
@@ -762,6 +794,8 @@ class Producer:
             if timeout is None or timeout < 0 else int(timeout * 1000)
         self.sim.run_for(limit, until=lambda: self._undelivered == 0)
         self._serve()
+        if self._txn_fatal is not None:
+            raise KafkaException(self._txn_fatal)
         return len(self)
 
     def purge(self, in_queue: bool = True, in_flight: bool = True, blocking: bool = True) -> None:
@@ -787,12 +821,11 @@ class Producer:
 def _allocate_producer_id(cluster) -> tuple[int, int]:
     """``InitProducerId`` for an idempotent producer: a fresh producer id, epoch 0.
 
-    Simplification: ids come from a cluster-wide counter; Kafka's brokers take blocks of ids
-    from the controller (``AllocateProducerIds``, ``ProducerIdsRecord``) and the request costs a
-    round trip.
+    Simplification: the request costs no round trip (see ``txn.coordinator.allocate_producer_id``).
     """
-    nxt = getattr(cluster, "_next_producer_id", 1000)
-    cluster._next_producer_id = nxt + 1
+    from ..txn.coordinator import allocate_producer_id
+
+    nxt = allocate_producer_id(cluster)
     cluster.sim.trace.emit("producer.init_id", node=None, producer_id=nxt, producer_epoch=0)
     return nxt, 0
 
@@ -848,12 +881,22 @@ class JavaProducer(Producer):
                              int(d["max.request.size"]), 2**31 - 1, int(d["buffer.memory"]), idem,
                              str(d["compression.type"]), "java", 0, max_block_ms=int(d["max.block.ms"]),
                              metadata_refresh_ms=int(d["metadata.max.age.ms"]),
-                             retry_backoff_max_ms=int(d["retry.backoff.max.ms"]))
+                             retry_backoff_max_ms=int(d["retry.backoff.max.ms"]),
+                             transactional_id=d.get("transactional.id") or None,
+                             transaction_timeout_ms=int(d["transaction.timeout.ms"]),
+                             socket_timeout_ms=int(d["request.timeout.ms"]))
         self.config = d
         servers = ",".join(d["bootstrap.servers"]) if isinstance(d["bootstrap.servers"], list) \
             else d["bootstrap.servers"]
-        self._start(s, _resolve_cluster({"bootstrap.servers": servers}, cluster), None, False)
-        _attach(self, servers, cluster is not None)
+        explicit = cluster is not None
+        cluster = _resolve_cluster({"bootstrap.servers": servers}, cluster)
+        # The 4.x Java producer speaks the KIP-890 protocol (EndTxn v5) when the cluster's
+        # transaction.version is 2: the coordinator then bumps its epoch at every commit and abort.
+        # Simplification: it still sends AddPartitionsToTxn itself; with TV2 the Java client leaves that
+        # to the partition leader (KIP-890 part 2), which changes the RPCs, not what ends up in the logs.
+        s.client_transaction_version = 2 if int(cluster.broker_config["transaction.version"]) >= 2 else 0
+        self._start(s, cluster, None, False)
+        _attach(self, servers, explicit)
 
     def _reserve(self, size: int) -> None:
         s = self.settings

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import Err, spec
 from .controller import CONTROLLER_NODE
-from .log import PartitionLog, RecordBatch
+from .log import PartitionLog, RecordBatch, marker_batch
 from .metadata import NO_LEADER, MetadataImage, MetadataRecord
 
 if TYPE_CHECKING:
@@ -261,6 +261,8 @@ class Broker:
         rep.last_fetch_leo = {b: -1 for b in rep.replicas if b != self.broker_id}
         self.sim.trace.emit("replica.become_leader", node=self.node, topic=rep.topic, partition=rep.partition,
                             leader_epoch=rep.leader_epoch, leo=log.log_end_offset, hw=log.high_watermark)
+        for fn in self.cluster.leader_listeners:
+            fn(rep.topic, rep.partition, self.broker_id)
 
     def _resign(self, rep: Replica) -> None:
         for w in rep.waiters:
@@ -277,6 +279,12 @@ class Broker:
         acks = req["acks"]
         state = {"req": req, "pending": len(req["batches"]), "results": {}, "timer": None, "done": False}
         now = self.sim.now
+        if self.cluster.injected_errors and req["client"] != self.node:
+            injected = self.cluster.take_injected_error("Produce")
+            if injected is not None:  # a fault put there by Cluster.push_request_errors
+                for tp in req["batches"]:
+                    self._finish_partition(state, tp, injected, -1)
+                return
         for tp, batch in req["batches"].items():
             rep = self.replicas.get(tp)
             if acks not in (-1, 0, 1):
@@ -303,7 +311,27 @@ class Broker:
                                        f"The size of the current ISR {sorted(rep.isr)} is insufficient to satisfy "
                                        f"the min.isr requirement of {min_isr} for partition {tp[0]}-{tp[1]}")
                 continue
-            if batch.producer_id >= 0:
+            if batch.producer_id >= 0 and (batch.is_control or batch.base_sequence < 0):
+                # A WriteTxnMarkers marker: no sequence number, but an older epoch than the
+                # partition knows is a zombie coordinator's or producer's (ProducerAppendInfo).
+                st = rep.log.producers.get(batch.producer_id)
+                if st is not None and batch.producer_epoch < st[0]:
+                    self._finish_partition(state, tp, Err.INVALID_PRODUCER_EPOCH, -1)
+                    continue
+            elif batch.producer_id >= 0:
+                if batch.is_transactional and batch.producer_id not in rep.log.ongoing_txns and \
+                        self.cfg["transaction.partition.verification.enable"] and self.cluster.txn_verifier:
+                    # KIP-890 part 1: the first transactional batch of a producer on this partition is appended
+                    # only if the coordinator has the partition in that producer's ongoing transaction.
+                    # Simplification: the leader's AddPartitionsToTxn(verifyOnly) is answered at once.
+                    verr = self.cluster.txn_verifier(req.get("transactional_id"), batch.producer_id,
+                                                     batch.producer_epoch, tp)
+                    if verr:
+                        self.sim.trace.emit("produce.reject", node=self.node, topic=tp[0], partition=tp[1],
+                                            error=spec(verr).java_name, producer_id=batch.producer_id,
+                                            reason="transaction verification")
+                        self._finish_partition(state, tp, verr, -1)
+                        continue
                 verdict, info = rep.log.check_producer_batch(batch.producer_id, batch.producer_epoch,
                                                              batch.base_sequence, len(batch.records))
                 if verdict == "duplicate":
@@ -329,10 +357,18 @@ class Broker:
                     continue
             batch.leader_epoch = rep.leader_epoch
             rep.log.append(batch, now, assign_offsets=True)
-            self.sim.trace.emit("log.append", node=self.node, topic=tp[0], partition=tp[1],
-                                base_offset=batch.base_offset, count=len(batch.records), bytes=batch.size_bytes,
-                                leader_epoch=rep.leader_epoch, producer_id=batch.producer_id,
-                                base_sequence=batch.base_sequence, acks=acks)
+            if batch.is_transactional:
+                self.sim.trace.emit("log.append", node=self.node, topic=tp[0], partition=tp[1],
+                                    base_offset=batch.base_offset, count=len(batch.records), bytes=batch.size_bytes,
+                                    leader_epoch=rep.leader_epoch, producer_id=batch.producer_id,
+                                    base_sequence=batch.base_sequence, acks=acks, producer_epoch=batch.producer_epoch,
+                                    transactional=True, control=batch.is_control,
+                                    lso=rep.log.last_stable_offset)
+            else:
+                self.sim.trace.emit("log.append", node=self.node, topic=tp[0], partition=tp[1],
+                                    base_offset=batch.base_offset, count=len(batch.records), bytes=batch.size_bytes,
+                                    leader_epoch=rep.leader_epoch, producer_id=batch.producer_id,
+                                    base_sequence=batch.base_sequence, acks=acks)
             self._wake_fetches(tp)
             if acks == -1:
                 rep.waiters.append([batch.last_offset + 1, state, tp, batch.base_offset, min_isr])
@@ -343,6 +379,21 @@ class Broker:
                 self._finish_partition(state, tp, Err.NONE, batch.base_offset)
         if not state["done"] and state["pending"] > 0:
             state["timer"] = self.sim.schedule(req["timeout_ms"], self._produce_timeout, state)
+
+    def on_write_txn_markers(self, marker: dict, reply: Callable) -> None:
+        """``WriteTxnMarkersRequest`` from a transaction coordinator: append one COMMIT or ABORT control
+        batch to each listed partition this broker leads, with acks=all; ``reply({tp: error})``.
+
+        A marker takes an offset of its own; it closes the producer's transaction on the partition,
+        which moves the last stable offset once the marker is below the HW.
+        """
+        if not self.alive:
+            return
+        now = self.sim.now
+        batches = {tuple(tp): marker_batch(marker["producer_id"], marker["producer_epoch"], marker["commit"],
+                                           marker["coordinator_epoch"], now) for tp in marker["partitions"]}
+        self.on_produce({"client": self.node, "acks": -1, "timeout_ms": 30000, "batches": batches,
+                         "reply": lambda results: reply({tp: r[0] for tp, r in results.items()})})
 
     def _validate_batch(self, batch: RecordBatch, cfg: dict) -> tuple[int, str | None]:
         if batch.size_bytes > cfg["max.message.bytes"]:
@@ -674,11 +725,17 @@ class Broker:
                 resp[tp] = {"error": Err.OFFSET_OUT_OF_RANGE, "log_start": log.log_start_offset,
                             "hw": log.high_watermark}
                 continue
-            batches = log.batches_from(offset, log.high_watermark, req["partition_max_bytes"])
+            # read_committed reads up to the last stable offset and gets the aborted transactions of the
+            # range, so the consumer can drop their records (Kafka's FetchResponse AbortedTransactions).
+            committed = req.get("isolation_level") == "read_committed"
+            lso = log.last_stable_offset
+            upper = lso if committed else log.high_watermark
+            batches = log.batches_from(offset, upper, req["partition_max_bytes"])
             size = sum(b.size_bytes for b in batches)
             total += size
             resp[tp] = {"error": Err.NONE, "batches": batches, "hw": log.high_watermark,
-                        "log_start": log.log_start_offset, "leo": log.log_end_offset}
+                        "log_start": log.log_start_offset, "leo": log.log_end_offset, "lso": lso,
+                        "aborted": log.aborted_in(offset, upper) if committed and log.aborted_txns else ()}
         if total >= req["min_bytes"] or req["max_wait_ms"] <= 0 or any(r["error"] for r in resp.values()):
             self.sim.network.send(self.node, req["client"], "FetchResponse", reply, resp)
             return
@@ -686,8 +743,9 @@ class Broker:
         self._parked_fetches.append(entry)
         self.sim.schedule(req["max_wait_ms"], self._expire_parked, entry, priority=3)
 
-    def list_offset(self, tp: TP, spec: int) -> tuple[int, int]:
-        """``ListOffsets``: spec -2 earliest, -1 latest (HW), -3 max timestamp, >= 0 a timestamp."""
+    def list_offset(self, tp: TP, spec: int, isolation_level: str = "read_uncommitted") -> tuple[int, int]:
+        """``ListOffsets``: spec -2 earliest, -1 latest (the HW, or the LSO for read_committed),
+        -3 max timestamp, >= 0 a timestamp."""
         rep = self.replicas.get(tp)
         if rep is None or not rep.is_leader:
             return Err.NOT_LEADER_OR_FOLLOWER, -1
@@ -695,7 +753,7 @@ class Broker:
         if spec == -2:
             return Err.NONE, log.log_start_offset
         if spec == -1:
-            return Err.NONE, log.high_watermark
+            return Err.NONE, log.last_stable_offset if isolation_level == "read_committed" else log.high_watermark
         if spec == -3:
             best, best_off = -1, -1
             for off, rec, _b in log.records(log.log_start_offset, log.high_watermark):

@@ -52,6 +52,21 @@ BROKER_DEFAULTS: dict = {
     "offsets.topic.replication.factor": 3,
     "group.initial.rebalance.delay.ms": 3000,
     "eligible.leader.replicas.enable": False,
+    # Transactions (TransactionLogConfig / TransactionStateManagerConfig, Kafka 4.0 defaults).
+    "transaction.state.log.num.partitions": 50,
+    "transaction.state.log.replication.factor": 3,
+    "transaction.state.log.min.isr": 2,
+    "transaction.state.log.segment.bytes": 104857600,
+    "transaction.max.timeout.ms": 900000,
+    "transaction.abort.timed.out.transaction.cleanup.interval.ms": 10000,
+    "transactional.id.expiration.ms": 604800000,
+    # KIP-890 part 1 (Kafka 3.6+): a partition leader asks the coordinator whether a transactional batch's
+    # partition is in an ongoing transaction before it appends the producer's first batch of it.
+    "transaction.partition.verification.enable": True,
+    # The ``transaction.version`` feature level (KIP-890): 2 on clusters formatted by Kafka 4.0+, where
+    # a 4.x Java producer bumps its epoch at every commit/abort; 0 before 4.0.  Set with
+    # ``kafka-storage.sh format --feature transaction.version=…`` or ``kafka-features.sh``.
+    "transaction.version": 2,
 }
 
 # Broker-level settings that are the cluster-wide default of a topic config.
@@ -153,6 +168,12 @@ class Cluster:
         if len(racks) != brokers:
             raise ValueError(f"racks has {len(racks)} entries for {brokers} brokers")
         self._topic_cfg_cache: dict[str, dict] = {}
+        self.injected_errors: dict[str, list[int]] = {}  # see push_request_errors
+        # Called as fn(topic, partition, broker_id) when a broker becomes a partition's leader: the
+        # coordinators of internal topics load their state then (Kafka's onElection).
+        self.leader_listeners: list = []
+        # Set by the transaction coordinator: verify(transactional_id, producer_id, epoch, tp) -> error code.
+        self.txn_verifier = None
         self.controller = Controller(self)
         self.brokers: dict[int, Broker] = {}
         self.clients: list = []
@@ -181,6 +202,23 @@ class Cluster:
 
     def advance_to(self, time_ms: int) -> None:
         self.sim.advance_to(time_ms)
+
+    def push_request_errors(self, api: str, *errors: int) -> None:
+        """Answer the next client requests of ``api`` (``"Produce"``, ``"InitProducerId"``,
+        ``"AddPartitionsToTxn"``, ``"AddOffsetsToTxn"``, ``"EndTxn"``, ``"TxnOffsetCommit"``) with
+        ``errors``, one request each: librdkafka's mock cluster's ``rd_kafka_mock_push_request_errors``,
+        so the same fault can be put to the real client and to the simulator."""
+        self.injected_errors.setdefault(api, []).extend(int(e) for e in errors)
+
+    def take_injected_error(self, api: str) -> int | None:
+        errs = self.injected_errors.get(api)
+        return errs.pop(0) if errs else None
+
+    def interrupt_at(self, time_ms: int | None) -> None:
+        """From virtual time ``time_ms`` on, a consumer's ``poll()``/``consume()`` raises
+        ``KeyboardInterrupt``: the simulator's Ctrl-C, so a ``while True:`` loop copied from a
+        real program stops (``None`` clears it)."""
+        self.sim.interrupt_at_ms = time_ms
 
     def at(self, time_ms: int, fn: Callable, *args) -> None:
         """Schedule ``fn(*args)`` at virtual time ``time_ms`` (a fault, a produce, …)."""

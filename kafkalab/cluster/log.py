@@ -18,11 +18,21 @@ Kafka behaviour modelled (KIP-98 record format v2, ``kafka.log.UnifiedLog``):
 Replicas of a partition share batch objects: a follower appends the very batch it fetched
 (its records are immutable tuples), so RF=3 costs one copy of the data, not three.
 
+Transactions (KIP-98, ``ProducerStateManager`` / ``TransactionIndex``): a transactional batch opens
+its producer's transaction on this partition at the batch's base offset; a *control batch* (one
+COMMIT or ABORT marker record, written by ``WriteTxnMarkers``) closes it and takes an offset of its
+own.  The *last stable offset* (LSO) is the first offset of the oldest transaction that is still
+open here, or whose marker is not yet below the HW; without one it is the HW.  An aborted
+transaction goes into the aborted-transactions index ``(producer id, first offset, last offset,
+LSO at abort)``, which ``read_committed`` fetches return so the consumer can drop its records.
+
 Example: append three records at offsets 0..2, HW at 2 → a consumer sees offsets 0 and 1.
 """
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from ..errors import InvariantViolation
 
@@ -56,6 +66,35 @@ def record_size(key: bytes | None, value: bytes | None, headers=None, offset_del
         body += varint_size(len(hkb)) + len(hkb)
         body += varint_size(-1) if hv is None else varint_size(len(hv)) + len(hv)
     return varint_size(body) + body
+
+
+# ControlRecordType (org.apache.kafka.common.record): the key of a control record is
+# (version int16 = 0, type int16); an EndTransactionMarker's value is (version int16 = 0,
+# coordinator epoch int32).
+CONTROL_ABORT = 0
+CONTROL_COMMIT = 1
+
+
+def encode_end_txn_marker(commit: bool, coordinator_epoch: int) -> tuple[bytes, bytes]:
+    """Key and value bytes of an ``EndTransactionMarker`` control record, as Kafka writes them."""
+    return (struct.pack(">hh", 0, CONTROL_COMMIT if commit else CONTROL_ABORT),
+            struct.pack(">hi", 0, coordinator_epoch))
+
+
+def decode_end_txn_marker(key: bytes, value: bytes) -> tuple[str, int]:
+    """``("COMMIT" | "ABORT", coordinator epoch)`` of a control record."""
+    _v, kind = struct.unpack(">hh", key)
+    _v2, epoch = struct.unpack(">hi", value[:6])
+    return ("COMMIT" if kind == CONTROL_COMMIT else "ABORT"), epoch
+
+
+class AbortedTxn(NamedTuple):
+    """One entry of the aborted-transactions index (Kafka's ``AbortedTxn``)."""
+
+    producer_id: int
+    first_offset: int
+    last_offset: int  # the offset of the ABORT marker
+    last_stable_offset: int
 
 
 class RecordBatch:
@@ -167,6 +206,13 @@ class PartitionLog:
         # Idempotent producers (KIP-98, ProducerStateManager): producer id -> (epoch, the metadata
         # of its last 5 batches as (first_seq, last_seq, base_offset, last_offset)).
         self.producers: dict[int, tuple[int, list]] = {}
+        # Transactions: producer id -> first offset of its open transaction here; transactions whose
+        # marker is written but not yet below the HW as (first offset, marker offset); the aborted index.
+        self.ongoing_txns: dict[int, int] = {}
+        self.unreplicated_txns: list[tuple[int, int]] = []
+        self.aborted_txns: list[AbortedTxn] = []
+        # producer id -> (last timestamp, coordinator epoch of its last marker): DescribeProducers' columns.
+        self.producer_meta: dict[int, tuple[int, int]] = {}
 
     # -- writing ----------------------------------------------------------------------------
     def append(self, batch: RecordBatch, now_ms: int, assign_offsets: bool) -> RecordBatch:
@@ -193,15 +239,75 @@ class PartitionLog:
             self.epochs.append((batch.leader_epoch, batch.base_offset))
         if batch.producer_id >= 0:
             self._track_producer(batch)
+            if batch.is_transactional:
+                self._track_txn(batch)
         return batch
+
+    # -- transactions -----------------------------------------------------------------------
+    def _track_txn(self, batch: RecordBatch) -> None:
+        pid = batch.producer_id
+        if not batch.is_control:
+            self.ongoing_txns.setdefault(pid, batch.base_offset)
+            return
+        first = self.ongoing_txns.pop(pid, None)
+        if first is None:
+            return  # a marker for a transaction with no records here (only offsets, or a retry)
+        kind, _epoch = decode_end_txn_marker(batch.records[0][0], batch.records[0][1])
+        if kind == "ABORT":
+            self.aborted_txns.append(AbortedTxn(pid, first, batch.base_offset, self.last_stable_offset))
+        if batch.base_offset >= self.high_watermark:
+            self.unreplicated_txns.append((first, batch.base_offset))
+
+    @property
+    def first_unstable_offset(self) -> int | None:
+        """First offset of the oldest transaction not yet complete-and-replicated here (or None)."""
+        firsts = list(self.ongoing_txns.values()) + [f for f, _m in self.unreplicated_txns]
+        return min(firsts) if firsts else None
+
+    @property
+    def last_stable_offset(self) -> int:
+        """The LSO: ``read_committed`` consumers read below it; it never passes the HW."""
+        fu = self.first_unstable_offset
+        return self.high_watermark if fu is None else min(fu, self.high_watermark)
+
+    def aborted_in(self, start: int, end: int) -> list[AbortedTxn]:
+        """Aborted transactions that overlap [start, end) (``collectAbortedTxns`` of a fetch)."""
+        return [a for a in self.aborted_txns if a.last_offset >= start and a.first_offset < end]
+
+    def txn_status(self) -> dict[int, str]:
+        """``{offset: "committed" | "aborted" | "open" | "control"}`` for every transactional record."""
+        out: dict[int, str] = {}
+        open_: dict[int, list[int]] = {}
+        for b in self.all_batches():
+            if not b.is_transactional:
+                continue
+            if b.is_control:
+                kind, _e = decode_end_txn_marker(b.records[0][0], b.records[0][1])
+                for o in open_.pop(b.producer_id, []):
+                    out[o] = "committed" if kind == "COMMIT" else "aborted"
+                out[b.base_offset] = "control"
+                continue
+            for off, _rec in b.iter_offsets():
+                open_.setdefault(b.producer_id, []).append(off)
+        for offs in open_.values():
+            for o in offs:
+                out[o] = "open"
+        return out
 
     # -- idempotent producers -----------------------------------------------------------------
     PRODUCER_BATCH_CACHE = 5  # Kafka keeps the last 5 batches per producer: max.in.flight <= 5
 
     def _track_producer(self, batch: RecordBatch) -> None:
+        last_ts, coord_epoch = self.producer_meta.get(batch.producer_id, (-1, -1))
+        if batch.is_control:
+            coord_epoch = decode_end_txn_marker(batch.records[0][0], batch.records[0][1])[1]
+        self.producer_meta[batch.producer_id] = (max(last_ts, batch.max_timestamp), coord_epoch)
         epoch, recent = self.producers.get(batch.producer_id, (batch.producer_epoch, []))
         if batch.producer_epoch > epoch:
             recent = []
+        if batch.is_control or batch.base_sequence < 0:  # a marker (or a txn offset commit): no sequence
+            self.producers[batch.producer_id] = (max(epoch, batch.producer_epoch), recent)
+            return
         last_seq = batch.base_sequence + len(batch.records) - 1
         recent = (recent + [(batch.base_sequence, last_seq, batch.base_offset, batch.last_offset)])
         self.producers[batch.producer_id] = (batch.producer_epoch, recent[-self.PRODUCER_BATCH_CACHE:])
@@ -233,16 +339,24 @@ class PartitionLog:
         return "ok", -1
 
     def rebuild_producer_state(self) -> None:
-        """After truncation: replay the producer metadata of the batches that are left."""
+        """After truncation: replay the producer and transaction metadata of the batches that are left."""
         self.producers = {}
+        self.producer_meta = {}
+        self.ongoing_txns = {}
+        self.unreplicated_txns = []
+        self.aborted_txns = []
         for b in self.all_batches():
             if b.producer_id >= 0:
                 self._track_producer(b)
+                if b.is_transactional:
+                    self._track_txn(b)
 
     def update_high_watermark(self, hw: int) -> bool:
         hw = min(hw, self.log_end_offset)
         if hw > self.high_watermark:
             self.high_watermark = hw
+            if self.unreplicated_txns:
+                self.unreplicated_txns = [(f, m) for f, m in self.unreplicated_txns if m >= hw]
             return True
         return False
 
@@ -473,6 +587,15 @@ class PartitionLog:
             seg.size_bytes += delta
             self.size_bytes += delta
         return {"removed": removed, "tombstones_removed": tomb_removed, "kept": kept}
+
+
+def marker_batch(producer_id: int, producer_epoch: int, commit: bool, coordinator_epoch: int,
+                 now: int) -> RecordBatch:
+    """One control batch holding one COMMIT/ABORT marker record (what ``WriteTxnMarkers`` appends)."""
+    k, v = encode_end_txn_marker(commit, coordinator_epoch)
+    recs = [(k, v, now, None)]
+    return RecordBatch(recs, _size_of(recs), producer_id=producer_id, producer_epoch=producer_epoch,
+                       is_transactional=True, is_control=True)
 
 
 def _size_of(records: list) -> int:

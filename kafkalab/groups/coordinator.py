@@ -231,6 +231,10 @@ class GroupCoordinator:
         def at_broker():
             if not b.alive:
                 return
+            injected = self.cluster.take_injected_error(api) if self.cluster.injected_errors else None
+            if injected is not None:  # Cluster.push_request_errors
+                net.send(b.node, client_node, api + "Response", reply, {"error": injected})
+                return
             gid = args[0]
             if self.coordinator_broker(gid) != broker_id:
                 resp = {"error": Err.NOT_COORDINATOR}
@@ -286,7 +290,14 @@ class GroupCoordinator:
         out: dict = {}
         if log is None:
             return out
-        for _off, rec, _b in log.records(log.log_start_offset, log.high_watermark):
+        status = None
+        for off, rec, batch in log.records(log.log_start_offset, log.high_watermark):
+            if batch.is_transactional:
+                # TxnOffsetCommit records count once their transaction commits (KIP-98); markers are not offsets.
+                # An undecided one makes on_offset_fetch answer UNSTABLE_OFFSET_COMMIT (KIP-447).
+                status = log.txn_status() if status is None else status
+                if status.get(off) != "committed":
+                    continue
             d = decode_record(rec[0], rec[1])
             if d.get("type") != "OffsetCommit" or d.get("group") != group_id:
                 continue
@@ -333,10 +344,83 @@ class GroupCoordinator:
             respond({"error": e, "offsets": {tp: e for tp, _ in items}})
         self._append(group_id, recs, done)
 
-    def on_offset_fetch(self, respond, group_id: str, partitions: list | None) -> None:
+    def on_txn_offset_commit(self, respond, group_id: str, transactional_id: str, producer_id: int,
+                             producer_epoch: int, member_id: str, generation: int, offsets: dict,
+                             instance_id: str | None = None) -> None:
+        """``TxnOffsetCommitRequest`` (from a transactional producer's ``send_offsets_to_transaction``).
+
+        Kafka: the offsets are appended to the group's ``__consumer_offsets`` partition as a
+        *transactional* batch of that producer id and epoch; they take effect when the transaction's
+        COMMIT marker reaches this partition and vanish with an ABORT.  The group metadata in the
+        request (KIP-447) is checked as for a commit: a member that left or an old generation gets
+        ``UNKNOWN_MEMBER_ID`` / ``ILLEGAL_GENERATION``, so a zombie cannot commit offsets.  A stale
+        producer epoch is rejected by the partition (``INVALID_PRODUCER_EPOCH``).
+        """
+        g = self.groups.get(group_id)
+        err = Err.NONE
+        if g is not None and g.members and generation >= 0:
+            if instance_id is not None and g.static.get(instance_id) not in (None, member_id):
+                err = Err.FENCED_INSTANCE_ID
+            elif member_id not in g.members:
+                err = Err.UNKNOWN_MEMBER_ID
+            elif g.type == "classic" and generation != g.generation_id:
+                err = Err.ILLEGAL_GENERATION
+            elif g.type == "consumer" and generation != g.members[member_id].epoch:
+                err = Err.STALE_MEMBER_EPOCH
+        items = sorted(offsets.items())
+        if err != Err.NONE:
+            self._emit("group.commit_rejected", self.group(group_id), member=member_id, generation=generation,
+                       error=_name(err), transactional_id=transactional_id)
+            respond({"error": err, "offsets": {tp: err for tp, _ in items}})
+            return
+        tp = (OFFSETS_TOPIC, self.partition_for(group_id))
+        leader = self.coordinator_broker(group_id)
+        b = self.cluster.brokers.get(leader)
+        if b is None or not b.alive:
+            respond({"error": Err.NOT_COORDINATOR, "offsets": {k: Err.NOT_COORDINATOR for k, _ in items}})
+            return
+        now = self.sim.now
+        recs = [(k, v, now, None) for k, v in (encode_offset_commit(group_id, t, p, off, epoch, meta or "", now)
+                                              for (t, p), (off, meta, epoch) in items)]
+        batch = RecordBatch(recs, BATCH_OVERHEAD + sum(record_size(k, v) for k, v, _t, _h in recs),
+                            producer_id=producer_id, producer_epoch=producer_epoch, is_transactional=True)
+
+        def reply(results):
+            e = results[tp][0]
+            if e == Err.NONE:
+                for (t, p), (off, _m, _e) in items:
+                    self._emit("group.txn_offset_commit", self.group(group_id), member=member_id, topic=t,
+                               partition=p, offset=off, generation=generation, transactional_id=transactional_id,
+                               producer_id=producer_id, producer_epoch=producer_epoch)
+            respond({"error": e, "offsets": {k: e for k, _ in items}})
+        b.on_produce({"client": b.node, "acks": -1, "timeout_ms": 5000, "batches": {tp: batch}, "reply": reply})
+
+    def on_offset_fetch(self, respond, group_id: str, partitions: list | None, require_stable: bool = False) -> None:
         c = self.committed_offsets(group_id)
         keys = sorted(c) if partitions is None else partitions
+        pending = self.pending_txn_offsets(group_id) if require_stable else set()
+        if pending & set(keys):
+            # KIP-447: a transactional offset commit for the partition is not decided yet; a client that
+            # asks for stable offsets (librdkafka does under read_committed) must retry.
+            respond({"error": Err.UNSTABLE_OFFSET_COMMIT,
+                     "offsets": {k: (-1, "", -1) if k in pending else c.get(k, (-1, "", -1)) for k in keys}})
+            return
         respond({"error": Err.NONE, "offsets": {k: c.get(k, (-1, "", -1)) for k in keys}})
+
+    def pending_txn_offsets(self, group_id: str) -> set:
+        """Partitions with a TxnOffsetCommit of this group whose transaction is still open."""
+        b = self.cluster.brokers.get(self.coordinator_broker(group_id))
+        log = b.logs.get((OFFSETS_TOPIC, self.partition_for(group_id))) if b is not None else None
+        if log is None or not log.ongoing_txns:
+            return set()
+        status = log.txn_status()
+        out = set()
+        for off, rec, batch in log.records(min(log.ongoing_txns.values()), log.log_end_offset):
+            if batch.is_transactional and status.get(off) == "open":
+                d = decode_record(rec[0], rec[1])
+                if d.get("group") == group_id and d.get("type") == "OffsetCommit":
+                    out.add((d["topic"], d["partition"]))
+        return out
 
     def on_delete_group(self, respond, group_id: str) -> None:
         """``DeleteGroups`` for one group (what ``kafka-consumer-groups.sh --delete`` sends).
@@ -488,6 +572,9 @@ class GroupCoordinator:
                 g.join_timer.cancel()
             g.generation_id += 1
             g.protocol_name, g.leader = None, None
+            if g.state == GroupState.COMPLETING_REBALANCE:
+                # Kafka's removeMemberAndUpdateGroup prepares a rebalance first; the join then ends empty.
+                g.transition(GroupState.PREPARING_REBALANCE)
             if g.state != GroupState.EMPTY:
                 g.transition(GroupState.EMPTY)
             self._emit("group.state", g, state=g.state.value, generation=g.generation_id)

@@ -532,9 +532,19 @@ class GroupMember:
         if "__consumer_offsets" not in self.cluster.controller.image.topics:
             return {}
         state: dict = {}
-        self._send("OffsetFetch", svc.on_offset_fetch, lambda r: state.setdefault("resp", r), self.group_id,
-                   list(keys))
-        self.sim.run_for(30000, until=lambda: "resp" in state)
+        # librdkafka asks for stable offsets under read_committed (rdkafka_assignment.c) and retries
+        # UNSTABLE_OFFSET_COMMIT until the transaction that wrote them is decided (KIP-447).
+        stable = getattr(self, "isolation_level", "read_committed") == "read_committed"
+        deadline = self.sim.now + 30000
+        while True:
+            state.clear()
+            self._send("OffsetFetch", svc.on_offset_fetch, lambda r: state.setdefault("resp", r), self.group_id,
+                       list(keys), stable)
+            self.sim.run_for(max(1, deadline - self.sim.now), until=lambda: "resp" in state)
+            if "resp" in state and state["resp"]["error"] == Err.UNSTABLE_OFFSET_COMMIT and self.sim.now < deadline:
+                self.sim.run_for(10)
+                continue
+            break
         if "resp" not in state:
             raise KafkaException(KafkaError(Err._TIMED_OUT, "Local: Timed out fetching committed offsets"))
         out = {k: v[0] for k, v in state["resp"]["offsets"].items() if v[0] >= 0}
