@@ -239,3 +239,9 @@ def test_score_lines(kit):
     assert [x.score_line() for x in (half, none, unknown)] == [
         "00_kit_demo: 1/2 correct", "11_real_cluster: no graded exercises", "b.ipynb: 0/0 correct"]
     assert [x.all_correct for x in (half, none, unknown)] == [False, True, False]
+
+
+def test_a_cell_tagged_raises_exception_raises_on_purpose(kit):
+    nb = notebook(["1 / 0", "2 / 0"])
+    nb.cells[0].metadata["tags"] = ["raises-exception"]
+    assert [s.raises for s in plan(nb, kit.notebooks["00_kit_demo"]) if s.kit is None] == [True, False]

@@ -28,6 +28,7 @@ class Step:
     source: str
     counted: bool  # gets an execution count, as the learner's cell would in JupyterLab
     kit: KitCheck | None = None
+    raises: bool = False  # the cell is tagged raises-exception: its error is the lesson, not a problem
 
 
 def plan(nb: nbformat.NotebookNode, kit_nb: KitNotebook) -> list[Step]:
@@ -44,12 +45,13 @@ def plan(nb: nbformat.NotebookNode, kit_nb: KitNotebook) -> list[Step]:
         after.setdefault(at, []).append(k)
     steps: list[Step] = []
     for i, (cell, kits) in enumerate(zip(cells, checks_at)):
+        raises = "raises-exception" in cell.get("metadata", {}).get("tags", [])
         if not kits:
-            steps.append(Step(cell.source, counted=True))
+            steps.append(Step(cell.source, counted=True, raises=raises))
         else:
             rest = without_check_calls(cell.source)
             if rest.strip():
-                steps.append(Step(rest, counted=True))
+                steps.append(Step(rest, counted=True, raises=raises))
             steps.extend(_checks(kits, counted=not rest.strip()))
         steps.extend(_checks(after.get(i, []), counted=False))
     steps.extend(_checks(after.get(len(cells), []), counted=False))

@@ -5,7 +5,8 @@ working folder and a time budget for the whole notebook: a cell still running wh
 (a loop that never ends) stops that notebook, whose exercises checked so far keep their verdicts
 and the rest are "not run". A kernel that dies (``os._exit``, a crash) stops it the same way. A
 cell that raises does not: the next cells run, as they would for the kit's own checks in Lab with
-``raises-exception``, and the error is listed with the cell number JupyterLab shows for it.
+``raises-exception``, and the error is listed with the cell number JupyterLab shows for it (unless
+the cell is tagged ``raises-exception`` itself: a kit cell that shows a crash raises on purpose).
 
 Notebooks run concurrently, one kernel per core, from one asyncio loop: the kernels do the work.
 """
@@ -187,7 +188,7 @@ async def _execute_plan(steps: list[Step], kit_nb: KitNotebook, result: Notebook
                         got[item["name"]] = Verdict(item["name"], item["status"], item["reason"], where,
                                                     item.get("hint"))
                 last += step.counted
-                if step.kit is None and reply.get("status") == "error":
+                if step.kit is None and reply.get("status") == "error" and not step.raises:
                     result.problems.append(f"cell [{last}] raised {reply.get('ename')}: "
                                            f"{_first_line(reply.get('evalue', ''))}")
         except _Stopped as stop:
