@@ -19,7 +19,6 @@ from pathlib import Path
 
 from kafkalab.grading.kit import Kit
 from kafkalab.grading.run import (
-    CORRECT,
     ERROR,
     MISSING,
     UNREADABLE,
@@ -155,4 +154,4 @@ def _row(student: str, notebook: str, v: Verdict, file: str) -> Row:
     return Row(student, notebook, v.exercise, v.points, v.status, v.reason, v.cell, v.hint, file)
 
 
-__all__ = ["CORRECT", "Gradebook", "Row", "Submission", "collect", "grade_class", "gradebook", "student_of"]
+__all__ = ["Gradebook", "Row", "Submission", "collect", "grade_class", "gradebook", "student_of"]
