@@ -141,11 +141,10 @@ def build(src_dir: str | os.PathLike = "notebooks", out_dir: str | os.PathLike =
     """
     out_dir = Path(out_dir)
     pending = []
-    for src in sources(src_dir):
+    for src in (sources(src_dir) if force else stale(src_dir, out_dir)):
         targets = [out_dir / "instructor" / f"{src.stem}.ipynb", out_dir / "student" / f"{src.stem}.ipynb"]
-        if force or any(_older(t, src) for t in targets):
-            nb = instructor_notebook(src)
-            pending.append((src, targets, [nb, student_notebook(nb, str(src))]))
+        nb = instructor_notebook(src)
+        pending.append((src, targets, [nb, student_notebook(nb, str(src))]))
     written = []
     for src, targets, notebooks in pending:
         for target, nb in zip(targets, notebooks):
@@ -154,16 +153,24 @@ def build(src_dir: str | os.PathLike = "notebooks", out_dir: str | os.PathLike =
     return written
 
 
+def stale(src_dir: str | os.PathLike = "notebooks", out_dir: str | os.PathLike = "build") -> list[Path]:
+    """The sources that :func:`build` would rebuild: newer than their instructor or student output."""
+    out_dir = Path(out_dir)
+    return [src for src in sources(src_dir)
+            if any(_older(out_dir / kind / f"{src.stem}.ipynb", src) for kind in ("instructor", "student"))]
+
+
 def build_student(out_dir: str | os.PathLike, src_dir: str | os.PathLike = "notebooks", force: bool = False,
-                  keep_existing: bool = False) -> list[Path]:
+                  keep_existing: bool = False, only: list[Path] | None = None) -> list[Path]:
     """Write the student notebooks straight into ``out_dir``; return the paths written.
 
     Rebuilds only when a source is newer (or ``force``). With ``keep_existing`` an existing file is never
     touched, which protects a learner's saved work in a folder handed out with ``kafkalab student``.
+    ``only`` limits it to some of the sources (a hand-out of a few notebooks).
     """
     out_dir = Path(out_dir)
     pending = []
-    for src in sources(src_dir):
+    for src in (sources(src_dir) if only is None else only):
         target = out_dir / f"{src.stem}.ipynb"
         if keep_existing and target.exists():
             continue

@@ -4,8 +4,9 @@
   ``raises-exception`` tag (the student build adds that tag so JupyterLab's Run All goes on past an
   unsolved exercise; in a test run a raising check is a wrong answer).
 * ``--student-stubs`` runs a student build: every check cell is ``xfail(strict=True)`` and counts
-  as expected only when it raises exactly ``ExerciseNotSolved``. A check that accepts the stub
-  (XPASS) or fails another way (``NameError``, a ``TypeError`` in a verdict) fails the run.
+  as expected only when it raises exactly ``ExerciseNotSolved`` saying "no answer yet". A check that
+  accepts the stub (XPASS), grades the stub as a wrong answer, or fails another way (``NameError``,
+  a ``TypeError`` in a verdict) fails the run.
 
 ::
 
@@ -22,6 +23,7 @@ import pytest
 
 CHECK_TAG = "check"
 EXPECTED_ERROR = "ExerciseNotSolved"
+UNANSWERED = ": no answer yet"  # kafkalab.exercises.core.NO_ANSWER, after "✗ name" (not imported: keep this light)
 
 
 class StubNotSolved(Exception):
@@ -60,8 +62,11 @@ def pytest_runtest_call(item: pytest.Item):
     try:
         return (yield)
     except Exception as exc:
-        enames = [out.get("ename") for out in (getattr(item, "test_outputs", None) or [])
+        errors = [(out.get("ename"), out.get("evalue", "")) for out in (getattr(item, "test_outputs", None) or [])
                   if out.get("output_type") == "error"]
-        if type(exc).__name__ == "NbCellError" and enames == [EXPECTED_ERROR]:
+        if type(exc).__name__ == "NbCellError" and len(errors) == 1 and errors[0][0] == EXPECTED_ERROR:
+            if UNANSWERED not in errors[0][1]:
+                raise AssertionError(f"cell {item.cell_num}: the student stub got a wrong-answer verdict "
+                                     f"({errors[0][1]}); an untouched stub must say 'no answer yet'") from exc
             raise StubNotSolved(f"cell {item.cell_num} raised {EXPECTED_ERROR}") from exc
         raise

@@ -1,7 +1,12 @@
-"""The ``kafkalab`` command: build, student, and lab's argument handling and error path (never Lab itself)."""
+"""The ``kafkalab`` command: build, student/assign, check, grade, and lab's argument handling (never Lab itself).
+
+``kafkalab grade`` on a whole class is tests/test_grading_class.py; here ``check`` runs a notebook
+or two, as a learner would, through a pipe.
+"""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shlex
 import subprocess
@@ -73,14 +78,19 @@ def test_lab_without_jupyterlab_says_how_to_install(project, monkeypatch, capsys
                                       'install it with: pip install -e ".[lab]"\n'
 
 
-def test_lab_dry_run_builds_and_prints_the_command(project, lab_installed, capsys):
+def test_lab_dry_run_writes_nothing_and_prints_the_command(project, lab_installed, capsys):
     assert main(["--root", str(project), "lab", "--dry-run", "--no-browser", "--port", "9123"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("built 1 notebook")
+    assert lines[0] == f"would build 1 notebook into {project / 'build'}"
+    assert not (project / "build").exists(), "a dry run writes nothing"
     assert shlex.split(lines[1]) == [
         sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={project.resolve()}",
         "--LabApp.default_url=/lab/tree/build/instructor", "--ServerApp.port=9123", "--ServerApp.open_browser=False",
         *ROOT_FLAG]
+    assert main(["--root", str(project), "build"]) == 0
+    capsys.readouterr()
+    assert main(["--root", str(project), "lab", "--dry-run"]) == 0
+    assert capsys.readouterr().out.startswith(f"notebooks in {project / 'build'} are up to date\n")
 
 
 def test_lab_on_a_student_folder(project, tmp_path, lab_installed, capsys):
@@ -93,8 +103,57 @@ def test_lab_on_a_student_folder(project, tmp_path, lab_installed, capsys):
     assert main(["--root", str(project), "lab", str(tmp_path / "missing"), "--dry-run"]) == 2
 
 
+def test_version_and_options_before_or_after_the_command(project, tmp_path, capsys):
+    from importlib.metadata import version
+    for argv in (["--version"], ["build", "--version"]):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 0
+        assert capsys.readouterr().out == f"kafkalab {version('kafkalab')}\n"
+    out = tmp_path / "work"
+    assert main(["student", str(out), "--root", str(project)]) == 0
+    assert capsys.readouterr().out == f"wrote {out / '00_kit_demo.ipynb'}\n"
+    assert main(["--root", str(tmp_path / "elsewhere"), "build", "--root", str(project)]) == 0, "the later one wins"
+    capsys.readouterr()
+
+
+def test_student_into_a_file_is_one_line(project, tmp_path, capsys):
+    afile = tmp_path / "notes.txt"
+    afile.write_text("mine")
+    assert main(["--root", str(project), "student", str(afile)]) == 2
+    assert capsys.readouterr().err == f"kafkalab: {afile} is a file; give the folder to write the student " \
+                                      "notebooks into\n"
+    assert main(["--root", str(project), "student", str(afile / "below")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"kafkalab: cannot write into {afile / 'below'}: ") and err.count("\n") == 1
+    assert afile.read_text() == "mine"
+
+
+def test_student_from_a_folder_without_notebooks_says_so(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--root", str(tmp_path), "student", str(tmp_path / "out")])
+    assert info.value.code != 0 and "no notebooks/NN_topic.py in" in str(info.value.code)
+    assert not (tmp_path / "out").exists()
+
+
+def test_assign_hands_out_the_chosen_notebooks(project, tmp_path, capsys):
+    second = project / "notebooks" / "03_second.py"
+    second.write_text((project / "notebooks" / "00_kit_demo.py").read_text())
+    out = tmp_path / "handout"
+    assert main(["--root", str(project), "assign", str(out), "3"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["03_second.ipynb"]
+    capsys.readouterr()
+    assert main(["--root", str(project), "assign", str(out), "00_kit_demo", "03_second.py"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"wrote {out / '00_kit_demo.ipynb'}",
+        f"kept 1 existing notebook in {out} (your work); --force overwrites them"]
+    assert main(["--root", str(project), "assign", str(out), "07"]) == 2
+    assert capsys.readouterr().err == "kafkalab: no notebook '07'; the notebooks are 00_kit_demo, 03_second\n"
+
+
 def test_bad_arguments_exit_2(capsys):
-    for argv in (["lab", "--port", "eighty"], [], ["student"]):
+    for argv in (["lab", "--port", "eighty"], [], ["student"], ["check"], ["grade", "x", "--timeout", "0"],
+                 ["check", "x.ipynb", "-j", "0"]):
         with pytest.raises(SystemExit) as info:
             main(argv)
         assert info.value.code == 2
@@ -117,3 +176,75 @@ def test_console_script_and_module_entry_point():
     from importlib.metadata import entry_points
     scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
     assert scripts.get("kafkalab") == "kafkalab.cli_main:main", 'not installed: pip install -e ".[test]"'
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    env.pop("NO_COLOR", None)
+    return subprocess.run([sys.executable, "-m", "kafkalab", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=600, check=False)
+
+
+@pytest.fixture(scope="module")
+def demo_builds(tmp_path_factory) -> Path:
+    from kafkalab import notebooks_build
+    out = tmp_path_factory.mktemp("builds")
+    src = tmp_path_factory.mktemp("src")
+    (src / "00_kit_demo.py").write_bytes((REPO / "notebooks" / "00_kit_demo.py").read_bytes())
+    notebooks_build.build(src, out, force=True)
+    return out
+
+
+@pytest.mark.slow
+def test_check_prints_a_score_table_without_colours_in_a_pipe(demo_builds):
+    proc = run_cli("check", str(demo_builds / "student" / "00_kit_demo.ipynb"),
+                   str(demo_builds / "instructor" / "00_kit_demo.ipynb"), "--root", str(REPO))
+    assert proc.returncode == 1, proc.stderr  # not every exercise is correct
+    assert "\x1b" not in proc.stdout + proc.stderr
+    assert proc.stdout.splitlines() == [
+        "00_kit_demo.ipynb",
+        "  [3]  ✗ demo_partition_count  no answer yet: replace None in the exercise cell above",
+        "  [6]  ✗ demo_replica_count    no answer yet: replace None in the exercise cell above",
+        "00_kit_demo: 0/2 correct",
+        "",
+        "00_kit_demo.ipynb",
+        "  [3]  ✓ demo_partition_count  correct",
+        "  [6]  ✓ demo_replica_count    correct",
+        "00_kit_demo: 2/2 correct"]
+    # [3] and [6]: JupyterLab's numbers on a Run All, where the two check cells are the 3rd and 6th code cells
+    cells = json.loads((demo_builds / "student" / "00_kit_demo.ipynb").read_text())["cells"]
+    code = [c for c in cells if c["cell_type"] == "code"]
+    assert [i + 1 for i, c in enumerate(code) if "check" in c["metadata"].get("tags", [])] == [3, 6]
+
+
+@pytest.mark.slow
+def test_check_names_the_failing_cell_and_stops_a_loop(demo_builds, tmp_path):
+    nb = json.loads((demo_builds / "instructor" / "00_kit_demo.ipynb").read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    code[0]["source"] += "\nundefined_name"  # cell [1] raises, the rest still runs
+    nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "mine", "metadata": {}, "outputs": [],
+                        "source": "while True:\n    pass"})
+    mine = tmp_path / "my copy.ipynb"
+    mine.write_text(json.dumps(nb))
+    proc = run_cli("check", str(mine), "--timeout", "8", "--root", str(REPO))
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # every exercise was checked before the loop
+    assert proc.stdout.splitlines() == [
+        "my copy.ipynb (graded as 00_kit_demo)",
+        "  [3]  ✓ demo_partition_count  correct",
+        "  [6]  ✓ demo_replica_count    correct",
+        "  note: cell [1] raised NameError: name 'undefined_name' is not defined",
+        f"  note: stopped: cell [{len(code) + 1}] was still running when the notebook's 8 s were up",
+        "00_kit_demo: 2/2 correct"]
+
+
+def test_check_and_grade_say_what_is_missing(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "nope.ipynb")]) == 2
+    assert capsys.readouterr().err == f"kafkalab: {tmp_path / 'nope.ipynb'}: no such notebook file\n"
+    (tmp_path / "a.ipynb").write_text("{}")
+    assert main(["--root", str(tmp_path), "check", str(tmp_path / "a.ipynb")]) == 2
+    assert "grading re-runs the kit's own checks" in capsys.readouterr().err
+    assert main(["grade", str(tmp_path / "a.ipynb")]) == 2
+    assert capsys.readouterr().err == f"kafkalab: {tmp_path / 'a.ipynb'} is not a folder of submissions\n"
+    (tmp_path / "empty").mkdir()
+    assert main(["grade", str(tmp_path / "empty")]) == 2
+    assert capsys.readouterr().err == f"kafkalab: no .ipynb files under {tmp_path / 'empty'}\n"

@@ -95,6 +95,7 @@ def test_student_stubs_xfail_only_on_exercise_not_solved(notebooks, pytester):
         "01_accepts_stub": source(check='print("looks right to me")'),
         "02_name_error": source(check='check("demo_partition_count", answr)'),
         "03_unknown_exercise": source(check='check("demo_partition_cuont", answer)'),
+        "04_stub_graded_wrong": source(check='check("demo_partition_count", 7)'),
     })
     reprec = pytester.inline_run(*NBVAL, "--student-stubs", str(root / "student"))
     result = outcomes(reprec)
@@ -102,6 +103,8 @@ def test_student_stubs_xfail_only_on_exercise_not_solved(notebooks, pytester):
     assert cells(result, "01_accepts_stub.ipynb") == ["passed", "passed", "xpassed-strict"]
     assert cells(result, "02_name_error.ipynb") == ["passed", "passed", "failed"]
     assert cells(result, "03_unknown_exercise.ipynb") == ["passed", "passed", "failed"]
+    # ExerciseNotSolved with a wrong-answer verdict: the stub must say "no answer yet"
+    assert cells(result, "04_stub_graded_wrong.ipynb") == ["passed", "passed", "failed"]
 
 
 def test_plugin_is_installed_as_an_entry_point():

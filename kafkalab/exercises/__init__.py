@@ -6,6 +6,7 @@ Each module here registers the exercises of one notebook with ``@exercise``; the
     from kafkalab.exercises import check, hint, predict, solution
 """
 from kafkalab.exercises.core import (
+    NO_ANSWER,
     Exercise,
     ExerciseNotSolved,
     Prediction,
@@ -15,7 +16,9 @@ from kafkalab.exercises.core import (
     fmt,
     get,
     hint,
+    is_stub,
     names,
+    next_hint,
     predict,
     reset,
     reveal,
@@ -23,5 +26,5 @@ from kafkalab.exercises.core import (
     verdict,
 )
 
-__all__ = ["Exercise", "ExerciseNotSolved", "Prediction", "UnknownExercise", "check", "exercise", "fmt", "get",
-           "hint", "names", "predict", "reset", "reveal", "solution", "verdict"]
+__all__ = ["NO_ANSWER", "Exercise", "ExerciseNotSolved", "Prediction", "UnknownExercise", "check", "exercise", "fmt",
+           "get", "hint", "is_stub", "names", "next_hint", "predict", "reset", "reveal", "solution", "verdict"]

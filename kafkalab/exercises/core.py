@@ -24,9 +24,11 @@ All messages are deterministic: no timestamps, no object addresses, dicts and se
 from __future__ import annotations
 
 import difflib
+import dis
 import importlib
 import pkgutil
 import re
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,26 +36,32 @@ from typing import Any
 from kafkalab.errors import error_text
 from kafkalab.isolation import isolated_clusters
 
-__all__ = ["Exercise", "ExerciseNotSolved", "Prediction", "UnknownExercise", "check", "exercise", "fmt", "get",
-           "hint", "names", "predict", "reset", "reveal", "solution", "verdict"]
+__all__ = ["NO_ANSWER", "Exercise", "ExerciseNotSolved", "Prediction", "UnknownExercise", "check", "exercise", "fmt",
+           "get", "hint", "is_stub", "names", "next_hint", "predict", "reset", "reveal", "solution", "verdict"]
 
 _MISSING: Any = object()
+NO_ANSWER = "no answer yet"  # how every message about an untouched stub starts
 
 
 class ExerciseNotSolved(AssertionError):
-    """A check found the answer wrong; Jupyter shows just ``✗ name: message``."""
+    """A check found the answer wrong; Jupyter shows just ``✗ name: message``.
 
-    def __init__(self, name: str, message: str):
+    ``unanswered`` is true when there was nothing to grade yet (the untouched stub, or no prediction
+    recorded), as opposed to a wrong answer: a grader counts the two apart.
+    """
+
+    def __init__(self, name: str, message: str, unanswered: bool = False):
         super().__init__(f"✗ {name}: {message}")
         self.name = name
         self.message = message
+        self.unanswered = unanswered
 
     def _render_traceback_(self) -> list[str]:
         """IPython's hook: the lines to show instead of a traceback."""
         return [str(self)]
 
     def __reduce__(self):
-        return type(self), (self.name, self.message)
+        return type(self), (self.name, self.message, self.unanswered)
 
 
 class UnknownExercise(KeyError):
@@ -70,7 +78,7 @@ class Exercise:
     hints: tuple[str, ...] = ()
     solution: str = ""
     why: str = ""
-    stub: Any = None  # the exercise cell's placeholder: an answer equal to it is "not answered yet"
+    stub: Any = None  # the exercise cell's placeholder value: an answer equal to it is "not answered yet"
 
 
 class Prediction:
@@ -111,8 +119,11 @@ def exercise(name: str, *, hints=(), solution: str = "", why: str = "", stub: An
     """Register the decorated verdict ``f(answer) -> None | str`` as exercise ``name``.
 
     ``hints`` is the ladder ``hint(name)`` climbs, vaguest first; ``solution`` the explanation that
-    ``solution(name)`` prints; ``why`` one line shown after ``✓ name: correct``. Re-running the same
-    definition (a reloaded module) replaces it; another function under a taken name is an error.
+    ``solution(name)`` prints; ``why`` one line shown after ``✓ name: correct``. ``stub`` is the
+    placeholder value of the exercise cell (``answer = None``); a function whose body does nothing
+    (``pass``, ``return None``, only a docstring) is the stub of every exercise, see :func:`is_stub`.
+    Re-running the same definition (a reloaded module) replaces it; another function under a taken
+    name is an error.
     """
     def register(fn):
         old = _REGISTRY.get(name)
@@ -145,7 +156,10 @@ def verdict(name: str, answer: Any) -> str | None:
     """Pure grading: ``None`` if ``answer`` solves ``name``, else what is wrong. Records nothing."""
     ex = get(name)
     if _is_stub(ex, answer):
-        return f"no answer yet: replace {fmt(ex.stub)} in the exercise cell above"
+        if _does_nothing(answer):
+            what = answer.__name__ if answer.__name__.isidentifier() else "your function"
+            return f"{NO_ANSWER}: write the body of {what} in the exercise cell above"
+        return f"{NO_ANSWER}: replace {fmt(ex.stub)} in the exercise cell above"
     try:
         with isolated_clusters():  # a checker's clusters never become the learner's default cluster
             said = ex.verdict(answer)
@@ -170,14 +184,15 @@ def check(name: str, answer: Any = _MISSING) -> None:
             reveal(name)  # grading a prediction shows the answer: the guess is final from here on
         elif isinstance(ex.verdict, Prediction):
             raise ExerciseNotSolved(name, f"no prediction recorded: run predict({name!r}, your_guess) "
-                                          "before the cell that shows the answer")
+                                          "before the cell that shows the answer", unanswered=True)
         else:
             raise TypeError(f"check({name!r}) needs the answer: check({name!r}, answer)")
-    if not _is_stub(ex, answer):  # Run All over untouched stubs is not an attempt
+    stub = _is_stub(ex, answer)
+    if not stub:  # Run All over untouched stubs is not an attempt
         _attempts[name] = _attempts.get(name, 0) + 1
     said = verdict(name, answer)
-    if said is not None:
-        raise ExerciseNotSolved(name, said)
+    if said is not None:  # a verdict may see no answer in what is not the stub (a function returning None)
+        raise ExerciseNotSolved(name, said, unanswered=stub or said.startswith(NO_ANSWER))
     print(f"✓ {name}: correct" + (f" — {ex.why}" if ex.why else ""))
 
 
@@ -223,6 +238,13 @@ def hint(name: str, reset: bool = False) -> None:
         return
     _hints_seen[name] = seen + 1
     print(f"hint {seen + 1}/{len(ex.hints)} for {name}: {ex.hints[seen]}")
+
+
+def next_hint(name: str) -> str | None:
+    """The hint ``hint(name)`` would print next, without marking it seen; ``None`` once all were seen."""
+    ex = get(name)
+    seen = _hints_seen.get(name, 0)
+    return ex.hints[seen] if seen < len(ex.hints) else None
 
 
 def solution(name: str, force: bool = False) -> None:
@@ -273,8 +295,38 @@ def _fmt(value: Any) -> str:
     return repr(value)
 
 
+def is_stub(name: str, answer: Any) -> bool:
+    """Whether ``answer`` is exercise ``name``'s untouched stub: its placeholder, or a do-nothing function.
+
+    Holds for every exercise without its verdict running, so an untouched exercise cell always gets
+    "no answer yet", never a wrong-answer verdict about what the stub happens to do.
+
+    >>> def key_for(event):
+    ...     \"""Return the record key.\"""
+    >>> is_stub("demo_partition_count", None), is_stub("demo_partition_count", key_for)
+    (True, True)
+    """
+    return _is_stub(get(name), answer)
+
+
 def _is_stub(ex: Exercise, answer: Any) -> bool:
+    if _does_nothing(answer):
+        return True
     return type(answer) is type(ex.stub) and bool(answer == ex.stub)
+
+
+# What a function whose body is `pass`, `...`, `return`, `return None` or only a docstring compiles to
+# (3.10/3.11: LOAD_CONST None + RETURN_VALUE; 3.12/3.13: RETURN_CONST None); bookkeeping ops are skipped.
+_NOTHING = ([("LOAD_CONST", None), ("RETURN_VALUE", None)], [("RETURN_CONST", None)])
+_BOOKKEEPING = frozenset({"RESUME", "NOP", "CACHE", "EXTENDED_ARG", "NOT_TAKEN"})
+
+
+def _does_nothing(fn: Any) -> bool:
+    """A plain function (``def`` or ``lambda``) that returns None without doing anything."""
+    if not isinstance(fn, types.FunctionType):
+        return False
+    ops = [(i.opname, i.argval) for i in dis.get_instructions(fn.__code__) if i.opname not in _BOOKKEEPING]
+    return ops in _NOTHING
 
 
 def _sort_key(key: Any):
