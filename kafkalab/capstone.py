@@ -124,7 +124,8 @@ def ordering(config: dict) -> Outcome:
     bars = [("sessions split over partitions", len(split), "bad" if split else "good"),
             ("sessions processed out of order", len(disordered), "bad" if disordered else "good"),
             ("% of records on the hottest partition", round(100 * share),
-             "bad" if share > 0.15 and scope == "session" else "neutral")]
+             "bad" if share > 0.15 and scope == "session" else "neutral"),
+            ("clicks processed after a later click", behind, "bad" if behind and scope == "global" else "neutral")]
     headline = (f"key={key}, {parts} partition(s): {len(split)} of 60 sessions split, {len(disordered)} processed "
                 f"out of order, {behind} of {len(overall)} clicks processed after a later click, hottest partition "
                 f"{share:.0%} of the records")
@@ -196,14 +197,14 @@ def durability(config: dict) -> Outcome:
         ok = sum(x["result"] == "ok" for x in w)
         rows.append({"act": name, "writes": len(w), "acknowledged": ok, "lost after ack": len(lost),
                      "errors": ", ".join(sorted({x["error"] for x in w if x["error"]}))})
-        bad = bool(lost)
+        broke = len(lost)
         if name.startswith("B") and ok < len(w):
-            bad = True
+            broke += len(w) - ok
             problem = problem or (f"with one broker down only {ok} of {len(w)} writes were acknowledged "
                                   f"({rows[-1]['errors'] or 'partition offline'}): RF={rf} with min.insync.replicas={mi}"
                                   " leaves no room for a broker loss")
         if name.startswith("C") and ok:
-            bad = True
+            broke += ok
             problem = problem or (f"with two of three brokers down {ok} writes were acknowledged by a single copy: "
                                   f"min.insync.replicas={mi} lets one more failure erase them")
         if lost:
@@ -211,10 +212,11 @@ def durability(config: dict) -> Outcome:
                                   + (": acks=1 acknowledged before the followers had it" if name.startswith("A")
                                      else ": an out-of-sync replica became leader (unclean election)"))
             trace += [_line(e) for e in r.trace.filter("metadata.PartitionChangeRecord")][:4]
-        bars.append((name, len(lost) if lost else ok, "bad" if bad else "good"))
+        bars.append((name, broke, "bad" if broke else "good"))
     headline = "; ".join(f"{x['act']}: {x['acknowledged']}/{x['writes']} acknowledged, {x['lost after ack']} lost"
                          for x in rows)
-    return Outcome("durability", dict(config), problem, headline, bars, "writes (lost if red)", rows, trace,
+    return Outcome("durability", dict(config), problem, headline, bars, "writes that broke the requirement",
+                   rows, trace,
                    run=acts)
 
 
@@ -523,7 +525,9 @@ def warehouse(config: dict) -> Outcome:
     bars = [("rows in the table", len(rows), "good" if not problem else "bad"),
             ("orders with >1 row", sum(1 for n in ids.values() if n > 1), "bad" if any(n > 1 for n in ids.values())
              else "good"),
-            ("poison records kept (DLQ)", len(dlq), "good" if len(dlq) >= 2 else "bad")]
+            ("poison records kept (DLQ)", len(dlq), "good" if len(dlq) >= 2 else "bad"),
+            ("records stuck behind a stopped loader", 0 if state == "RUNNING" else max(0, 8 - len(rows) - len(dlq)),
+             "good" if state == "RUNNING" else "bad")]
     headline = (f"{tool}: loader {state}, {len(rows)} rows for {len(WAREHOUSE_WANT)} orders, {len(dlq)} records in "
                 "the dead letter topic")
     return Outcome("warehouse", dict(config), problem, headline, bars, "rows / records", table, notes, run=cluster)
