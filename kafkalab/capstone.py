@@ -42,7 +42,8 @@ from .cluster import Cluster
 from .errors import KafkaException, error_text
 from .scenarios import clickstream, read_partition
 
-__all__ = ["FLINK_NOTE", "LEAVES", "SCENARIOS", "TREE", "DeleteOnAckQueue", "Leaf", "Outcome", "queue_vs_log", "run"]
+__all__ = ["FLINK_NOTE", "LEAVES", "SCENARIOS", "TREE", "DeleteOnAckQueue", "Leaf", "Outcome", "leaf", "queue_vs_log",
+           "rebalance_triggers", "run"]
 
 
 @dataclass
@@ -745,3 +746,60 @@ def queue_vs_log(records: int = 60, seed: int = 42) -> list[dict]:
         c.close()
         rows.append({"system": "Kafka topic (retained log)", "reader": reader, "records": n})
     return rows
+
+
+# ---------------------------------------------------------------------------------------------------
+# FAQ 4: what triggers a rebalance
+# ---------------------------------------------------------------------------------------------------
+def rebalance_triggers(seed: int = 42) -> dict:
+    """A cooperative-sticky group on ``orders`` (4 partitions), C1 and C2 polling every 100 ms, then five
+    four events, 30 s apart: C3 joins; C3 closes (LeaveGroup); C1 stops polling for longer than
+    ``max.poll.interval.ms``; C2 is killed (no LeaveGroup: the session timeout notices).
+
+    Simplification: Kafka also rebalances when a subscribed topic gains partitions (the consumers see the new
+    count in a metadata refresh); the kit's group model does not simulate that trigger, so it is not run here.
+    Returns ``{"rows": [{event, at_s, rebalances, reasons, generation}], "cluster": ...}``."""
+    cluster = Cluster(brokers=3, seed=seed)
+    cluster.create_topic("orders", partitions=4, replication_factor=3)
+    conf = {"bootstrap.servers": "kafka-1:9092", "group.id": "billing", "partition.assignment.strategy":
+            "cooperative-sticky", "topic.metadata.refresh.interval.ms": 5000, "max.poll.interval.ms": 20_000,
+            "session.timeout.ms": 10_000, "heartbeat.interval.ms": 1000}
+    members: dict = {}
+
+    def start(name):
+        c = Consumer({**conf, "client.id": name}, cluster=cluster)
+        c.subscribe(["orders"])
+        members[name] = c
+
+    silent: set = set()
+
+    def pump(ms):
+        end = cluster.now + ms
+        while cluster.now < end:
+            for name in sorted(members):
+                if name not in silent:
+                    members[name].poll(0)
+            cluster.run(100)
+
+    start("C1")
+    start("C2")
+    pump(20_000)
+    events = [("C3 joins", lambda: start("C3")),
+              ("C3 leaves (close)", lambda: members.pop("C3").close()),
+              ("C1 stops polling (> max.poll.interval.ms)", lambda: silent.add("C1")),
+              ("C2 killed (session timeout)", lambda: members.pop("C2").crash())]
+    rows = []
+    t0 = cluster.now
+    for name, act in events:
+        since = cluster.now
+        act()
+        pump(30_000 if "stops polling" not in name else 25_000)
+        if "stops polling" in name:
+            silent.discard("C1")
+            pump(5_000)
+        preps = [e for e in cluster.trace.filter("group.prepare_rebalance") if e.time_ms >= since]
+        gens = [e.fields["generation"] for e in cluster.trace.filter("group.generation") if e.time_ms >= since]
+        rows.append({"event": name, "at (s)": round((since - t0) / 1000), "rebalances": len(gens),
+                     "reason": "; ".join(sorted({str(e.fields.get("reason")) for e in preps})) or "-",
+                     "generation after": gens[-1] if gens else "-"})
+    return {"rows": rows, "cluster": cluster}
