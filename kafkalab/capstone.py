@@ -42,7 +42,7 @@ from .cluster import Cluster
 from .errors import KafkaException, error_text
 from .scenarios import clickstream, read_partition
 
-__all__ = ["FLINK_NOTE", "LEAVES", "SCENARIOS", "TREE", "DeleteOnAckQueue", "Leaf", "Outcome", "leaf", "queue_vs_log",
+__all__ = ["FLINK_NOTE", "LEAVES", "SCENARIOS", "TREE", "DeleteOnAckQueue", "Leaf", "Outcome", "leaf", "leaf_runs", "queue_vs_log",
            "rebalance_triggers", "run"]
 
 
@@ -684,6 +684,12 @@ for _leaf in LEAVES:
 
 def leaf(need: str, detail: str = "-") -> Leaf:
     return TREE[need][detail]
+
+
+def leaf_runs(lf: Leaf) -> tuple[list, list]:
+    """The leaf's recommended configuration and each typical wrong one, run: (labels, outcomes)."""
+    labels = ["recommended", *lf.wrong]
+    return labels, [run(lf.scenario, lf.config)] + [run(lf.scenario, c) for c in lf.wrong.values()]
 
 
 # ---------------------------------------------------------------------------------------------------
