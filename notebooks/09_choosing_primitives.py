@@ -17,7 +17,7 @@ import pandas as pd
 
 from kafkalab import capstone, viz
 from kafkalab.exercises import check, hint, nb06, nb09, predict, solution
-from kafkalab.replication import isr_shrink_example
+from kafkalab.replication import run_scenario
 from kafkalab.viz.capstone import outcome_bars, outcome_table, scenario_table
 
 # %% [markdown]
@@ -280,12 +280,18 @@ print(f"upsert sink: {fixed['rows']} rows for {len(fixed['expected'])} orders; a
 # > transaction with the offsets.
 #
 # ### 3.3 What is the ISR, and why does `min.insync.replicas` matter?
-# The guide's example (B3 crashes at 5 s, B2 blips at 70 s, writes at 10/40/75 s) with `min.insync.replicas` 2
-# and 1:
+# RF=3: broker 3 crashes at 5 s and broker 2 at 6 s, so the ISR shrinks to the leader alone; two `acks=all`
+# writes follow at 20 and 21 s. With `min.insync.replicas` 2 and 1:
 
 # %%
-runs = {mi: isr_shrink_example(min_insync_replicas=mi) for mi in (2, 1)}
+two_down = [(5, "crash", 3), (6, "crash", 2), (20, "write", "c0"), (21, "write", "c1")]
+runs = {mi: run_scenario(two_down, min_insync_replicas=mi, run_s=50, producer={"delivery.timeout.ms": 15_000})
+        for mi in (2, 1)}
 pd.DataFrame([dict(w, min_insync=mi) for mi, r in runs.items() for w in r.writes])
+
+# %% [markdown]
+# With `min.insync.replicas=1` both writes were acknowledged while the ISR was `{1}` — one copy, on the broker
+# whose loss would now erase them:
 
 # %%
 viz.isr_timeline(runs[1])
