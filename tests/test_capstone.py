@@ -57,7 +57,7 @@ def test_the_decision_tree_runs_every_leaf_headless():
     seen = set()
     for lf in capstone.LEAVES:
         panel.controls["need"].value = lf.need
-        panel.controls["detail"].value = lf.detail
+        panel.controls["detail"].value = list(capstone.TREE[lf.need]).index(lf.detail)
         for choice in [RECOMMENDED, *lf.wrong]:
             panel.controls["choice"].value = choice
             assert panel.error.value == ""
@@ -70,10 +70,14 @@ def test_the_decision_tree_runs_every_leaf_headless():
     assert len(seen) == len(capstone.LEAVES) + len(CASES)
 
 
-def test_changing_the_requirement_resets_detail_and_choice():
+def test_changing_the_requirement_resets_detail_and_choice_and_redraws_once():
     panel = decision_tree()
+    before = panel.redraws
     panel.controls["choice"].value = "acks=1"
     panel.controls["need"].value = "windowed aggregation"
-    assert panel.controls["detail"].value == "state fits in the application"
+    assert panel.controls["detail"].value == 0 and panel.controls["detail"].label == "state fits in the application"
     assert panel.controls["choice"].value == RECOMMENDED
     assert panel.view.state["leaf"].scenario == "windowed"
+    assert panel.redraws == before + 2  # one for the choice, one for the requirement: the follow-ups are quiet
+    panel.controls["detail"].value = 1
+    assert panel.view.state["leaf"].detail == "huge state or rich event time" and panel.redraws == before + 3

@@ -22,11 +22,19 @@ def _choices(leaf) -> list[str]:
     return [RECOMMENDED, *leaf.wrong]
 
 
-def render_decision(need: str = "durability against one broker loss", detail: str = "-",
+def _details(need: str) -> list:
+    """The detail dropdown's options: (label, index) — an index, so a requirement with one leaf has no text."""
+    return [(d if d != "-" else "(no further question)", i) for i, d in enumerate(capstone.TREE[need])]
+
+
+def render_decision(need: str = "durability against one broker loss", detail: int | str = 0,
                     choice: str = RECOMMENDED) -> View:
-    """Run the leaf ``(need, detail)`` with its recommended configuration or the wrong one named ``choice``."""
-    details = capstone.TREE[need]
-    leaf = details[detail] if detail in details else next(iter(details.values()))
+    """Run the leaf ``(need, detail)`` (``detail``: its name or its index under ``need``) with its recommended
+    configuration or the wrong one named ``choice``."""
+    details = list(capstone.TREE[need].values())
+    named = [lf for lf in details if lf.detail == detail]
+    leaf = named[0] if named else details[detail] if isinstance(detail, int) and 0 <= detail < len(details) \
+        else details[0]
     config = leaf.wrong.get(choice, leaf.config)
     out = capstone.run(leaf.scenario, config)
     fig = new_figure(8.5, max(2.6, 0.42 * len(out.bars) + 1.6))
@@ -42,27 +50,43 @@ def render_decision(need: str = "durability against one broker loss", detail: st
 def decision_tree(need: str = "durability against one broker loss") -> Panel:
     needs = list(capstone.TREE)
     need_c = w.Dropdown(options=needs, value=need, description="I need")
-    detail_c = w.Dropdown(options=list(capstone.TREE[need]), description="detail")
+    detail_c = w.Dropdown(options=_details(need), value=0, description="detail")
     first = next(iter(capstone.TREE[need].values()))
     choice_c = w.Dropdown(options=_choices(first), value=RECOMMENDED, description="configuration")
 
+    panel_box: list = []  # the panel, once built: its observer is held off while the options follow a choice
+
+    def quietly(control, options):
+        """Set ``control``'s options (and first value) without the panel redrawing for it: the change that
+        caused it redraws once, with every value consistent."""
+        held = panel_box[0]._on_change if panel_box else None
+        if held:
+            control.unobserve(held, names="value")
+        try:
+            control.options = options
+            first = options[0]
+            control.value = first[1] if isinstance(first, tuple) else first
+        finally:
+            if held:
+                control.observe(held, names="value")
+
     def on_need(change):  # registered before the panel's observers: the options follow the requirement first
-        detail_c.options = list(capstone.TREE[change["new"]])
-        detail_c.value = detail_c.options[0]
-        on_detail({"new": detail_c.value})  # the detail may keep its name ("-") and not fire
+        quietly(detail_c, _details(change["new"]))
+        quietly(choice_c, _choices(list(capstone.TREE[change["new"]].values())[detail_c.value]))
 
     def on_detail(change):
-        leaf = capstone.TREE[need_c.value].get(change["new"])
-        if leaf is not None:
-            choice_c.options = _choices(leaf)
-            choice_c.value = RECOMMENDED
+        leaves = list(capstone.TREE[need_c.value].values())
+        if 0 <= change["new"] < len(leaves):
+            quietly(choice_c, _choices(leaves[change["new"]]))
 
     need_c.observe(on_need, names="value")
     detail_c.observe(on_detail, names="value")
-    return Panel({"need": need_c, "detail": detail_c, "choice": choice_c}, render_decision,
-                 title="From requirement to configuration",
-                 description="Pick what you need; the leaf's scenario runs with the recommended configuration or a "
-                             "typical wrong one, on a fresh seeded cluster.")
+    panel = Panel({"need": need_c, "detail": detail_c, "choice": choice_c}, render_decision,
+                  title="From requirement to configuration",
+                  description="Pick what you need; the leaf's scenario runs with the recommended configuration or a "
+                              "typical wrong one, on a fresh seeded cluster.")
+    panel_box.append(panel)
+    return panel
 
 
 @sample(render_decision, "small", "The tree as it opens: durability, the recommended configuration.")
