@@ -43,7 +43,7 @@ from .errors import KafkaException, error_text
 from .scenarios import clickstream, read_partition
 
 __all__ = ["FLINK_NOTE", "LEAVES", "SCENARIOS", "TREE", "DeleteOnAckQueue", "Leaf", "Outcome", "leaf", "leaf_runs", "queue_vs_log",
-           "rebalance_triggers", "run"]
+           "rebalance_triggers", "run", "trace_line"]
 
 
 @dataclass
@@ -69,7 +69,8 @@ class Outcome:
         return "requirement met: " + self.headline if self.ok else "requirement broken: " + self.problem
 
 
-def _line(e) -> str:
+def trace_line(e) -> str:
+    """One trace event as a fixed-width line: time, node, kind, fields (sorted)."""
     fields = " ".join(f"{k}={v}" for k, v in sorted(e.fields.items()) if k not in ("records",))
     return f"{e.time_ms:>7} ms  {e.node or '-':<10} {e.kind:<32} {fields}"[:150]
 
@@ -212,7 +213,7 @@ def durability(config: dict) -> Outcome:
             problem = problem or (f"act {name}: {len(lost)} acknowledged write(s) {lost} were lost"
                                   + (": acks=1 acknowledged before the followers had it" if name.startswith("A")
                                      else ": an out-of-sync replica became leader (unclean election)"))
-            trace += [_line(e) for e in r.trace.filter("metadata.PartitionChangeRecord")][:4]
+            trace += [trace_line(e) for e in r.trace.filter("metadata.PartitionChangeRecord")][:4]
         bars.append((name, broke, "bad" if broke else "good"))
     headline = "; ".join(f"{x['act']}: {x['acknowledged']}/{x['writes']} acknowledged, {x['lost after ack']} lost"
                          for x in rows)
@@ -258,7 +259,7 @@ def retries(config: dict) -> Outcome:
     missing = [i for i in range(8) if counts[i] == 0]
     rows = [{"offset": o, "value": f"step-{v}", "copy": "duplicate" if stored[:o].count(v) else ""}
             for o, v in enumerate(stored)]
-    trace = [_line(e) for e in cluster.trace.events if e.kind in ("net.drop", "produce.retry", "produce.dedup")
+    trace = [trace_line(e) for e in cluster.trace.events if e.kind in ("net.drop", "produce.retry", "produce.dedup")
              or (e.kind == "log.append" and e.fields.get("topic") == "orders")][:10]
     problem = None
     if dup:
@@ -370,7 +371,7 @@ def at_least_once(config: dict) -> Outcome:
     headline = (f"{sum(len(v) for v in r.source.values())} source records, {len(lost)} lost, {r.duplicates} replayed "
                 f"after {r.restarts} crash(es); {len(auto)} auto-commits")
     return Outcome("at_least_once", dict(config), problem, headline, bars, "records", rows,
-                   [_line(e) for e in auto[:5]], run=r)
+                   [trace_line(e) for e in auto[:5]], run=r)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -415,7 +416,7 @@ def exactly_once(config: dict) -> Outcome:
             ("duplicates", kinds.get("duplicate", 0), "bad" if kinds.get("duplicate") else "good")]
     headline = (f"{len(r.inputs)} inputs, {len(r.crashes)} crashes, the {iso} reader saw {len(seen)} records "
                 f"({sum(kinds.values())} anomalies)")
-    trace = [_line(e) for e in r.trace.events if e.kind.startswith("txn.") and "abort" in e.kind.lower()][:5]
+    trace = [trace_line(e) for e in r.trace.events if e.kind.startswith("txn.") and "abort" in e.kind.lower()][:5]
     return Outcome("exactly_once", dict(config), problem, headline, bars, "records", rows, trace, run=r)
 
 

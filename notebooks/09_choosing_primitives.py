@@ -418,8 +418,9 @@ check("exam_isr_error")
 # %%
 case = nb09.diagnosis_run()
 print(pd.DataFrame(case.writes).to_string(index=False))
-print("\n".join(str(e) for e in case.trace.events if e.kind in ("produce.ack", "broker.crash", "log.truncate",
-                                                                 "metadata.PartitionChangeRecord"))[:1500])
+kinds = ("fault.slow", "log.append", "produce.ack", "broker.crash", "metadata.PartitionChangeRecord",
+         "replica.truncate")
+print("\n".join(capstone.trace_line(e) for e in case.trace.events if e.kind in kinds))
 
 # %% tags=["exercise"]
 q4 = None
