@@ -32,6 +32,7 @@ from .broker import Broker
 from .controller import CONTROLLER_NODE, Controller
 from .metadata import NO_LEADER, TopicState
 from .placement import place_replicas
+from .raft import QUORUM_DEFAULTS, Quorum
 
 BROKER_DEFAULTS: dict = {
     # KRaft broker/controller settings that the model uses, with Kafka 4.x defaults.
@@ -152,17 +153,33 @@ class Cluster:
     """A simulated Kafka cluster.  ``brokers`` is a count; ``racks`` optionally a rack per broker."""
 
     def __init__(self, brokers: int = 3, seed: int = 0, racks: Iterable[str] | None = None,
-                 latency_ms: int = 1, broker_config: dict | None = None, name: str = "kafkalab"):
+                 latency_ms: int = 1, broker_config: dict | None = None, name: str = "kafkalab",
+                 controllers: int = 1, process_roles: str = "controller", pre_vote: bool = True):
+        """``controllers``: voters of the KRaft quorum (1, 3 or 5).  ``process_roles``: ``"controller"``
+        for dedicated controller nodes (``process.roles=controller``: ``controller`` alone, or
+        ``controller-101``, ``controller-102``, … with ``node.id`` 101, 102, …), ``"broker,controller"``
+        for combined mode (brokers 1..``controllers`` are also the voters).  ``pre_vote``: KIP-996
+        (Kafka 4.0+); False behaves as 3.x."""
         if brokers < 1:
             raise ValueError("a cluster needs at least one broker")
+        if controllers not in (1, 3, 5):
+            raise ValueError(f"controllers={controllers}: a KRaft quorum has 1, 3 or 5 voters here")
+        roles = {r.strip() for r in process_roles.split(",")}
+        if roles not in ({"controller"}, {"broker", "controller"}):
+            raise ValueError(f"process_roles={process_roles!r}: 'controller' (dedicated) or 'broker,controller' "
+                             "(combined)")
+        self.combined = roles == {"broker", "controller"}
+        if self.combined and controllers > brokers:
+            raise ValueError(f"combined mode needs at least {controllers} brokers to be the voters")
         self.sim = Sim(seed)
         self.sim.network.default_latency_ms = latency_ms
         self.name = name
         self.broker_config = dict(BROKER_DEFAULTS)
         for k, v in (broker_config or {}).items():
-            if k not in BROKER_DEFAULTS and k not in BROKER_TOPIC_SYNONYMS:
+            if k not in BROKER_DEFAULTS and k not in BROKER_TOPIC_SYNONYMS and k not in QUORUM_DEFAULTS:
                 raise ConfigException(KafkaError(Err._INVALID_ARG, f"Unknown broker config {k!r}: the simulator "
-                                                 f"knows {sorted(BROKER_DEFAULTS) + sorted(BROKER_TOPIC_SYNONYMS)}"))
+                                                 f"knows {sorted(BROKER_DEFAULTS) + sorted(BROKER_TOPIC_SYNONYMS)}"
+                                                 f" and {sorted(QUORUM_DEFAULTS)}"))
             self.broker_config[k] = v
         racks = list(racks) if racks is not None else [None] * brokers
         if len(racks) != brokers:
@@ -174,18 +191,111 @@ class Cluster:
         self.leader_listeners: list = []
         # Set by the transaction coordinator: verify(transactional_id, producer_id, epoch, tp) -> error code.
         self.txn_verifier = None
-        self.controller = Controller(self)
+        if self.combined:
+            voters = [(i, f"kafka-{i}") for i in range(1, controllers + 1)]
+        elif controllers == 1:
+            voters = [(101, CONTROLLER_NODE)]
+        else:
+            voters = [(100 + i, f"controller-{100 + i}") for i in range(1, controllers + 1)]
+        self.quorum = Quorum(self, voters, dedicated=not self.combined, pre_vote=pre_vote,
+                             config={k: v for k, v in self.broker_config.items() if k in QUORUM_DEFAULTS})
+        self.controllers: dict[str, Controller] = {n.node: Controller(self, n) for n in self.quorum.voters.values()}
+        self._last_controller = self.controllers[voters[0][1]]
         self.brokers: dict[int, Broker] = {}
         self.clients: list = []
         self._client_seq: dict[str, int] = {}
         for i in range(1, brokers + 1):
             self.brokers[i] = Broker(self, i, racks[i - 1])
-        self.sim.trace.emit("cluster.create", node=CONTROLLER_NODE, brokers=brokers, seed=seed,
-                            racks=racks, mode="KRaft")
+        create = {"brokers": brokers, "seed": seed, "racks": racks, "mode": "KRaft"}
+        if len(voters) > 1 or self.combined:
+            create.update(controllers=controllers, process_roles=process_roles, pre_vote=pre_vote,
+                          voters=self.quorum.voters_config)
+        self.sim.trace.emit("cluster.create", node=voters[0][1], **create)
+        for n in self.quorum.voters.values():
+            n.start()
         for b in self.brokers.values():
             b.start()
         self.sim.run(until_ms=self.sim.now + 3 * self.broker_config["broker.heartbeat.interval.ms"])
+        if len(voters) > 1:
+            # An election and the registrations take a few seconds more.
+            self.sim.run(until_ms=self.sim.now + 30_000, until=lambda: len(self.controller.image.live_brokers()) ==
+                         brokers and self.controller.active)
         _REGISTRY.append(weakref.ref(self))
+
+    # -- the controller quorum ----------------------------------------------------------------
+    @property
+    def controller(self) -> Controller:
+        """The active controller; during an election or without a quorum, the live standby that has
+        committed the most (its image is what the cluster last agreed on: metadata stays readable)."""
+        leader = self.quorum.leader()
+        if leader is not None and leader.controller.active:
+            self._last_controller = leader.controller
+            return leader.controller
+        if self._last_controller.active:
+            return self._last_controller
+        live = [c for c in self.controllers.values() if c.raft.alive]
+        if live:
+            return max(live, key=lambda c: (c.raft.hw, c is self._last_controller))
+        return self._last_controller
+
+    def active_controller(self) -> Controller | None:
+        leader = self.quorum.leader()
+        return leader.controller if leader is not None and leader.controller.active else None
+
+    def controller_node(self) -> str:
+        """Where requests for the controller go: the active controller's node, else the last one known
+        (Simplification: brokers and clients learn the new leader at once, as they would from the quorum's
+        ``LeaderChangeMessage`` and ``NOT_CONTROLLER`` answers)."""
+        return self.controller.node
+
+    def controller_on(self, node: str) -> Controller | None:
+        return self.controllers.get(node)
+
+    def crash_controller(self, node_id: int, at_ms: int | None = None) -> None:
+        """Kill a voter (``node.id``): in combined mode, the broker on that node dies with it."""
+        self._fault(at_ms, self._crash_voter, node_id)
+
+    def _crash_voter(self, node_id: int) -> None:
+        n = self.quorum.voters[node_id]
+        if self.combined:
+            self._crash(node_id)
+            return
+        if n.alive:
+            self.sim.trace.emit("fault.crash", node=n.node, node_id=node_id)
+            self.sim.network.set_down(n.node, True)
+            n.crash()
+
+    def restart_controller(self, node_id: int, at_ms: int | None = None) -> None:
+        """Start a voter again with its log and its ``quorum-state`` (epoch, vote) from disk."""
+        self._fault(at_ms, self._restart_voter, node_id)
+
+    def _restart_voter(self, node_id: int) -> None:
+        n = self.quorum.voters[node_id]
+        if self.combined:
+            self._restart(node_id)
+            return
+        if not n.alive:
+            self.sim.trace.emit("fault.restart", node=n.node, node_id=node_id)
+            self.sim.network.set_down(n.node, False)
+            n.start()
+
+    def _await_commit(self, ctl: Controller, timeout_ms: int = 30_000) -> None:
+        """Run the clock until what ``ctl`` wrote is committed; Kafka's REQUEST_TIMED_OUT otherwise."""
+        target = ctl.raft.leo - 1
+        if ctl.raft.hw > target:
+            return
+        deadline = self.sim.now + timeout_ms
+        self.sim.run(until_ms=deadline, until=lambda: ctl.raft.hw > target or not ctl.active)
+        if ctl.raft.hw <= target:
+            from ..errors import exception_for
+            raise exception_for(Err.REQUEST_TIMED_OUT, "The request timed out.")
+
+    def _writer(self) -> Controller:
+        ctl = self.active_controller()
+        if ctl is None:
+            from ..errors import exception_for
+            raise exception_for(Err.NOT_CONTROLLER, "No active controller: the KRaft quorum has no leader.")
+        return ctl
 
     # -- time -------------------------------------------------------------------------------
     @property
@@ -299,9 +409,11 @@ class Cluster:
                                                      replica_assignment)
         if validate_only:
             return None
-        self.controller.create_topic(name, assignment, typed)
+        ctl = self._writer()
+        ctl.create_topic(name, assignment, typed)
         self._invalidate(name)
         if settle:
+            self._await_commit(ctl)
             self.settle()
         return self.controller.image.topics[name]
 
@@ -329,17 +441,21 @@ class Cluster:
                                  existing=[p.replicas for p in t.partitions])
         if validate_only:
             return
-        self.controller.create_partitions(name, new)
+        ctl = self._writer()
+        ctl.create_partitions(name, new)
         if settle:
+            self._await_commit(ctl)
             self.settle()
 
     def delete_topic(self, name: str, settle: bool = True) -> None:
         if name not in self.controller.image.topics:
             raise UnknownTopicOrPartitionException(KafkaError(Err.UNKNOWN_TOPIC_OR_PARTITION,
                                                               f"Topic '{name}' does not exist."))
-        self.controller.delete_topic(name)
+        ctl = self._writer()
+        ctl.delete_topic(name)
         self._invalidate(name)
         if settle:
+            self._await_commit(ctl)
             self.settle()
 
     def alter_topic_config(self, name: str, set_: dict | None = None, delete: Iterable[str] = (),
@@ -354,13 +470,15 @@ class Cluster:
                 raise InvalidConfigurationException(KafkaError(Err.INVALID_CONFIG, f"Unknown topic config name: {k}"))
         if validate_only:
             return
+        ctl = self._writer()
         for k in sorted(typed):
-            self.controller.set_topic_config(name, k, typed[k])
+            ctl.set_topic_config(name, k, typed[k])
         for k in sorted(delete):
             if k in t.configs:
-                self.controller.set_topic_config(name, k, None)
+                ctl.set_topic_config(name, k, None)
         self._invalidate(name)
         if settle:
+            self._await_commit(ctl)
             self.settle()
 
     def settle(self, ms: int | None = None) -> None:
@@ -414,6 +532,13 @@ class Cluster:
         if self.brokers[broker_id].alive:
             self.sim.trace.emit("fault.crash", node=f"kafka-{broker_id}", broker=broker_id)
             self.brokers[broker_id].crash()
+            self._combined_voter_down(broker_id)
+
+    def _combined_voter_down(self, broker_id: int) -> None:
+        """In combined mode (``process.roles=broker,controller``) the controller dies with its node."""
+        n = self.quorum.voters.get(broker_id) if self.combined else None
+        if n is not None and n.alive:
+            n.crash()
 
     def restart_broker(self, broker_id: int, at_ms: int | None = None, wipe_disk: bool = False) -> None:
         """Start a stopped broker again with the log it had on disk; it re-registers, catches up on
@@ -432,6 +557,9 @@ class Cluster:
                 b.logs.clear()
                 b.clean_shutdown = False  # nothing it had can be trusted (and it has nothing)
             b.start()
+            n = self.quorum.voters.get(broker_id) if self.combined else None
+            if n is not None and not n.alive:
+                n.start()
 
     def stop_broker(self, broker_id: int, at_ms: int | None = None) -> None:
         """Controlled shutdown: leadership moves away first, then the broker stops (a clean shutdown)."""
@@ -446,7 +574,9 @@ class Cluster:
         if not b.alive:
             return
         self.sim.trace.emit("broker.controlled_shutdown", node=b.node, broker=broker_id)
-        self.controller.fence_broker(broker_id, controlled=True)
+        ctl = self.active_controller()
+        if ctl is not None and self.sim.network.connected(b.node, ctl.node):
+            ctl.fence_broker(broker_id, controlled=True)
         # Simplification: the broker waits for the controller's go-ahead (a few ms here) and stops.
         self.sim.schedule(5, self._finish_stop, broker_id)
 
@@ -455,6 +585,7 @@ class Cluster:
         if b.alive:
             b.clean_shutdown = True
             b.crash()
+            self._combined_voter_down(broker_id)
 
     def partition_network(self, side_a: Iterable, side_b: Iterable, at_ms: int | None = None) -> None:
         """Cut every link between the nodes of ``side_a`` and of ``side_b`` (broker ids or node names,
@@ -481,7 +612,7 @@ class Cluster:
         self._fault(at_ms, self._isolate, broker_id, None)
 
     def _others(self, node: str) -> list[str]:
-        nodes = [b.node for b in self.brokers.values()] + [CONTROLLER_NODE] + \
+        nodes = [b.node for b in self.brokers.values()] + [n.node for n in self.quorum.voters.values()] + \
             [c.node for c in self.clients if isinstance(getattr(c, "node", None), str)]
         return sorted(set(nodes) - {node})
 
@@ -531,7 +662,7 @@ class Cluster:
 
     def _roll(self, order: list[int], down_ms: int, controlled: bool, check_ms: int) -> None:
         if not order:
-            self.sim.trace.emit("fault.rolling_restart_done", node=CONTROLLER_NODE)
+            self.sim.trace.emit("fault.rolling_restart_done", node=self.controller.node)
             return
         b = order[0]
         self.sim.trace.emit("fault.replace", node=f"kafka-{b}", broker=b, down_ms=down_ms, controlled=controlled)
@@ -562,7 +693,9 @@ class Cluster:
         return f"kafka-{bid}" if bid is not None else str(x)
 
     def elect_preferred_leaders(self, topic: str | None = None) -> list:
-        moved = self.controller.preferred_leader_election(topic)
+        ctl = self._writer()
+        moved = ctl.preferred_leader_election(topic)
+        self._await_commit(ctl)
         self.settle()
         return moved
 
