@@ -227,12 +227,12 @@ class Cluster:
     def controller(self) -> Controller:
         """The active controller; during an election or without a quorum, the live standby that has
         committed the most (its image is what the cluster last agreed on: metadata stays readable)."""
+        if self._last_controller.active:
+            return self._last_controller
         leader = self.quorum.leader()
         if leader is not None and leader.controller.active:
             self._last_controller = leader.controller
             return leader.controller
-        if self._last_controller.active:
-            return self._last_controller
         live = [c for c in self.controllers.values() if c.raft.alive]
         if live:
             return max(live, key=lambda c: (c.raft.hw, c is self._last_controller))
@@ -280,13 +280,18 @@ class Cluster:
             n.start()
 
     def _await_commit(self, ctl: Controller, timeout_ms: int = 30_000) -> None:
-        """Run the clock until what ``ctl`` wrote is committed; Kafka's REQUEST_TIMED_OUT otherwise."""
-        target = ctl.raft.leo - 1
-        if ctl.raft.hw > target:
+        """Run the clock until the last record ``ctl`` wrote is committed (by it, or by a later leader that
+        has it in its log); Kafka's REQUEST_TIMED_OUT after ``timeout_ms`` otherwise.  A timed-out write
+        may still commit later: a leader elected with it in its log commits it."""
+        rec = ctl.raft.entry(ctl.raft.leo - 1)
+        voters = list(self.quorum.voters.values())
+
+        def committed() -> bool:
+            return any(n.hw > rec.offset and n.entry(rec.offset) is rec for n in voters)
+        if committed():
             return
-        deadline = self.sim.now + timeout_ms
-        self.sim.run(until_ms=deadline, until=lambda: ctl.raft.hw > target or not ctl.active)
-        if ctl.raft.hw <= target:
+        self.sim.run(until_ms=self.sim.now + timeout_ms, until=committed)
+        if not committed():
             from ..errors import exception_for
             raise exception_for(Err.REQUEST_TIMED_OUT, "The request timed out.")
 
