@@ -238,6 +238,14 @@ class Cluster:
             return max(live, key=lambda c: (c.raft.hw, c is self._last_controller))
         return self._last_controller
 
+    @property
+    def cluster_id(self) -> str:
+        """The 22-character id ``kafka-storage.sh format --cluster-id`` was given (a base64 UUID), from the seed."""
+        import base64
+        import random as _random
+        raw = _random.Random(f"cluster-id-{self.sim.seed}").getrandbits(128).to_bytes(16, "big")
+        return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
     def active_controller(self) -> Controller | None:
         leader = self.quorum.leader()
         return leader.controller if leader is not None and leader.controller.active else None
