@@ -323,9 +323,17 @@ class AdminClient:
             net.send(node, self.node, name + "Response", lambda: (
                 fut.set_exception(exc) if exc is not None else fut.set_result(res)))
 
+        tries = [0]
+
         def attempt():
-            node = cl.controller_node()
-            net.send(self.node, node, name + "Request", at_controller, node)
+            tries[0] += 1
+            n, node = tries[0], cl.controller_node()
+            # A controller that dies with the request in flight resets the connection: the forwarding
+            # broker retries at the next controller (NodeToControllerChannelManager).
+            net.watch(node, lambda _node: tries[0] == n and not arrived.get(n) and retry_or_time_out(node))
+            net.send(self.node, node, name + "Request", at_controller, node, n)
+
+        arrived: dict[int, bool] = {}
 
         def retry_or_time_out(node):
             if self.sim.now + RETRY_BACKOFF_MS >= deadline:
@@ -336,7 +344,8 @@ class AdminClient:
             else:
                 self.sim.schedule(RETRY_BACKOFF_MS, attempt)
 
-        def at_controller(node):
+        def at_controller(node, n):
+            arrived[n] = True
             ctl = cl.controller_on(node)
             if ctl is None or not ctl.active:
                 retry_or_time_out(node)
