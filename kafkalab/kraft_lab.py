@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from .cluster import Cluster
 from .cluster.metadata import NO_LEADER
+from .errors import KafkaException
 
 FAULTS = ("none", "leader_crash", "leader_isolated", "follower_crash", "two_voters_down")
 
@@ -128,8 +129,8 @@ def create_during_failover(crash_after_ms: int = 2, voters: int = 3, seed: int =
     try:
         futures[topic].result()
         outcome = "created"
-    except Exception as e:  # KafkaException: the error the client saw
-        outcome = e.args[0].name() if e.args and hasattr(e.args[0], "name") else type(e).__name__
+    except KafkaException as e:  # the error the client saw
+        outcome = e.args[0].name()
     took = c.now - start
     attempts = [(ev.time_ms - start, ev.node, ev.get("ok"), ev.get("error"))
                 for ev in c.trace.filter("admin.CreateTopics")]
@@ -222,8 +223,8 @@ def quorum_loss(seed: int = 0, restart_after_ms: int | None = 40_000) -> QuorumL
     err = None
     try:
         futures["audit"].result()
-    except Exception as e:
-        err = e.args[0].name() if e.args and hasattr(e.args[0], "name") else type(e).__name__
+    except KafkaException as e:
+        err = e.args[0].name()
     took = c.now - start
     committed_after = False
     if restart_after_ms is not None:
