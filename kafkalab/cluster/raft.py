@@ -121,6 +121,8 @@ class RaftNode:
         self.parked: dict[int, tuple] = {}  # follower id -> (timer, fetch offset, fetch number) of its parked fetch
         self.fetch_gen = 0
         self.last_fetch_ok = -1  # when this follower last had a fetch answered by its leader
+        self.fetched_from_leader = False  # FollowerState.hasFetchedFromLeader (KIP-996)
+        self.gave_up_on: int | None = None  # ProspectiveState.leaderId: the leader whose fetches timed out
         self.bytes_since_snapshot = 0
         self.controller = None  # the QuorumController on this node (set by the Quorum)
 
@@ -242,6 +244,7 @@ class RaftNode:
             self.state = "follower"
             self.retries = 0
             self.last_fetch_ok = self.sim.now
+            self.fetched_from_leader = False
             self._emit_state()
             self._set_timer(self._cfg("controller.quorum.fetch.timeout.ms"), self._fetch_timeout)
             self._send_fetch()
@@ -277,7 +280,7 @@ class RaftNode:
             return
         self.sim.trace.emit("raft.fetch_timeout", node=self.node, epoch=self.epoch, leader=self.leader_id,
                             silent_ms=self.sim.now - self.last_fetch_ok)
-        self.leader_id = None
+        self.gave_up_on, self.leader_id = self.leader_id, None
         self._start_election()
 
     def _start_election(self) -> None:
@@ -335,7 +338,7 @@ class RaftNode:
 
     # -- voting -----------------------------------------------------------------------------
     def _request_votes(self, pre_vote: bool) -> None:
-        epoch = self.epoch + 1 if pre_vote else self.epoch
+        epoch = self.epoch  # a pre-vote asks in the current epoch; only a real vote is in the new one
         for v in self.quorum.voter_ids:
             if v == self.node_id:
                 continue
@@ -350,12 +353,13 @@ class RaftNode:
         if not self.alive:
             return
         if pre_vote:
-            # KIP-996: a pre-vote changes nothing here.  Refused by a voter that has a live leader
-            # (it fetched from it within the fetch timeout) or whose log is more up to date.
+            # KIP-996: a pre-vote changes nothing here.  Refused by a voter that has a live leader (it
+            # is the leader, or a follower that has fetched from its leader within the fetch timeout:
+            # FollowerState.hasFetchedFromLeader) or whose log is more up to date.
             live_leader = self.state == "leader" or (
-                self.state == "follower" and
+                self.state == "follower" and self.fetched_from_leader and
                 self.sim.now - self.last_fetch_ok < self._cfg("controller.quorum.fetch.timeout.ms"))
-            granted = epoch > self.epoch and not live_leader and self._up_to_date(last_epoch, end_offset)
+            granted = epoch >= self.epoch and not live_leader and self._up_to_date(last_epoch, end_offset)
         else:
             if epoch > self.epoch:
                 self._step_down(epoch, None)
@@ -376,11 +380,14 @@ class RaftNode:
         if epoch > self.epoch:
             self._step_down(epoch, leader)
             return
-        if leader is not None and epoch == self.epoch and self.state in ("prospective", "unattached"):
-            self._step_down(epoch, leader)  # KIP-996: a prospective that learns of a leader follows it
+        if leader is not None and epoch == self.epoch and self.state in ("prospective", "unattached") \
+                and not (self.state == "prospective" and leader == self.gave_up_on):
+            # KIP-996: a prospective that learns of a leader follows it, unless it is the very leader
+            # it stopped hearing from (ProspectiveState keeps that leader's id).
+            self._step_down(epoch, leader)
             return
         want = "prospective" if pre_vote else "candidate"
-        if self.state != want or (not pre_vote and epoch != self.epoch):
+        if self.state != want or epoch != self.epoch:
             return
         (self.votes if granted else self.rejected).add(voter)
         if self._majority(self.votes):
@@ -529,6 +536,7 @@ class RaftNode:
             self._set_timer(self._cfg("controller.quorum.retry.backoff.ms"), self._retry_fetch)
             return
         self.last_fetch_ok = self.sim.now
+        self.fetched_from_leader = True
         self._set_timer(self._cfg("controller.quorum.fetch.timeout.ms"), self._fetch_timeout)
         if snapshot is not None:
             self.load_snapshot(snapshot)
