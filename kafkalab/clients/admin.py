@@ -331,7 +331,9 @@ class AdminClient:
             # A controller that dies with the request in flight resets the connection: the forwarding
             # broker retries at the next controller (NodeToControllerChannelManager).
             net.watch(node, lambda _node: tries[0] == n and not arrived.get(n) and retry_or_time_out(node))
-            net.send(self.node, node, name + "Request", at_controller, node, n)
+            if not net.send(self.node, node, name + "Request", at_controller, node, n):
+                arrived[n] = True  # refused at once (the node is down): try the next controller
+                self.sim.schedule(1, retry_or_time_out, node)
 
         arrived: dict[int, bool] = {}
 
@@ -340,7 +342,9 @@ class AdminClient:
                 self.sim.trace.emit("admin." + name, node=node, client=self.node, ok=False,
                                     error="REQUEST_TIMED_OUT", args=[a if isinstance(a, (str, int)) else repr(a)
                                                                     for a in args])
-                respond(node, None, exception_for(Err.REQUEST_TIMED_OUT, "The request timed out."))
+                # The broker that forwarded the request answers (the controller may be gone).
+                exc = exception_for(Err.REQUEST_TIMED_OUT, "The request timed out.")
+                self.sim.schedule(net.default_latency_ms, fut.set_exception, exc)
             else:
                 self.sim.schedule(RETRY_BACKOFF_MS, attempt)
 
