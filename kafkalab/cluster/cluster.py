@@ -619,6 +619,8 @@ class Cluster:
         # the link comes back; the followers resend their in-flight fetches at the heal instead.
         for bid in sorted(self.brokers):
             self.brokers[bid].resend_fetches()
+        for vid in self.quorum.voter_ids:  # and the controllers their Fetch to the quorum leader
+            self.quorum.voters[vid]._send_fetch()
 
     def isolate_broker(self, broker_id: int, at_ms: int | None = None) -> None:
         """Cut one broker off from every other node: brokers, the controller and the clients."""

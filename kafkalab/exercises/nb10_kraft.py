@@ -58,6 +58,15 @@ def _explain_quorum_loss(predicted, actual) -> str | None:
     return None
 
 
+class _SetPrediction(Prediction):
+    """A prediction of a set of names: a list or tuple of the same names is the same guess."""
+
+    def __call__(self, predicted):
+        if isinstance(predicted, (list, tuple, frozenset)) and all(isinstance(x, str) for x in predicted):
+            predicted = set(predicted)
+        return super().__call__(predicted)
+
+
 exercise(
     "predict_quorum_loss",
     hints=[("Which of these operations write a record to the metadata log, and which only read or use what the "
@@ -69,7 +78,7 @@ exercise(
              "broker forwards the request, waits request.timeout.ms (30 s) and answers REQUEST_TIMED_OUT.",
     why="the quorum is needed to change metadata, not to read it or to move data",
     stub=None,
-)(Prediction(_quorum_loss_truth, _explain_quorum_loss))
+)(_SetPrediction(_quorum_loss_truth, _explain_quorum_loss))
 
 
 # ---------------------------------------------------------------------------------------------
