@@ -64,7 +64,8 @@ pd.DataFrame([(ev.time_ms, ev.kind, ev.node, ev.get("epoch")) for ev in one.trac
 
 # %%
 c = Cluster(brokers=3, seed=7, controllers=3)
-print("controller.quorum.voters =", c.quorum.voters_config)
+print(c.server_properties(101))  # a dedicated controller's server.properties (its KRaft lines)
+print(c.server_properties(1))  # a broker's: it is no voter, it finds the quorum through the same list
 pd.DataFrame([(ev.time_ms, ev.node, ev.kind.removeprefix("raft."), ev.get("epoch"),
                ev.get("candidate"), ev.get("granted"), ev.get("pre_vote"))
               for ev in c.trace.filter(["raft.prospective", "raft.candidate", "raft.vote", "raft.leader"])],

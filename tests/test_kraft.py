@@ -56,6 +56,20 @@ def test_the_default_cluster_is_a_one_voter_quorum_that_elects_itself_at_once():
     assert not c.trace.filter("raft.hw")  # a lone voter's commits are its metadata.* events
 
 
+def test_server_properties_name_the_roles_and_the_voters():
+    c = Cluster(brokers=3, seed=1, controllers=3)
+    ctl = c.server_properties(101).splitlines()
+    assert ctl[:3] == ["process.roles=controller", "node.id=101",
+                       "controller.quorum.voters=101@controller-101:9093,102@controller-102:9093,103@controller-103:9093"]
+    assert c.server_properties(2).startswith("process.roles=broker\nnode.id=2\n")
+    combined = Cluster(brokers=3, seed=1, controllers=3, process_roles="broker,controller",
+                       broker_config={"controller.quorum.election.timeout.ms": 1500})
+    props = combined.server_properties(1)
+    assert props.startswith("process.roles=broker,controller\nnode.id=1\n")
+    assert "listeners=PLAINTEXT://kafka-1:9092,CONTROLLER://kafka-1:9093" in props
+    assert "controller.quorum.election.timeout.ms=1500" in props
+
+
 def test_bad_quorum_shapes_are_refused():
     with pytest.raises(ValueError, match="1, 3 or 5"):
         Cluster(controllers=4)

@@ -1,4 +1,4 @@
-"""``Cluster``: a simulated Kafka 4.x (KRaft) cluster — brokers, a controller, topics, faults.
+"""``Cluster``: a simulated Kafka 4.x (KRaft) cluster — brokers, a controller quorum, topics, faults.
 
 >>> from kafkalab import Cluster
 >>> c = Cluster(brokers=3, seed=42)
@@ -9,6 +9,11 @@
 Brokers answer to ``kafka-1:9092``, ``kafka-2:9092``, … and to ``B1:9092``-style aliases, so
 client configs copied from the syllabus work unchanged.  Every change is in ``cluster.trace``;
 the metadata log is ``cluster.metadata_log()``.
+
+The controllers are a KRaft quorum (:mod:`.raft`): one dedicated voter by default (node ``controller``),
+or ``Cluster(controllers=3)`` / ``controllers=5``, dedicated (``process.roles=controller``) or combined
+with the first brokers (``process_roles="broker,controller"``); ``cluster.quorum`` holds the voters,
+``cluster.controller`` is the active controller, :meth:`Cluster.server_properties` a node's config.
 """
 from __future__ import annotations
 
@@ -245,6 +250,31 @@ class Cluster:
         import random as _random
         raw = _random.Random(f"cluster-id-{self.sim.seed}").getrandbits(128).to_bytes(16, "big")
         return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+    def server_properties(self, node_id: int) -> str:
+        """The KRaft lines of node ``node_id``'s ``server.properties`` (a broker's or a controller's)."""
+        roles = []
+        if node_id in self.brokers:
+            roles.append("broker")
+        if node_id in self.quorum.voters:
+            roles.append("controller")
+        if not roles:
+            raise KeyError(f"no node {node_id}: brokers {sorted(self.brokers)}, voters {self.quorum.voter_ids}")
+        node = self.quorum.voters[node_id].node if node_id not in self.brokers else f"kafka-{node_id}"
+        listeners = []
+        if "broker" in roles:
+            listeners.append(f"PLAINTEXT://{node}:9092")
+        if "controller" in roles:
+            listeners.append(f"CONTROLLER://{node}:9093")
+        lines = [f"process.roles={','.join(roles)}", f"node.id={node_id}",
+                 f"controller.quorum.voters={self.quorum.voters_config}", f"listeners={','.join(listeners)}",
+                 "controller.listener.names=CONTROLLER"]
+        if "broker" in roles:
+            lines.append(f"advertised.listeners=PLAINTEXT://{node}:9092")
+        for k in sorted(QUORUM_DEFAULTS):
+            if self.quorum.config[k] != QUORUM_DEFAULTS[k]:
+                lines.append(f"{k}={self.quorum.config[k]}")
+        return "\n".join(lines) + "\n"
 
     def active_controller(self) -> Controller | None:
         leader = self.quorum.leader()
