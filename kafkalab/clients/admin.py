@@ -319,25 +319,33 @@ class AdminClient:
         cl = self.cluster
         deadline = self.sim.now + FORWARD_TIMEOUT_MS
 
-        def respond(node, res, exc):
-            net.send(node, self.node, name + "Response", lambda: (
-                fut.set_exception(exc) if exc is not None else fut.set_result(res)))
-
         tries = [0]
+        given_up: set[int] = set()  # attempts already retried (or timed out)
+        watches: dict[int, object] = {}
+
+        def respond(node, n, res, exc):
+            def deliver():
+                watches.pop(n, lambda: None)()
+                if exc is not None:
+                    fut.set_exception(exc)
+                else:
+                    fut.set_result(res)
+            net.send(node, self.node, name + "Response", deliver)
 
         def attempt():
             tries[0] += 1
             n, node = tries[0], cl.controller_node()
-            # A controller that dies with the request in flight resets the connection: the forwarding
-            # broker retries at the next controller (NodeToControllerChannelManager).
-            net.watch(node, lambda _node: tries[0] == n and not arrived.get(n) and retry_or_time_out(node))
+            # A controller that dies with the request (or its answer) in flight resets the connection:
+            # the forwarding broker retries at the next controller (NodeToControllerChannelManager).
+            watches[n] = net.watch(node, lambda _node: retry(n, node))
             if not net.send(self.node, node, name + "Request", at_controller, node, n):
-                arrived[n] = True  # refused at once (the node is down): try the next controller
-                self.sim.schedule(1, retry_or_time_out, node)
+                self.sim.schedule(1, retry, n, node)  # refused at once (the node is down)
 
-        arrived: dict[int, bool] = {}
-
-        def retry_or_time_out(node):
+        def retry(n, node):
+            if n in given_up:
+                return
+            given_up.add(n)
+            watches.pop(n, lambda: None)()
             if self.sim.now + RETRY_BACKOFF_MS >= deadline:
                 self.sim.trace.emit("admin." + name, node=node, client=self.node, ok=False,
                                     error="REQUEST_TIMED_OUT", args=[a if isinstance(a, (str, int)) else repr(a)
@@ -349,10 +357,9 @@ class AdminClient:
                 self.sim.schedule(RETRY_BACKOFF_MS, attempt)
 
         def at_controller(node, n):
-            arrived[n] = True
             ctl = cl.controller_on(node)
             if ctl is None or not ctl.active:
-                retry_or_time_out(node)
+                retry(n, node)
                 return
             try:
                 res, exc = fn(*args), None
@@ -362,9 +369,9 @@ class AdminClient:
                                 ok=exc is None, error=None if exc is None else exc.args[0].name(),
                                 args=[a if isinstance(a, (str, int)) else repr(a) for a in args])
             if exc is not None:
-                respond(node, res, exc)
+                respond(node, n, res, exc)
                 return
-            ctl.when_committed(ctl.raft.leo - 1, lambda: respond(node, res, None), lambda: retry_or_time_out(node))
+            ctl.when_committed(ctl.raft.leo - 1, lambda: respond(node, n, res, None), lambda: retry(n, node))
 
         attempt()
         return fut
