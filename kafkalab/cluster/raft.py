@@ -38,7 +38,13 @@ the pre-vote and then the vote of the remaining voter, becomes leader in epoch 3
 Every state change is a ``raft.*`` trace event (node = the voter's network name).
 
 Simplification: the voter set is static (no KIP-853 add/remove-controller); the metadata records
-are not batched (``controller.quorum.append.linger.ms`` is not modelled); the log is flushed on append.
+are not batched (``controller.quorum.append.linger.ms`` is not modelled); the log is flushed on append;
+a snapshot is taken when :meth:`RaftNode.take_snapshot` is called or after
+``metadata.log.max.record.bytes.between.snapshots`` of records (each counted as 100 bytes), not on
+``metadata.log.max.snapshot.interval.ms``.  Brokers are the quorum's *observers*: in Kafka they fetch the
+log from the leader with long-polling Fetch requests; here the active controller sends each committed
+record to every broker (what a parked fetch would answer) and a broker that missed some catches up
+through its heartbeat response, after a snapshot if the log start has passed it.
 """
 from __future__ import annotations
 
