@@ -3,6 +3,7 @@ import pytest
 
 from kafkalab.ecosystem.connect import versus
 from kafkalab.ecosystem.connect.connectors import reset_databases
+from kafkalab.viz.ecosystem import five_axes, versus_table
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +59,9 @@ def test_same_seed_same_outcomes_and_the_tables(outcomes):
     assert [(o.rows, o.duplicates, o.missing, o.committed, o.state_after) for o in again] == [
         (o.rows, o.duplicates, o.missing, o.committed, o.state_after)
         for o in (outcomes[(CUSTOM, "poison record")], outcomes[(SINK, "poison record")])]
-    table = versus.outcome_table(list(outcomes.values()))
+    table = versus_table(list(outcomes.values()))
     assert len(table) == 2 * len(versus.SCENARIOS)
-    axes = versus.five_axes(list(outcomes.values()))
+    axes = five_axes(list(outcomes.values()))
     assert list(axes["axis"]) == ["code", "offset management", "retries / dead letters", "schema evolution",
                                   "observability"]
     assert f"{versus.loader_lines()} lines of Python" in axes.iloc[0, 1] and versus.loader_lines() > 10

@@ -115,6 +115,52 @@ def connect_graph(trace, ax=None):
     return ax
 
 
+# -- the five-axis comparison (kafkalab.ecosystem.connect.versus) -----------------------------------------
+def versus_table(outcomes: list):
+    """One row per scenario and side: the numbers the notebook's comparison is made of."""
+    import pandas as pd
+
+    rows = [{"scenario": o.scenario, "side": o.side, "rows": o.rows, "duplicates": o.duplicates,
+             "missing orders": ", ".join(map(str, o.missing)) or "-", "coupons stored": o.coupons,
+             "in DLQ": o.dlq, "committed offset": o.committed if o.committed >= 0 else "none",
+             "state at 75 s": o.state_before, "state at 100 s": o.state_after} for o in outcomes]
+    return pd.DataFrame(rows)
+
+
+def five_axes(outcomes: list):
+    """The guide's five axes, each cell read from the runs (or counted from the code and the config)."""
+    import pandas as pd
+
+    by = {(o.side, o.scenario): o for o in outcomes}
+
+    def cell(side, scenario, fn):
+        o = by.get((side, scenario))
+        return fn(o) if o else "(not run)"
+
+    from ..ecosystem.connect.versus import SINK_CONFIG, loader_lines
+
+    sides = ("custom loader", "JDBC sink connector")
+    code = (f"{loader_lines()} lines of Python, and only the happy path",
+            f"{len(SINK_CONFIG) + 3} settings of JSON config, no code")
+    offsets = tuple(cell(s, "poison record", lambda o: (
+        f"poison record: committed offset {o.committed if o.committed >= 0 else 'none'} of {o.produced}, "
+        f"{o.duplicates} duplicate row(s), {len(o.missing)} order(s) missing")) for s in sides)
+
+    def retry_cell(side):
+        def one(o):
+            return f"{o.scenario}: {o.state_before} at 75 s, {len(o.missing)} missing, {o.duplicates} duplicate(s)"
+        dead = cell(side, "poison record", lambda o: f"poison record: {o.dlq} in a dead letter topic")
+        return "; ".join([dead] + [cell(side, s, one) for s in ("short outage", "long outage")])
+
+    retries = tuple(retry_cell(s) for s in sides)
+    evolution = tuple(cell(s, "additive change", lambda o: (
+        f"{o.coupons} of {o.coupons_sent} coupons stored; columns {', '.join(o.columns)}")) for s in sides)
+    observed = tuple(cell(s, "long outage", lambda o: o.observed) for s in sides)
+    rows = [("code", *code), ("offset management", *offsets), ("retries / dead letters", *retries),
+            ("schema evolution", *evolution), ("observability", *observed)]
+    return pd.DataFrame(rows, columns=["axis", *sides])
+
+
 # -- samples for the figure check and the gallery ----------------------------------------------------------
 def _connect(workers: int, tasks: int, crash: int | None = None):
     import kafkalab
