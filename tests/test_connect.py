@@ -381,3 +381,27 @@ def test_bad_smt_configs():
                       ({"transforms": "x", "transforms.x.type": pkg + "Nope"}, "could not be found")]:
         with pytest.raises(ConfigException, match=text):
             Chain(cfg)
+
+
+def test_record_stages_follow_the_converter_and_the_chain():
+    from kafkalab.ecosystem.connect.path import record_stages
+    from kafkalab.ecosystem.connect.versus import order
+
+    cfg = {"connector.class": JDBC, "transforms": "rename,route",
+           "transforms.rename.type": "org.apache.kafka.connect.transforms.ReplaceField$Value",
+           "transforms.rename.renames": "amount:total",
+           "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
+           "transforms.route.regex": "(.*)", "transforms.route.replacement": "$1_v2"}
+    stages = record_stages(cfg, order(3).encode())
+    assert [s["stage"] for s in stages] == ["bytes on the topic", "JsonConverter", "SMT rename", "SMT route",
+                                            "JdbcSinkConnector"]
+    assert stages[-1] == {"stage": "JdbcSinkConnector", "topic": "orders_v2",
+                          "value": "INSERT INTO orders_v2 (id, total)", "outcome": "ok"}
+    # Java's replaceFirst: one replacement, though (.*) also matches the empty string at the end
+    assert stages[3]["topic"] == "orders_v2"
+    poison = record_stages(cfg, b"not json")
+    assert poison[-1]["outcome"] == "failed" and poison[-1]["stage"] == "JsonConverter"
+    assert poison[-1]["value"].startswith("DataException: Converting byte[] to Kafka Connect data failed")
+    dropped = record_stages({"transforms": "f", "transforms.f.type": "org.apache.kafka.connect.transforms.Filter"},
+                            order(1).encode())
+    assert dropped[-1]["outcome"] == "dropped" and len(dropped) == 3
