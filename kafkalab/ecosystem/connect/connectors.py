@@ -65,6 +65,11 @@ def reset_databases() -> None:
     _DATABASES.clear()
 
 
+def drop_database(name: str) -> None:
+    """Forget the embedded database ``name`` (the next use starts empty)."""
+    _DATABASES.pop(name, None)
+
+
 def _db_from_url(url: str) -> EmbeddedDatabase:
     if not str(url).startswith("jdbc:sqlite:"):
         raise ConfigException(f"Invalid value {url} for configuration connection.url: the simulator embeds SQLite; "

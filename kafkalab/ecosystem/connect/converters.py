@@ -70,7 +70,7 @@ class JsonConverter(Converter):
         if data is None:
             return None, None
         try:
-            doc = json.loads(data)
+            doc = json.loads(data.decode("utf-8"))  # JSON on the wire is UTF-8 (no guessing of UTF-16/32)
         except (ValueError, UnicodeDecodeError) as e:
             raise DataException(f"Converting byte[] to Kafka Connect data failed due to serialization error: {e}") \
                 from None
