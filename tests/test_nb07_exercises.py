@@ -103,3 +103,13 @@ def test_five_axis_and_guide_predictions():
     assert verdict("predict_guide_json", (201, "FAILED")) is None
     hints = fails("predict_guide_json", [(400, None), (201, "RUNNING"), (500, None), 400])
     assert "201 Created" in hints[0] and "schema.registry.url" in hints[1]
+
+
+def test_predict_coupons():
+    truth = nb07.coupons_stored()
+    assert truth == {"custom loader": 0, "JDBC sink connector": 8}
+    assert verdict("predict_coupons", truth) is None
+    hints = fails("predict_coupons", [{"custom loader": 8, "JDBC sink connector": 8},
+                                      {"custom loader": 0, "JDBC sink connector": 0},
+                                      {"custom loader": 4, "JDBC sink connector": 4}, 8])
+    assert "fixed" not in hints[0] and "INSERT names its columns" in hints[0] and "auto.evolve" in hints[1]

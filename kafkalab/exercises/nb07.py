@@ -521,3 +521,28 @@ exercise("predict_guide_json", hints=["Validation (POST) and configuration (task
                   "configuration \"schema.registry.url\" which has no default value.",
          why="a converter's own settings are checked when a task configures it")(
     Prediction(_guide_verdict, _explain_guide))
+
+
+def coupons_stored() -> dict:
+    """Coupons stored by each side after the additive change (versus: coupon from order 4 on)."""
+    from ..ecosystem.connect import versus
+
+    return {"custom loader": versus.run_custom("additive change").coupons,
+            "JDBC sink connector": versus.run_connector("additive change").coupons}
+
+
+def _explain_coupons(predicted, actual) -> str | None:
+    if not isinstance(predicted, dict) or set(predicted) != set(actual):
+        return f"predict a dict with the keys {sorted(actual)}: coupons stored by each side"
+    if predicted["custom loader"]:
+        return "the loader's INSERT names its columns (id, amount): a new field is silently left out"
+    if predicted["JDBC sink connector"] != actual["JDBC sink connector"]:
+        return "with auto.evolve=true the sink adds the optional column (ALTER TABLE … ADD) and stores every coupon"
+    return None
+
+
+exercise("predict_coupons", hints=["Which side's table can grow a column?"],
+         solution="custom loader 0, connector 8: the loader's fixed column list drops the field; the sink evolves "
+                  "its table for an optional new field and stores all eight.",
+         why="schema evolution reaches the table only if something evolves the table")(
+    Prediction(coupons_stored, _explain_coupons))
