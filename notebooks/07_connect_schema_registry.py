@@ -33,7 +33,7 @@ from kafkalab.viz.ecosystem import (connect_graph, connect_status_table, five_ax
 # other, the JDBC sink connector does. This is the loader, as such a loop is usually first written:
 
 # %%
-print(inspect.getsource(versus.CustomLoader.start) + inspect.getsource(versus.CustomLoader.loop_once))
+print(inspect.getsource(versus.CustomLoader.start) + "\n" + inspect.getsource(versus.CustomLoader.loop_once))
 
 # %% [markdown]
 # And this is the connector's side: settings, no code (plus `connector.class`, `topics` and `connection.url`).
