@@ -22,11 +22,10 @@ the process by itself, 10 s after each crash); the run ends at 100 s.
 from __future__ import annotations
 
 import inspect
-import itertools
 import json
 from dataclasses import dataclass, field
 
-from .connectors import database
+from .connectors import database, drop_database
 
 ORDER = {"type": "struct", "name": "order", "optional": False,
          "fields": [{"field": "id", "type": "int64", "optional": False},
@@ -53,7 +52,6 @@ SINK_CONFIG = {"tasks.max": "1", "auto.create": "true", "auto.evolve": "true", "
                "key.converter": "org.apache.kafka.connect.storage.StringConverter",
                "errors.tolerance": "all", "errors.deadletterqueue.topic.name": "orders-dlq",
                "errors.deadletterqueue.context.headers.enable": "true"}
-_runs = itertools.count()
 
 
 def order(i: int, schema: dict = ORDER, **more) -> str:
@@ -228,9 +226,16 @@ def _outcome(side, scenario, db, committed, dlq, before, after, observed) -> Out
                    coupons, sent, dlq, committed, before, after, observed, cols)
 
 
+def _fresh_db(side: str, scenario: str, seed: int) -> str:
+    """A database name that says what it holds (so messages quoting it read the same on every run), emptied."""
+    name = f"{side}-{scenario.replace(' ', '-')}-{seed}"
+    drop_database(name)
+    return name
+
+
 def run_custom(scenario: str, seed: int = 7) -> Outcome:
     cluster = _cluster(seed)
-    db_name = f"versus-custom-{next(_runs)}"
+    db_name = _fresh_db("loader", scenario, seed)
     db = database(db_name)
     loader = CustomLoader(cluster, db_name)
 
@@ -252,7 +257,7 @@ def run_connector(scenario: str, seed: int = 7, extra: dict | None = None) -> Ou
     from .worker import ConnectCluster
 
     cluster = _cluster(seed)
-    db_name = f"versus-connect-{next(_runs)}"
+    db_name = _fresh_db("sink", scenario, seed)
     db = database(db_name)
     connect = ConnectCluster(cluster, workers=1, tick_ms=TICK_MS)
     cfg = dict(SINK_CONFIG, **{"connector.class": "io.confluent.connect.jdbc.JdbcSinkConnector", "topics": "orders",
@@ -271,7 +276,7 @@ def run_connector(scenario: str, seed: int = 7, extra: dict | None = None) -> Ou
                     lambda: connect.restart("orders-sink", include_tasks=True, only_failed=True), state)
     failed = cluster.trace.filter("connect.task.failed")
     retries = len(cluster.trace.filter("connect.task.retry"))
-    observed = (f"GET /connectors/orders-sink/status: task FAILED, trace {failed[-1].fields['error'][:90]}; "
+    observed = (f"GET /connectors/orders-sink/status: task FAILED, trace {failed[-1].fields['error']}; "
                 f"{retries} retries before" if failed else
                 f"GET /connectors/orders-sink/status: {state()}; {retries} retries, "
                 f"{len(cluster.trace.filter('connect.dlq'))} to the DLQ")

@@ -288,6 +288,10 @@ class _TaskBase:
         self.backoff_until = 0
         self.task = self.plugin.task(config, task_id, lambda kind, **f: self.cc.emit(kind, self.w.node,
                                                                                       task=self.uid, **f))
+        note = getattr(self.plugin, "note", None)
+        if note is not None and config["connector.class"] not in self.cc.noted:
+            self.cc.noted.add(config["connector.class"])
+            self.cc.emit("connect.note", self.w.node, task=self.uid, message=note(config))
         self.cc.set_status("task", self.uid, "RUNNING", self.w.worker_id)
 
     def fail(self, exc: BaseException, cause: BaseException | None = None) -> None:
@@ -643,6 +647,7 @@ class ConnectCluster:
         self.config_offset = -1
         self.statuses: dict = {}  # ("connector"|"task", id) -> status dict
         self.assignor = IncrementalCooperativeAssignor(self)
+        self.noted: set = set()  # connector classes whose simulator note was said (once per Connect cluster)
         self.workers = [Worker(self, i) for i in range(1, workers + 1)]
 
     # -- plumbing ---------------------------------------------------------------------------
