@@ -22,8 +22,15 @@ from kafkalab.ecosystem.connect import ConnectCluster, versus
 from kafkalab.ecosystem.connect.path import record_stages
 from kafkalab.ecosystem.schema_registry import LEVELS, SchemaRegistry, parse, verdict
 from kafkalab.exercises import check, predict
-from kafkalab.viz.ecosystem import (connect_graph, connect_status_table, five_axes, record_path_diagram,
-                                    subject_history, subject_timeline, versus_table)
+from kafkalab.viz.ecosystem import (
+    connect_graph,
+    connect_status_table,
+    five_axes,
+    record_path_diagram,
+    subject_history,
+    subject_timeline,
+    versus_table,
+)
 
 # %% [markdown]
 # ## 1. The same orders, two ways
@@ -153,9 +160,6 @@ V1 = '{"type":"record","name":"User","fields":[{"name":"id","type":"long"}]}'
 V2 = ('{"type":"record","name":"User","fields":[{"name":"id","type":"long"},'
       '{"name":"email","type":"string","default":""}]}')
 V3 = '{"type":"record","name":"User","fields":[{"name":"id","type":"long"},{"name":"email","type":"string"}]}'
-history = [(1, parse(V1)), (2, parse(V2))]
-pd.DataFrame([(level, *verdict(level, parse(V3), history)) for level in LEVELS],
-             columns=["level", "v3 accepted", "registry's reason"])
 
 # %% [markdown]
 # Predict first: under each level, does v3 register after v1 and v2 (`"registered"`) or get HTTP 409?
@@ -169,6 +173,14 @@ predict("predict_verdicts", guess)
 
 # %% tags=["check"]
 check("predict_verdicts")
+
+# %% [markdown]
+# Apache Avro's reader/writer check, applied with Confluent's level rules, for all seven levels:
+
+# %%
+history = [(1, parse(V1)), (2, parse(V2))]
+pd.DataFrame([(level, *verdict(level, parse(V3), history)) for level in LEVELS],
+             columns=["level", "v3 accepted", "registry's reason"])
 
 # %% [markdown]
 # The real thing, on the cluster: a registry whose state is the `_schemas` topic, and what it said.
@@ -221,7 +233,7 @@ check("predict_guide_json")
 from kafkalab.exercises.nb07 import GUIDE_CONFIG, snowflake_run
 
 guide = snowflake_run(GUIDE_CONFIG, run_ms=20_000)
-print("POST /connectors →", guide["status_code"])
+print("POST /connectors →", guide["status_code"], "| rows in PROD.ENRICHED_EVENTS:", len(guide["rows"]))
 connect_status_table(guide["status"])
 
 # %% [markdown]
