@@ -312,7 +312,8 @@ class AdminClient:
         broker's forwarding both retry it at the new controller), so a write that the old controller
         had already replicated may come back as, say, ``TOPIC_ALREADY_EXISTS``.  With no active
         controller for the broker's ``request.timeout.ms`` (30000) the answer is ``REQUEST_TIMED_OUT``
-        (``ForwardingManager`` times the forwarded request out).
+        (``ForwardingManager``'s ``onTimeout``: ``getErrorResponse(new TimeoutException())``, whose error
+        code is REQUEST_TIMED_OUT).
         Simplification: the client->broker->controller forwarding is one hop to the controller."""
         fut = SimFuture(self.sim)
         net = self.sim.network
