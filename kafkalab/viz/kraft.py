@@ -183,7 +183,8 @@ def raft_scope(cluster, at_ms: int | None = None, axes=None, title: str | None =
             (done if committed else pending).append(Rectangle((off, y + 0.1), 0.92, 0.8))
             (done_colors if committed else pending_colors).append(fill)
             bottom.text(off + 0.46, y + 0.5, str(ep), ha="center", va="center", fontsize=style.TEXT_PT,
-                        color=style.text_color_on(fill) if committed else style.INK)
+                        color=style.text_color_on(fill) if committed else style.INK,
+                        bbox=None if committed else {"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none"})
         if v.log_start > lo:
             grey.append(Rectangle((lo, y + 0.1), v.log_start - lo - 0.08, 0.8))
         if v.hw >= lo:
