@@ -62,6 +62,8 @@ def test_server_properties_name_the_roles_and_the_voters():
     assert ctl[:3] == ["process.roles=controller", "node.id=101",
                        "controller.quorum.voters=101@controller-101:9093,102@controller-102:9093,103@controller-103:9093"]
     assert c.server_properties(2).startswith("process.roles=broker\nnode.id=2\n")
+    assert ("controller.quorum.bootstrap.servers=controller-101:9093,controller-102:9093,controller-103:9093"
+            in c.server_properties(2, bootstrap=True).splitlines())
     combined = Cluster(brokers=3, seed=1, controllers=3, process_roles="broker,controller",
                        broker_config={"controller.quorum.election.timeout.ms": 1500})
     props = combined.server_properties(1)

@@ -251,8 +251,13 @@ class Cluster:
         raw = _random.Random(f"cluster-id-{self.sim.seed}").getrandbits(128).to_bytes(16, "big")
         return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
-    def server_properties(self, node_id: int) -> str:
-        """The KRaft lines of node ``node_id``'s ``server.properties`` (a broker's or a controller's)."""
+    def server_properties(self, node_id: int, bootstrap: bool = False) -> str:
+        """The KRaft lines of node ``node_id``'s ``server.properties`` (a broker's or a controller's).
+
+        ``bootstrap=True`` writes ``controller.quorum.bootstrap.servers`` (``host:port`` list, how a
+        cluster formatted with ``kafka-storage.sh format --initial-controllers`` finds its quorum, KIP-853)
+        instead of the static ``controller.quorum.voters`` (``id@host:port``).  The simulated voter set is
+        the same either way (it is not changed at run time)."""
         roles = []
         if node_id in self.brokers:
             roles.append("broker")
@@ -266,9 +271,11 @@ class Cluster:
             listeners.append(f"PLAINTEXT://{node}:9092")
         if "controller" in roles:
             listeners.append(f"CONTROLLER://{node}:9093")
-        lines = [f"process.roles={','.join(roles)}", f"node.id={node_id}",
-                 f"controller.quorum.voters={self.quorum.voters_config}", f"listeners={','.join(listeners)}",
-                 "controller.listener.names=CONTROLLER"]
+        quorum = (f"controller.quorum.bootstrap.servers="
+                  f"{','.join(f'{self.quorum.voters[v].node}:9093' for v in self.quorum.voter_ids)}" if bootstrap
+                  else f"controller.quorum.voters={self.quorum.voters_config}")
+        lines = [f"process.roles={','.join(roles)}", f"node.id={node_id}", quorum,
+                 f"listeners={','.join(listeners)}", "controller.listener.names=CONTROLLER"]
         if "broker" in roles:
             lines.append(f"advertised.listeners=PLAINTEXT://{node}:9092")
         for k in sorted(QUORUM_DEFAULTS):
