@@ -404,3 +404,19 @@ def test_quorum_scope_widget_animates_headless():
     assert "leader" in panel.image.tooltip
     panel.controls["fault"].value = "two_voters_down"
     assert "no" in panel.view.text or "leader" in panel.view.text
+
+
+def test_five_voters_three_down_no_leader_and_nobody_follows_itself_then_recovery():
+    c = Cluster(brokers=3, seed=3, controllers=5)
+    leader = c.quorum.leader()
+    down = [v for v in c.quorum.voter_ids if v != leader.node_id][1:]
+    for v in down:
+        c.crash_controller(v)
+    c.run(20_000)
+    assert c.quorum.leader() is None  # 2 of 5 is no majority: the leader resigned (check quorum)
+    assert all(n.leader_id != n.node_id for n in c.quorum.voters.values() if n.state != "leader")
+    assert c.trace.filter("raft.check_quorum_failed", node=leader.node)
+    for v in down:
+        c.restart_controller(v)
+    c.run(10_000)
+    assert c.controller.active and sorted(x["state"] for x in c.quorum.status()).count("follower") == 4

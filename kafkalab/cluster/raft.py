@@ -240,6 +240,8 @@ class RaftNode:
     def _step_down(self, epoch: int, leader: int | None) -> None:
         """Learn of a higher epoch, or of the leader of this one: become follower or unattached."""
         was = self.state
+        if leader == self.node_id:
+            leader = None  # a resigned leader hearing of its own old leadership follows nobody
         if epoch > self.epoch:
             self.epoch, self.voted_for = epoch, None
         if was == "leader":
@@ -387,7 +389,7 @@ class RaftNode:
             self._step_down(epoch, leader)
             return
         if leader is not None and epoch == self.epoch and self.state in ("prospective", "unattached") \
-                and not (self.state == "prospective" and leader == self.gave_up_on):
+                and leader != self.node_id and not (self.state == "prospective" and leader == self.gave_up_on):
             # KIP-996: a prospective that learns of a leader follows it, unless it is the very leader
             # it stopped hearing from (ProspectiveState keeps that leader's id).
             self._step_down(epoch, leader)
@@ -539,7 +541,9 @@ class RaftNode:
         if self.state != "follower" or leader != self.leader_id or gen != self.fetch_gen:
             return
         if error is not None:
-            self._set_timer(self._cfg("controller.quorum.retry.backoff.ms"), self._retry_fetch)
+            # Retry after the backoff; the fetch timeout keeps running (no successful fetch yet).
+            self.sim.schedule(self._cfg("controller.quorum.retry.backoff.ms"), self._retry_fetch, self.fetch_gen,
+                              priority=3)
             return
         self.last_fetch_ok = self.sim.now
         self.fetched_from_leader = True
@@ -566,9 +570,8 @@ class RaftNode:
                                     hw=self.hw, records=len(records))
         self._send_fetch()
 
-    def _retry_fetch(self) -> None:
-        if self.state == "follower":
-            self._set_timer(self._cfg("controller.quorum.fetch.timeout.ms"), self._fetch_timeout)
+    def _retry_fetch(self, gen: int) -> None:
+        if self.alive and self.state == "follower" and gen == self.fetch_gen:
             self._send_fetch()
 
     # -- snapshots (KIP-630) ----------------------------------------------------------------
