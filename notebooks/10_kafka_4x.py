@@ -194,7 +194,7 @@ pd.DataFrame([("controller killed", isr.t_fault), ("leader asks to shrink the IS
                                                                                          isr.produced_during]})
 
 # %% [markdown]
-# **Predict (pre-vote).** The leader of three voters is cut off from everyone for 6 s, then reconnected. While
+# **Predict (pre-vote).** The leader of three voters is cut off from everyone for 10 s, then reconnected. While
 # cut off it resigns (it has not been fetched from by a majority for 1.5 × the fetch timeout) and keeps trying
 # to get elected. When it comes back, does its return force another election — with pre-vote (Kafka 4.x,
 # KIP-996) and without (Kafka 3.x)? Predict `{"pre_vote_on": True/False, "pre_vote_off": True/False}`.
@@ -208,11 +208,12 @@ predict("predict_prevote_rejoin", rejoin)
 
 # %%
 for pv in (True, False):
-    r = kraft_lab.quorum_fault("leader_isolated", voters=3, seed=0, pre_vote=pv, heal_after_ms=6000)
+    r = kraft_lab.quorum_fault("leader_isolated", voters=3, seed=0, pre_vote=pv, heal_after_ms=10_000,
+                               run_ms=16_000)
     epochs = sorted({ev.get("epoch") for ev in r.cluster.trace.filter(["raft.candidate", "raft.prospective"])
                      if ev.get("node_id") == r.victims[0] and ev.time_ms >= r.t0})
     print(f"pre-vote {'on ' if pv else 'off'}: the cut-off node tried in epochs {epochs}; leaders after the heal: "
-          f"{[(t - r.t0, n, e) for t, n, e in r.leaders if t >= r.t0 + 6000] or 'none'}")
+          f"{[(t - r.t0, n, e) for t, n, e in r.leaders if t >= r.t0 + 10_000] or 'none'}")
 nb10_kraft.rejoin_forces_election(True), nb10_kraft.rejoin_forces_election(False)
 
 # %% tags=["check"]

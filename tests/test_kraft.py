@@ -142,9 +142,9 @@ def test_follower_crash_changes_nothing_and_the_quorum_still_commits():
 
 
 def test_pre_vote_keeps_a_returning_leader_from_disrupting_kip_996():
-    on = kraft_lab.quorum_fault("leader_isolated", voters=3, seed=0, pre_vote=True, heal_after_ms=6000)
-    off = kraft_lab.quorum_fault("leader_isolated", voters=3, seed=0, pre_vote=False, heal_after_ms=6000)
-    heal = on.t0 + 6000
+    on = kraft_lab.quorum_fault("leader_isolated", voters=3, seed=0, pre_vote=True, heal_after_ms=10_000)
+    off = kraft_lab.quorum_fault("leader_isolated", voters=3, seed=0, pre_vote=False, heal_after_ms=10_000)
+    heal = on.t0 + 10_000
     old = on.victims[0]
     # with pre-vote the isolated node never raises its epoch: it stays prospective in epoch 1
     assert {ev.get("epoch") for ev in on.cluster.trace.filter("raft.prospective")

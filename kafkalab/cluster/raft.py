@@ -26,7 +26,9 @@ Kafka's ``raft`` module (``KafkaRaftClient``, ``QuorumState`` and the ``EpochSta
   moves once it is past the epoch start offset: records of earlier epochs commit together with the
   leader's own ``LeaderChangeMessage`` (Raft's "commit only entries of your own term").
 * Check quorum: a leader that has not been fetched from by a majority for 1.5 x
-  ``controller.quorum.fetch.timeout.ms`` (``LeaderState.CHECK_QUORUM_TIMEOUT_FACTOR``) resigns.
+  ``controller.quorum.fetch.timeout.ms`` (``LeaderState.CHECK_QUORUM_TIMEOUT_FACTOR``) resigns; it
+  re-sends ``BeginQuorumEpoch`` to voters that have not fetched for half the fetch timeout, so a voter
+  that was cut off or gave up on it comes back as its follower.
 * Snapshots (KIP-630): a voter may snapshot its committed image; the log before the snapshot is
   deleted (the log start offset moves up), and a fetcher that asks for a deleted offset is sent the
   snapshot (``FetchSnapshot``) and fetches on from its end.
@@ -409,6 +411,8 @@ class RaftNode:
             return
         if self.state == "leader" and epoch == self.epoch:
             return
+        if self.state == "follower" and epoch == self.epoch and self.leader_id == leader:
+            return  # already following it
         self._step_down(epoch, leader)
 
     # -- the leader: appends, fetches, the high watermark -----------------------------------
@@ -515,6 +519,14 @@ class RaftNode:
             self._emit_state()
             self._set_timer(self.random_election_timeout(), self._start_election)
             return
+        # BeginQuorumEpoch doubles as the leader's heartbeat to voters that have not fetched lately
+        # (KIP-853): a voter that gave up on this leader, or was cut off, learns it is alive and follows.
+        half = self._cfg("controller.quorum.fetch.timeout.ms") // 2
+        for v, r in sorted(self.replicas.items()):
+            if v != self.node_id and (r.last_fetch_ms < 0 or now - r.last_fetch_ms >= half):
+                peer = self.quorum.voters[v]
+                self.sim.network.send(self.node, peer.node, "BeginQuorumEpoch", peer._on_begin_epoch,
+                                      self.node_id, self.epoch)
         self.check_timer = self.sim.schedule(timeout // 3, self._check_quorum, timeout, priority=3)
 
     def _leader_since(self) -> int:

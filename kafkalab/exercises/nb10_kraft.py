@@ -228,10 +228,10 @@ exercise(
 # ---------------------------------------------------------------------------------------------
 
 def rejoin_forces_election(pre_vote: bool, seed: int = 0) -> bool:
-    """The leader of 3 voters is cut off for 6 s, then reconnected: is a leader elected after it rejoins?"""
-    run = quorum_fault("leader_isolated", voters=3, seed=seed, pre_vote=pre_vote, run_ms=12_000,
-                       heal_after_ms=6000)
-    heal = run.t0 + 6000
+    """The leader of 3 voters is cut off for 10 s, then reconnected: is a leader elected after it rejoins?"""
+    run = quorum_fault("leader_isolated", voters=3, seed=seed, pre_vote=pre_vote, run_ms=16_000,
+                       heal_after_ms=10_000)
+    heal = run.t0 + 10_000
     return any(t >= heal for t, _node, _epoch in run.leaders)
 
 

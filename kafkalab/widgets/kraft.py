@@ -19,8 +19,8 @@ from ..viz.kraft import raft_scope
 from .panel import Panel, View, new_figure
 
 BEFORE_MS = 1000  # the slider starts this long before the fault
-RUN_MS = 12_000
-HEAL_MS = 6000  # an isolated leader is reconnected, crashed voters restarted, this long after the fault
+RUN_MS = 16_000
+HEAL_MS = 10_000  # an isolated leader is reconnected, crashed voters restarted, this long after the fault
 QUIET = ("raft.fetch", "raft.append")
 
 
