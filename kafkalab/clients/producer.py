@@ -41,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import config as kconfig
+from .. import profiles as kprofiles
 from ..cluster.log import BATCH_OVERHEAD, RecordBatch
 from ..cluster.metadata import NO_LEADER
 from ..errors import (ConfigException, Err, KafkaError, KafkaException, RecordTooLargeException,
@@ -975,6 +976,15 @@ class JavaProducer(Producer):
             raise ConfigException(KafkaError(Err._INVALID_ARG, f"Unknown producer config {unknown[0]!r} for the Java "
                                                              f"client (this profile knows {len(d)} ProducerConfig "
                                                              f"names)"))
+        servers = conf.get("bootstrap.servers", d["bootstrap.servers"])
+        servers = ",".join(servers) if isinstance(servers, list) else servers
+        explicit = cluster is not None
+        cluster = _resolve_cluster({"bootstrap.servers": servers}, cluster)
+        # The Java client's defaults of the cluster's version profile (acks, enable.idempotence,
+        # linger.ms: KIP-679, KAFKA-13598, KIP-1030; see kafkalab.profiles).
+        d.update(kprofiles.java_producer_defaults(getattr(cluster, "profile", None)))
+        if str(conf.get("enable.idempotence", "")).lower() == "true" and "acks" not in conf:
+            d["acks"] = "all"  # KafkaProducer: an idempotent producer without an acks setting uses all
         d.update(conf)
         acks = _acks_value(d["acks"])
         if acks not in (-1, 0, 1):
@@ -1001,10 +1011,6 @@ class JavaProducer(Producer):
                              transaction_timeout_ms=int(d["transaction.timeout.ms"]),
                              socket_timeout_ms=int(d["request.timeout.ms"]))
         self.config = d
-        servers = ",".join(d["bootstrap.servers"]) if isinstance(d["bootstrap.servers"], list) \
-            else d["bootstrap.servers"]
-        explicit = cluster is not None
-        cluster = _resolve_cluster({"bootstrap.servers": servers}, cluster)
         # The 4.x Java producer speaks the KIP-890 protocol (EndTxn v5) when the cluster's
         # transaction.version is 2: the coordinator then bumps its epoch at every commit and abort.
         # Simplification: it still sends AddPartitionsToTxn itself; with TV2 the Java client leaves that
