@@ -591,6 +591,11 @@ class Cluster:
     def consumer(self, conf: dict | None = None, **kw):
         return _factory("consumer")(dict(conf or {}), cluster=self, **kw)
 
+    def share_consumer(self, conf: dict | None = None, **kw):
+        """A ``ShareConsumer`` (KIP-932) on this cluster; share groups need ``profile="4.2"`` (or the
+        ``share.version`` feature)."""
+        return _factory("share_consumer")(dict(conf or {}), cluster=self, **kw)
+
     def admin(self, conf: dict | None = None):
         return _factory("admin")(dict(conf or {"bootstrap.servers": "kafka-1:9092"}), cluster=self)
 
