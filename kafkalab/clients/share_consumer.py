@@ -136,6 +136,7 @@ class ShareConsumer:
         self._last: list[ShareMessage] = []  # what the previous poll returned
         self._pending: dict = {}  # tp -> [(offset, type)] not yet sent
         self._acked: set = set()  # (tp, offset) acknowledged since the last poll
+        self._buffer: list = []  # acquired records not yet returned (more than max.poll.records came)
         self._renewed: dict = {}  # (tp, offset) -> message whose lock was RENEWed, to be acknowledged later
         self._replies: list = []
         self._inflight = 0
@@ -355,7 +356,14 @@ class ShareConsumer:
             if self._errors:
                 err = self._errors.pop(0)
                 raise exception_for(err.code(), err.str())
+            if self._buffer:  # acquired by an earlier fetch beyond max.poll.records: hand those out first
+                got, self._buffer = self._buffer[: self.max_records], self._buffer[self.max_records:]
+                acks = self._take_pending()
+                if acks:  # no ShareFetch to carry them: the acknowledgements go in a ShareAcknowledge
+                    self.sim.schedule(0, self._watch_async, acks, self._send_acks(acks))
+                break
             got = self._fetch_once()
+            got, self._buffer = got[: self.max_records], got[self.max_records:]
             if got or self.sim.now >= deadline:
                 break
             self.sim.run(until_ms=min(deadline, self.sim.now + _EMPTY_FETCH_BACKOFF_MS))
@@ -402,7 +410,7 @@ class ShareConsumer:
                                              delivery_count=dc))
         if acks:
             self._replies.append((acks, results))
-        return msgs[: self.max_records]
+        return msgs
 
     def _serve_callbacks(self) -> None:
         while self._replies:
