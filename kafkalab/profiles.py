@@ -81,13 +81,14 @@ CHANGES: tuple[Change, ...] = (
          (0, 0, 0, 5, 5),
          "KIP-1030 (Kafka 4.0: linger.ms 0 -> 5)",
          "records sent together share one batch instead of one request each"),
+    # Simplification: the simulator's Java partitioner is KIP-794's on every profile; KIP-480's sticky
+    # partitioner differs from it only when brokers answer at uneven speeds.
     _row("producer/partitioner", "Java producer: records without a key", "KIP-480, KIP-794",
          ("sticky (KIP-480)", "sticky (KIP-480)", "uniform sticky (KIP-794)", "uniform sticky (KIP-794)",
           "uniform sticky (KIP-794)"),
          "KIP-480 (2.4: stick to a partition until its batch is sent); KIP-794 (3.3: switch after batch.size "
          "bytes, adaptive to slow brokers)",
-         "# Simplification: the simulator runs KIP-794 on every profile (KIP-480 differs only with uneven "
-         "broker latency)"),
+         "the simulator runs KIP-794 on every profile (KIP-480 differs only with uneven broker latency)"),
     _row("broker/controller", "metadata and controller", "KIP-500, KIP-833",
          ("ZooKeeper", "ZooKeeper", "ZooKeeper or KRaft", "KRaft only", "KRaft only"),
          "KIP-500 (KRaft early access 2.8); KIP-833 (KRaft production-ready 3.3); ZooKeeper removed in 4.0",
