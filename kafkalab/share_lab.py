@@ -37,6 +37,7 @@ class Delivery:
     delivery_count: int | None  # share groups count deliveries; a consumer group has no such thing
     time_ms: int
     outcome: str = "ACCEPT"  # what the consumer did with it (share groups: the acknowledgement type)
+    error: str | None = None  # what processing raised: None, "transient" or "permanent"
 
 
 @dataclass
@@ -110,7 +111,7 @@ def queue_run(kind: str = "share", consumers: int = 2, partitions: int = 1, reco
                 if decide is not None:
                     outcome = AcknowledgeType(int(decide(m, err))).name
                     c.acknowledge(m, AcknowledgeType[outcome])
-                run.deliveries.append(Delivery(n, m.partition(), m.offset(), value, dc, cluster.now, outcome))
+                run.deliveries.append(Delivery(n, m.partition(), m.offset(), value, dc, cluster.now, outcome, err))
             if msgs:
                 polls[n] += 1
             if n == crash and polls[n] >= crash_after_polls and msgs:
@@ -126,6 +127,53 @@ def queue_run(kind: str = "share", consumers: int = 2, partitions: int = 1, reco
     for n in alive:
         clients[n].close()
     return run
+
+
+def lock_story(group_config: dict | None = None, seed: int = 42, processing_ms: int = 16_000,
+               crash_after_ms: int = 2_000, wait_ms: int = 60_000) -> dict:
+    """Two share groups on the same six jobs, both with ``group_config``.
+
+    ``slow``: one consumer takes ``processing_ms`` per batch of three before it polls (and so
+    acknowledges) again.  ``crash``: C1 takes three jobs and crashes ``crash_after_ms`` later; C2 keeps
+    polling.  Returns ``slow_rejected`` (acknowledgements refused because the lock had expired),
+    ``slow_redelivered`` (records handed out twice), ``redelivery_ms`` (crash to C2 getting C1's first
+    job again, -1 if never within ``wait_ms``) and the lock duration in force.
+    """
+    cluster = Cluster(brokers=3, seed=seed, profile="4.2")
+    cluster.create_topic("jobs", partitions=1, replication_factor=3)
+    producer = Producer({"bootstrap.servers": BOOTSTRAP}, cluster=cluster)
+    for i in range(6):
+        producer.produce("jobs", value=f"job-{i}")
+    producer.flush()
+    svc = share_coordinator_for(cluster)
+    for g in ("slow", "crash"):
+        svc.alter_group_config(g, {"share.auto.offset.reset": "earliest", **(group_config or {})})
+
+    def consumer(group, name):
+        c = ShareConsumer({"bootstrap.servers": BOOTSTRAP, "group.id": group, "client.id": name,
+                           "max.poll.records": 3}, cluster=cluster)
+        c.subscribe(["jobs"])
+        return c
+
+    slow = consumer("slow", "S1")
+    got = []
+    for _ in range(3):
+        got += [m.offset() for m in slow.poll(5)]
+        cluster.run(processing_ms)
+    slow.commit_sync()
+    rejected = len(cluster.trace.filter("share.ack_rejected", group="slow"))
+    slow.close()
+    c1, c2 = consumer("crash", "C1"), consumer("crash", "C2")
+    held = [m.offset() for m in c1.poll(5)]
+    cluster.run(crash_after_ms)
+    c1.crash()
+    t_crash, back = cluster.now, -1
+    while cluster.now - t_crash < wait_ms and back < 0:
+        if any(m.offset() in held for m in c2.poll(0.5)):
+            back = cluster.now - t_crash
+    return {"slow_rejected": rejected, "slow_redelivered": sorted({o for o in got if got.count(o) > 1}),
+            "redelivery_ms": back, "lock_ms": svc.group_config("crash")["share.record.lock.duration.ms"],
+            "cluster": cluster}
 
 
 def _all_done(run: QueueRun) -> bool:
@@ -221,4 +269,4 @@ def describe_guarantees(g: dict) -> list[str]:
     return out
 
 
-__all__ = ["Delivery", "QueueRun", "describe_guarantees", "guarantees", "queue_run"]
+__all__ = ["Delivery", "QueueRun", "describe_guarantees", "guarantees", "lock_story", "queue_run"]
