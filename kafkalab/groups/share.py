@@ -176,8 +176,8 @@ class SharePartition:
         recs = [r for _, r in sorted(self.records.items())
                 if r.state is RecordState.ACQUIRED and r.lock_id == lock_id and r.lock_until <= self.service.sim.now]
         if recs:
-            member = recs[0].member
-            self._move(recs, RecordState.AVAILABLE, None, f"acquisition lock of {member} expired")
+            who = self.service.client_of(self.group_id, recs[0].member)
+            self._move(recs, RecordState.AVAILABLE, None, f"acquisition lock of {who} expired")
 
     def acknowledge(self, member: str, acks: list[tuple[int, int]], renew_allowed: bool) -> int:
         """Apply ``[(offset, AcknowledgeType)]`` from ``member``; the partition's error code."""
@@ -299,6 +299,12 @@ class ShareGroupService:
         g.config.update(config)
         self.sim.trace.emit("share.group_config", node=self._coord_node(group_id), group=group_id,
                             config=dict(sorted(config.items())))
+
+    def client_of(self, group_id: str, member_id: str | None) -> str | None:
+        """The client id a member joined with (member ids are long), as the coordinator's join event says."""
+        for ev in reversed(self.sim.trace.filter("share.member_join", group=group_id, member=member_id)):
+            return ev.fields["client_id"]
+        return member_id
 
     # -- routing ---------------------------------------------------------------------------------
     def _group(self, group_id: str) -> ShareGroup:
