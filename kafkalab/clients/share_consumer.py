@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
+from .. import config as kconfig
 from ..cluster.metadata import NO_LEADER
 from ..errors import ConfigException, Err, KafkaError, exception_for
 from ..groups.share import AcknowledgeType, share_coordinator_for
@@ -109,7 +110,8 @@ class ShareConsumer:
         conf = dict(conf or {})
         conf.update(kwargs)
         for k in conf:
-            if k not in SHARE_CONSUMER_DEFAULTS:
+            # Other librdkafka properties are accepted as librdkafka does (socket.timeout.ms, ...) and unused.
+            if k not in SHARE_CONSUMER_DEFAULTS and kconfig.client_property(k) is None:
                 raise ConfigException(KafkaError(Err._INVALID_ARG, f"No such configuration property: \"{k}\""))
         if not conf.get("group.id"):
             raise ValueError("Failed to create consumer: group.id must be set")
@@ -344,8 +346,8 @@ class ShareConsumer:
             missing = [m for m in self._last if ((m.topic(), m.partition()), m.offset()) not in self._acked
                        and ((m.topic(), m.partition()), m.offset()) not in self._renewed]
             if missing:
-                raise IllegalStateException(f"{len(missing)} record(s) of the previous poll() are not acknowledged "
-                                            f"(share.acknowledgement.mode=explicit)")
+                # librdkafka 2.16's words
+                raise IllegalStateException(f"{len(missing)} records from previous poll have not been acknowledged")
         self._implicit_accept()
         self._last, self._acked = [], set()
         ms = timeout_ms(timeout)
