@@ -30,7 +30,7 @@ import pandas as pd
 
 from kafkalab import Cluster, profiles, share_lab, version_lab, viz
 from kafkalab.clients.share_consumer import AcknowledgeType
-from kafkalab.exercises import check, hint, nb10, solution
+from kafkalab.exercises import check, hint, nb10, predict, solution
 from kafkalab.groups.share import share_coordinator_for
 
 # %%
@@ -171,12 +171,24 @@ viz.version_table()
 
 # %% [markdown]
 # **Predict** what the *same* Java producer code — `JavaProducer({"bootstrap.servers": ...})`, nothing else —
-# stores when one ProduceResponse is lost and a leader dies just after acknowledging, under 2.8, 3.0, 3.3 and 4.2.
+# does when one ProduceResponse is lost (a retry) and a leader dies just after acknowledging, under 2.8, 3.0
+# and 4.2: does a record end up twice (`duplicates`)? is an acknowledged one gone (`lost`)?
+
+# %% tags=["exercise"]
+outcomes = None
+### BEGIN SOLUTION
+outcomes = {"2.8": {"duplicates": True, "lost": True}, "3.0": {"duplicates": True, "lost": False},
+            "4.2": {"duplicates": False, "lost": False}}
+### END SOLUTION
+predict("predict_version_outcomes", outcomes)
 
 # %%
 for p in ("2.8", "3.0", "3.3", "4.2"):
     r = version_lab.java_producer_faults(p)
     print(f"{p}: {r.config} stored {r.stored}  duplicates {r.duplicates}  lost {r.lost}")
+
+# %% tags=["check"]
+check("predict_version_outcomes")
 
 # %% [markdown]
 # 2.8 duplicates `order-2` (no idempotence) and loses `order-3` (`acks=1`). 3.0 changed both defaults (KIP-679)

@@ -16,7 +16,8 @@ def distinct_hints(name, wrong_answers):
     return hints
 
 
-@pytest.mark.parametrize("name", ["share_lock_duration", "share_ack_decisions", "version_safe_producer"])
+@pytest.mark.parametrize("name", ["share_lock_duration", "share_ack_decisions", "predict_version_outcomes",
+                                  "version_safe_producer"])
 def test_stub_none_is_not_an_answer(name):
     assert verdict(name, None).startswith("no answer yet")
     with pytest.raises(ExerciseNotSolved):
@@ -90,3 +91,24 @@ def test_acks_all_alone_fails_under_2_8_and_3_0():
     assert "stored twice" in verdict("version_safe_producer", {"acks": "all"})
     r = java_producer_faults("3.0", {"acks": "all"})
     assert r.duplicates == ["order-2"] and r.lost == []
+
+
+# -- 4. predict the versions' outcomes ----------------------------------------------------------------------
+
+RIGHT = {"2.8": {"duplicates": True, "lost": True}, "3.0": {"duplicates": True, "lost": False},
+         "4.2": {"duplicates": False, "lost": False}}
+
+
+def test_the_prediction_is_what_the_simulator_does():
+    assert nb10.default_producer_outcomes() == RIGHT
+    assert verdict("predict_version_outcomes", RIGHT) is None
+
+
+def test_typical_wrong_predictions_fail():
+    believe_docs = {**RIGHT, "3.0": {"duplicates": False, "lost": False}}  # KIP-679 as documented
+    acks1_safe = {**RIGHT, "2.8": {"duplicates": True, "lost": False}}
+    modern_dup = {**RIGHT, "4.2": {"duplicates": True, "lost": False}}
+    hints = distinct_hints("predict_version_outcomes", [believe_docs, acks1_safe, modern_dup, ["2.8"]])
+    assert "KAFKA-13598" in hints[0] and "acks=1" in hints[1]
+    with pytest.raises(ExerciseNotSolved):
+        check("predict_version_outcomes")  # nothing predicted yet in this process

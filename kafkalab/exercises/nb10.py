@@ -2,8 +2,9 @@
 
 (Part A's KRaft exercises live in ``nb10_kraft.py``.)  Every verdict runs the learner's answer on the
 simulator: a group config through a slow consumer and a crash (``share_lab.lock_story``), a decision
-function inside share consumers over jobs that fail (``share_lab.queue_run``), and a Java producer config
-through the same faults on three version profiles, several seeds (``version_lab.java_producer_faults``).
+function inside share consumers over jobs that fail (``share_lab.queue_run``), a prediction of what the
+default Java producer does on three version profiles against the run that reveals it, and a Java producer
+config through the same faults on those profiles, several seeds (``version_lab.java_producer_faults``).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from ..clients.share_consumer import AcknowledgeType
 from ..errors import KafkaException, error_text
 from ..share_lab import lock_story, queue_run
 from ..version_lab import java_producer_faults
-from .core import exercise
+from .core import Prediction, exercise
 
 SEEDS = (42, 7)
 
@@ -123,7 +124,55 @@ exercise(
 
 
 # ---------------------------------------------------------------------------------------------
-# 3. One producer config, right on every version
+# 3. Predict what the same producer code does on three versions
+# ---------------------------------------------------------------------------------------------
+PREDICT_PROFILES = ("2.8", "3.0", "4.2")
+
+
+def default_producer_outcomes() -> dict:
+    """``{profile: {"duplicates": bool, "lost": bool}}`` for a Java producer with nothing but bootstrap.servers."""
+    out = {}
+    for p in PREDICT_PROFILES:
+        r = java_producer_faults(p)
+        out[p] = {"duplicates": bool(r.duplicates), "lost": bool(r.lost)}
+    return out
+
+
+def _explain_outcomes(predicted, actual) -> str | None:
+    shape = '{"2.8": {"duplicates": True, "lost": False}, "3.0": {...}, "4.2": {...}}'
+    if not isinstance(predicted, dict) or set(predicted) != set(PREDICT_PROFILES) or not all(
+            isinstance(v, dict) and set(v) == {"duplicates", "lost"} for v in predicted.values()):
+        return f"predict a dict like {shape}"
+    p = {k: {f: bool(x) for f, x in v.items()} for k, v in predicted.items()}
+    if not p["3.0"]["duplicates"]:
+        return ("3.0's documented default is enable.idempotence=true (KIP-679), but the Java client did not apply "
+                "it until 3.2 (KAFKA-13598): a retry after a lost response is still appended twice")
+    if not p["2.8"]["lost"]:
+        return "2.8's default acks=1 is answered by the leader alone: what happens to that write when it dies?"
+    if p["4.2"]["duplicates"] or p["4.2"]["lost"]:
+        return "4.x defaults are acks=all and idempotence on: the broker drops the retried batch and waits for the ISR"
+    if p["3.0"]["lost"]:
+        return "3.0 already defaults to acks=all: the acknowledgement waits for the in-sync replicas"
+    if not p["2.8"]["duplicates"]:
+        return "2.8 has no idempotence by default: the broker cannot tell the retry from a new record"
+    return None
+
+
+exercise(
+    "predict_version_outcomes",
+    hints=["Two defaults changed in KIP-679: acks (1 -> all) and enable.idempotence (false -> true).",
+           "acks decides losses after a leader crash; idempotence decides duplicates after a retry.",
+           "Look for KAFKA-13598 in the version table's source column."],
+    solution='{"2.8": {"duplicates": True, "lost": True}, "3.0": {"duplicates": True, "lost": False}, '
+             '"4.2": {"duplicates": False, "lost": False}}. 2.8: acks=1 loses the write the dead leader '
+             "acknowledged, and without idempotence the retry duplicates. 3.0: acks=all, but the idempotence "
+             "default was not applied (KAFKA-13598, fixed in 3.2). 4.2: both on.",
+    why="what a version's defaults promise and what its client did are not always the same",
+)(Prediction(default_producer_outcomes, _explain_outcomes))
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. One producer config, right on every version
 # ---------------------------------------------------------------------------------------------
 PROFILES = ("2.8", "3.0", "4.2")
 
