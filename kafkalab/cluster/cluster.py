@@ -6,6 +6,9 @@
 >>> [p.leader for p in c.describe("orders").partitions]   # doctest: +SKIP
 [2, 3, 1]
 
+``Cluster(profile="2.8")`` (or ``"3.0"``, ``"3.3"``, ``"4.0"``, ``"4.2"``) takes the defaults of that Kafka
+version from :mod:`kafkalab.profiles`; ``Cluster()`` is ``"4.0"``.
+
 Brokers answer to ``kafka-1:9092``, ``kafka-2:9092``, … and to ``B1:9092``-style aliases, so
 client configs copied from the syllabus work unchanged.  Every change is in ``cluster.trace``;
 the metadata log is ``cluster.metadata_log()``.

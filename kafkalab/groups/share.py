@@ -31,7 +31,8 @@ them with delivery count 2.
 # Simplification: share-partition state lives in one service object per cluster and survives a leader
 # change; Kafka persists it through the share coordinator in ``__share_group_state``.  Every member is
 # assigned every partition of its topics (Kafka's SimpleShareAssignor spreads partitions over members when
-# there are more partitions than members).  ``group.share.partition.max.record.locks`` is not enforced.
+# there are more partitions than members).  ``group.share.partition.max.record.locks`` is not enforced, and
+# records are read up to the high watermark (``share.isolation.level=read_uncommitted``, the default) only.
 """
 from __future__ import annotations
 
