@@ -13,6 +13,10 @@ returns what a learner would notice:
   session of the 2.8 profile, 18 s, against KRaft's ``broker.session.timeout.ms``, 9 s).
 * :func:`new_protocol_consumer` / :func:`share_consumer_available` — whether ``group.protocol=consumer``
   (KIP-848) and share groups (KIP-932) work on the profile's brokers.
+* :func:`elr_leader` — notebook 03's ELR plan on the profile's defaults: with ELR (on from the 4.2 profile,
+  KIP-966) a follower that left the ISR cleanly is elected; without, the partition stays offline.
+* :func:`txn_epochs` — the producer epoch of each transaction's records (``transaction.version=2``, KIP-890:
+  bumped at every commit).
 """
 from __future__ import annotations
 
@@ -109,6 +113,32 @@ def failover_ms(profile: str | None = None, seed: int = 42) -> int:
     return -1
 
 
+#: Notebook 03's ELR plan: B3 crashes, B2 lags out of the ISR (a blip from the leader), then the leader B1 crashes.
+ELR_PLAN = [(5, "crash", 3), (10, "write", "a"), (20, "blip", 2, 60_000, [1]), (30, "write", "b"), (60, "crash", 1)]
+
+
+def elr_leader(profile: str | None = None, seed: int = 42) -> int | None:
+    """Who leads after notebook 03's ELR plan on the profile's defaults (None: nobody, the partition is offline)."""
+    from .replication import TOPIC, run_scenario
+
+    run = run_scenario(ELR_PLAN, seed=seed, elr=None, run_s=100, profile=profile)
+    leader = run.cluster.describe(TOPIC).partitions[0].leader
+    return leader if leader >= 0 else None
+
+
+def txn_epochs(profile: str | None = None, transactions: int = 3, seed: int = 42) -> list:
+    """Producer epochs of the data batches a Java transactional producer writes in ``transactions`` commits:
+    the same epoch throughout before 4.0; one more per commit with ``transaction.version=2`` (KIP-890)."""
+    cluster = _cluster(profile, seed)
+    p = JavaProducer({"bootstrap.servers": BOOTSTRAP, "transactional.id": "orders-tx"}, cluster=cluster)
+    p.init_transactions()
+    for i in range(transactions):
+        p.begin_transaction()
+        p.send("orders", value=f"order-{i}".encode())
+        p.commit_transaction()
+    return [b.producer_epoch for b in cluster.partition_log("orders", 0).all_batches() if not b.is_control]
+
+
 def new_protocol_consumer(profile: str | None = None, seed: int = 42) -> str:
     """What a ``group.protocol=consumer`` consumer gets on the profile: ``"assigned [0]"`` or the error name."""
     cluster = _cluster(profile, seed)
@@ -138,5 +168,5 @@ def share_consumer_available(profile: str | None = None, seed: int = 42) -> str:
     return "ok"
 
 
-__all__ = ["FaultRun", "failover_ms", "java_producer_faults", "linger_requests", "new_protocol_consumer",
-           "share_consumer_available"]
+__all__ = ["ELR_PLAN", "FaultRun", "elr_leader", "failover_ms", "java_producer_faults", "linger_requests",
+           "new_protocol_consumer", "share_consumer_available", "txn_epochs"]

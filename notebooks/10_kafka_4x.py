@@ -199,12 +199,16 @@ check("predict_version_outcomes")
 pd.DataFrame({p: {"batches for 10 quick sends": version_lab.linger_requests(p),
                   "leader failover (s)": version_lab.failover_ms(p) / 1000,
                   "group.protocol=consumer": version_lab.new_protocol_consumer(p),
-                  "ShareConsumer": version_lab.share_consumer_available(p)} for p in profiles.PROFILES})
+                  "ShareConsumer": version_lab.share_consumer_available(p),
+                  "leader after notebook 03's ELR plan": version_lab.elr_leader(p),
+                  "producer epoch of 3 transactions": version_lab.txn_epochs(p)} for p in profiles.PROFILES})
 
 # %% [markdown]
 # `linger.ms` 0 → 5 (KIP-1030) puts a burst in one batch; a ZooKeeper session (18 s) notices a dead broker
 # later than KRaft fencing (9 s); KIP-848 needs 4.0 brokers; share groups need `share.version=1` (on by default
-# in the 4.2 profile). ELR (KIP-966) and `transaction.version` change what notebooks 03 and 06 showed.
+# in the 4.2 profile); with ELR (KIP-966, on for new clusters since 4.1) notebook 03's partition gets a clean
+# leader back instead of staying offline; `transaction.version=2` (KIP-890) bumps the producer epoch at every
+# commit, so a late write of an earlier transaction is fenced (notebook 06).
 #
 # ## 8. Exercise — one producer config, right on every version
 # Give the Java producer config that stores each order exactly once, and loses none it acknowledged, under the

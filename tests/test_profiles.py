@@ -73,3 +73,10 @@ def test_version_table_comes_from_the_profiles():
     assert t.loc["Java producer: acks default", "2.8 (2.4–2.8)"] == "1"
     small = version_table(["4.0", "4.2"], changed_only=True, effects=True)
     assert set(small.index) == {c.what for c in profiles.differences("4.0", "4.2")} and "what you see" in small
+
+
+def test_elr_and_transaction_version_by_profile():
+    """KIP-966: the 4.2 profile elects the clean ELR member B2 where 4.0 leaves the partition offline;
+    KIP-890: with transaction.version=2 each commit bumps the epoch."""
+    assert version_lab.elr_leader("4.0") is None and version_lab.elr_leader("4.2") == 2
+    assert version_lab.txn_epochs("3.3") == [0, 0, 0] and version_lab.txn_epochs("4.0") == [0, 1, 2]
