@@ -63,18 +63,16 @@ def share_partition_strip(cluster, group: str, topic: str, partition: int = 0, a
         if dc and cell_pt >= 14:
             ax.text(off + 0.5, 0.5, str(dc), ha="center", va="center", fontsize=style.TEXT_PT,
                     color=style.text_color_on(color))
-    marks = []
     if st["spso"] is not None:
-        marks = [(st["spso"], "SPSO", "right"), (st["speo"], "SPEO", "left")]
-        for x, _, _ in marks:
-            ax.axvline(x, color=style.BLACK, ls="--", lw=1)
-        if st["spso"] == st["speo"]:
-            ax.text(st["spso"], 1.0, "SPSO = SPEO", ha="center", va="bottom", fontsize=style.TEXT_PT)
-        else:
-            for x, name, ha in marks:
-                ax.text(x + (-0.1 if ha == "right" else 0.1), 1.0, name, ha=ha, va="bottom", fontsize=style.TEXT_PT)
-    ax.set_xlim(start - 0.3, end + 0.3)
-    ax.set_ylim(0, 1.5)
+        same = st["spso"] == st["speo"]
+        # two heights, each label on top of its own line: never clipped, never on top of each other
+        for x, top, name in ((st["spso"], 1.0, "SPSO = SPEO" if same else "SPSO"), (st["speo"], 1.28, "SPEO")):
+            ax.plot([x, x], [0.0, top], color=style.BLACK, ls="--", lw=1)
+            ax.text(x, top + 0.02, name, ha="center", va="bottom", fontsize=style.TEXT_PT)
+            if same:
+                break
+    ax.set_xlim(start - 0.9, end + 0.9)
+    ax.set_ylim(0, 1.75)
     ax.set_yticks([0.5], [f"{topic}-{partition}"])
     style.tidy(ax)
     ax.tick_params(axis="y", length=0)
