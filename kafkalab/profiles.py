@@ -81,14 +81,13 @@ CHANGES: tuple[Change, ...] = (
          (0, 0, 0, 5, 5),
          "KIP-1030 (Kafka 4.0: linger.ms 0 -> 5)",
          "records sent together share one batch instead of one request each"),
-    # Simplification: the simulator's Java partitioner is KIP-794's on every profile; KIP-480's sticky
-    # partitioner differs from it only when brokers answer at uneven speeds.
     _row("producer/partitioner", "Java producer: records without a key", "KIP-480, KIP-794",
-         ("sticky (KIP-480)", "sticky (KIP-480)", "uniform sticky (KIP-794)", "uniform sticky (KIP-794)",
-          "uniform sticky (KIP-794)"),
-         "KIP-480 (2.4: stick to a partition until its batch is sent); KIP-794 (3.3: switch after batch.size "
-         "bytes, adaptive to slow brokers)",
-         "the simulator runs KIP-794 on every profile (KIP-480 differs only with uneven broker latency)"),
+         ("KIP-480", "KIP-480", "KIP-794", "KIP-794", "KIP-794"),
+         "KIP-480 (2.4: DefaultPartitioner sticks to a partition until a new batch is needed, onNewBatch); "
+         "KIP-794 (3.3: BuiltInPartitioner switches after batch.size bytes)",
+         "with linger.ms=0 KIP-480 moves to another partition at every new batch; KIP-794 stays for 16 KB",
+         shown={p: ("sticky per batch (KIP-480)" if p in ("2.8", "3.0") else "uniform sticky (KIP-794)")
+                for p in PROFILES}),
     _row("broker/controller", "metadata and controller", "KIP-500, KIP-833",
          ("ZooKeeper", "ZooKeeper", "ZooKeeper or KRaft", "KRaft only", "KRaft only"),
          "KIP-500 (KRaft early access 2.8); KIP-833 (KRaft production-ready 3.3); ZooKeeper removed in 4.0",
@@ -156,6 +155,11 @@ def java_producer_defaults(profile: str | None) -> dict:
             if c.key.startswith("producer/") and c.key != "producer/partitioner"}
 
 
+def java_partitioner(profile: str | None) -> str:
+    """``"KIP-480"`` or ``"KIP-794"``: how the profile's Java producer spreads records without a key."""
+    return value(profile, "producer/partitioner")
+
+
 def features(profile: str | None) -> dict:
     """Feature levels and behaviours of ``profile`` (``share.version``, ``kip848``)."""
     p = check_profile(profile)
@@ -174,4 +178,4 @@ def differences(a: str, b: str) -> list[Change]:
 
 
 __all__ = ["CHANGES", "DEFAULT_PROFILE", "PROFILES", "PROFILE_RANGE", "Change", "broker_defaults", "check_profile",
-           "controller_mode", "differences", "features", "java_producer_defaults", "value"]
+           "controller_mode", "differences", "features", "java_partitioner", "java_producer_defaults", "value"]

@@ -9,6 +9,8 @@ returns what a learner would notice:
   KAFKA-13598) only the duplicate remains; from 3.3 on neither.
 * :func:`linger_requests` — ten records sent in a burst: how many batches reach the log (``linger.ms`` 0
   before 4.0, 5 since KIP-1030).
+* :func:`keyless_spread` — twelve records without a key: KIP-480 (2.8, 3.0) moves to another partition at
+  every new batch; KIP-794 (3.3+) stays on one partition for ``batch.size`` bytes.
 * :func:`failover_ms` — a partition leader crashes: how long until another broker leads (the ZooKeeper
   session of the 2.8 profile, 18 s, against KRaft's ``broker.session.timeout.ms``, 9 s).
 * :func:`new_protocol_consumer` / :func:`share_consumer_available` — whether ``group.protocol=consumer``
@@ -100,6 +102,18 @@ def linger_requests(profile: str | None = None, records: int = 10, seed: int = 4
     return sum(1 for b in cluster.partition_log("orders", 0).all_batches() if not b.is_control)
 
 
+def keyless_spread(profile: str | None = None, records: int = 12, partitions: int = 6, seed: int = 42) -> list:
+    """Records per partition after ``records`` small keyless sends in a burst by a default Java producer:
+    spread over partitions by KIP-480 (a new partition at every new batch), on one by KIP-794."""
+    cluster = Cluster(brokers=3, seed=seed, profile=profile)
+    cluster.create_topic("clicks", partitions=partitions, replication_factor=3)
+    producer = JavaProducer({"bootstrap.servers": BOOTSTRAP}, cluster=cluster)
+    for i in range(records):
+        producer.send("clicks", value=f"click-{i}".encode())
+    producer.flush()
+    return [len(cluster.partition_log("clicks", p).records()) for p in range(partitions)]
+
+
 def failover_ms(profile: str | None = None, seed: int = 42) -> int:
     """Milliseconds from a leader's crash to the ``PartitionChangeRecord`` that names a new leader."""
     cluster = _cluster(profile, seed)
@@ -168,5 +182,5 @@ def share_consumer_available(profile: str | None = None, seed: int = 42) -> str:
     return "ok"
 
 
-__all__ = ["ELR_PLAN", "FaultRun", "elr_leader", "failover_ms", "java_producer_faults", "linger_requests",
-           "new_protocol_consumer", "share_consumer_available", "txn_epochs"]
+__all__ = ["ELR_PLAN", "FaultRun", "elr_leader", "failover_ms", "java_producer_faults", "keyless_spread",
+           "linger_requests", "new_protocol_consumer", "share_consumer_available", "txn_epochs"]

@@ -197,6 +197,7 @@ check("predict_version_outcomes")
 
 # %%
 pd.DataFrame({p: {"batches for 10 quick sends": version_lab.linger_requests(p),
+                  "12 keyless records per partition": version_lab.keyless_spread(p),
                   "leader failover (s)": version_lab.failover_ms(p) / 1000,
                   "group.protocol=consumer": version_lab.new_protocol_consumer(p),
                   "ShareConsumer": version_lab.share_consumer_available(p),
@@ -204,7 +205,8 @@ pd.DataFrame({p: {"batches for 10 quick sends": version_lab.linger_requests(p),
                   "producer epoch of 3 transactions": version_lab.txn_epochs(p)} for p in profiles.PROFILES})
 
 # %% [markdown]
-# `linger.ms` 0 → 5 (KIP-1030) puts a burst in one batch; a ZooKeeper session (18 s) notices a dead broker
+# `linger.ms` 0 → 5 (KIP-1030) puts a burst in one batch; KIP-480's sticky partitioner moved keyless records to
+# another partition at every new batch, KIP-794's keeps them on one for `batch.size` bytes; a ZooKeeper session (18 s) notices a dead broker
 # later than KRaft fencing (9 s); KIP-848 needs 4.0 brokers; share groups need `share.version=1` (on by default
 # in the 4.2 profile); with ELR (KIP-966, on for new clusters since 4.1) notebook 03's partition gets a clean
 # leader back instead of staying offline; `transaction.version=2` (KIP-890) bumps the producer epoch at every

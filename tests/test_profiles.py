@@ -80,3 +80,11 @@ def test_elr_and_transaction_version_by_profile():
     KIP-890: with transaction.version=2 each commit bumps the epoch."""
     assert version_lab.elr_leader("4.0") is None and version_lab.elr_leader("4.2") == 2
     assert version_lab.txn_epochs("3.3") == [0, 0, 0] and version_lab.txn_epochs("4.0") == [0, 1, 2]
+
+
+def test_kip480_moves_at_every_new_batch_kip794_stays():
+    """KIP-480 (StickyPartitionCache + onNewBatch) under 2.8's linger.ms=0 spreads a burst; KIP-794 keeps it on
+    one partition until batch.size bytes."""
+    old, new = version_lab.keyless_spread("2.8"), version_lab.keyless_spread("3.3")
+    assert sum(old) == sum(new) == 12
+    assert sum(1 for n in old if n) > 1 and max(new) == 12
