@@ -7,6 +7,8 @@ maxDeliveryCount then ARCHIVED"), ``ShareGroupConfig`` (``group.share.record.loc
 ``AcknowledgeType`` (ACCEPT 1, RELEASE 2, REJECT 3, RENEW 4), confluent-kafka 2.16's ``ShareConsumer``.
 """
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kafkalab import Cluster
 from kafkalab.clients.share_consumer import AcknowledgeType, IllegalStateException, KafkaShareConsumer, ShareConsumer
@@ -207,3 +209,51 @@ def test_group_config_bounds_are_kafkas():
         svc.alter_group_config("g", {"share.record.lock.duration.ms": 5000})
     with pytest.raises(ValueError, match="unknown share group config"):
         svc.alter_group_config("g", {"share.lock.ms": 5000})
+
+
+# -- properties ------------------------------------------------------------------------------------------
+STEP = st.one_of(st.tuples(st.just("poll"), st.integers(0, 2)),
+                 st.tuples(st.just("ack"), st.integers(0, 2), st.sampled_from([1, 2, 3])),
+                 st.tuples(st.just("crash"), st.integers(0, 2)),
+                 st.tuples(st.just("wait"), st.integers(1, 40)))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), steps=st.lists(STEP, max_size=25))
+def test_share_partition_invariants_under_any_schedule(seed, steps):
+    """Whatever three explicit-mode consumers do (poll, acknowledge with any type, crash, wait seconds):
+    a record is ACQUIRED by at most one member, never above share.delivery.count.limit deliveries, the SPSO
+    only moves forward, and once everyone is gone and the locks ran out, nothing stays ACQUIRED."""
+    c = jobs(8, seed=seed, **{"share.delivery.count.limit": 3, "share.record.lock.duration.ms": 15000})
+    cs = [consumer(c, f"C{i}", **{"share.acknowledgement.mode": "explicit", "max.poll.records": 2})
+          for i in range(3)]
+    held: list = [[], [], []]
+    alive = [True, True, True]
+    svc = share_coordinator_for(c)
+    spso = 0
+    for step in steps:
+        i = step[1] if step[0] != "wait" else 0
+        if step[0] == "poll" and alive[i] and not held[i]:
+            held[i] = list(cs[i].poll(0.2))
+        elif step[0] == "ack" and alive[i] and held[i]:
+            for m in held[i]:
+                cs[i].acknowledge(m, AcknowledgeType(step[2]))
+            cs[i].commit_sync(1)
+            held[i] = []
+        elif step[0] == "crash" and alive[i]:
+            cs[i].crash()
+            alive[i] = False
+        elif step[0] == "wait":
+            c.run(step[1] * 1000)
+        state = svc.state("g", "jobs")
+        if state["spso"] is not None:
+            assert state["spso"] >= spso
+            spso = state["spso"]
+        for _off, s, dc, member in state["records"]:
+            assert dc <= 3
+            assert (s == "ACQUIRED") == (member is not None)
+    for i in range(3):
+        if alive[i]:
+            cs[i].crash()
+    c.run(16_000)
+    assert all(s != "ACQUIRED" for _o, s, _d, _m in svc.state("g", "jobs")["records"])
