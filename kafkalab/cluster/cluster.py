@@ -6,6 +6,9 @@
 >>> [p.leader for p in c.describe("orders").partitions]   # doctest: +SKIP
 [2, 3, 1]
 
+``Cluster(profile="2.8")`` (or ``"3.0"``, ``"3.3"``, ``"4.0"``, ``"4.2"``) takes the defaults of that Kafka
+version from :mod:`kafkalab.profiles`; ``Cluster()`` is ``"4.0"``.
+
 Brokers answer to ``kafka-1:9092``, ``kafka-2:9092``, … and to ``B1:9092``-style aliases, so
 client configs copied from the syllabus work unchanged.  Every change is in ``cluster.trace``;
 the metadata log is ``cluster.metadata_log()``.
@@ -23,6 +26,7 @@ import weakref
 from collections.abc import Callable, Iterable
 
 from .. import config as kconfig
+from .. import profiles as kprofiles
 from ..errors import (
     ConfigException,
     Err,
@@ -159,12 +163,15 @@ class Cluster:
 
     def __init__(self, brokers: int = 3, seed: int = 0, racks: Iterable[str] | None = None,
                  latency_ms: int = 1, broker_config: dict | None = None, name: str = "kafkalab",
-                 controllers: int = 1, process_roles: str = "controller", pre_vote: bool = True):
+                 controllers: int = 1, process_roles: str = "controller", pre_vote: bool | None = None,
+                 profile: str | None = None, features: dict | None = None):
         """``controllers``: voters of the KRaft quorum (1, 3 or 5).  ``process_roles``: ``"controller"``
         for dedicated controller nodes (``process.roles=controller``: ``controller`` alone, or
         ``controller-101``, ``controller-102``, … with ``node.id`` 101, 102, …), ``"broker,controller"``
         for combined mode (brokers 1..``controllers`` are also the voters).  ``pre_vote``: KIP-996
-        (Kafka 4.0+); False behaves as 3.x."""
+        (Kafka 4.0+); False behaves as 3.x (the default follows ``profile``).
+        ``profile`` ("2.8", "3.0", "3.3", "4.0", "4.2"; see :mod:`kafkalab.profiles`) picks the
+        defaults of a Kafka version; ``features`` overrides feature levels (``{"share.version": 1}``)."""
         if brokers < 1:
             raise ValueError("a cluster needs at least one broker")
         if controllers not in (1, 3, 5):
@@ -176,10 +183,21 @@ class Cluster:
         self.combined = roles == {"broker", "controller"}
         if self.combined and controllers > brokers:
             raise ValueError(f"combined mode needs at least {controllers} brokers to be the voters")
+        self.profile = kprofiles.check_profile(profile)
+        if pre_vote is None:  # KIP-996 pre-vote shipped with Kafka 4.0
+            pre_vote = profile is None or self.profile in ("4.0", "4.2")
         self.sim = Sim(seed)
         self.sim.network.default_latency_ms = latency_ms
         self.name = name
         self.broker_config = dict(BROKER_DEFAULTS)
+        self.broker_config.update(kprofiles.broker_defaults(self.profile))
+        #: What this cluster's brokers have when nobody set a value (the profile's defaults).
+        self.default_broker_config = dict(self.broker_config)
+        self.features = kprofiles.features(self.profile)
+        for k, v in (features or {}).items():
+            if k not in self.features:
+                raise ValueError(f"unknown feature {k!r}: the simulator knows {sorted(self.features)}")
+            self.features[k] = v
         for k, v in (broker_config or {}).items():
             if k not in BROKER_DEFAULTS and k not in BROKER_TOPIC_SYNONYMS and k not in QUORUM_DEFAULTS:
                 raise ConfigException(KafkaError(Err._INVALID_ARG, f"Unknown broker config {k!r}: the simulator "
@@ -211,7 +229,11 @@ class Cluster:
         self._client_seq: dict[str, int] = {}
         for i in range(1, brokers + 1):
             self.brokers[i] = Broker(self, i, racks[i - 1])
-        create = {"brokers": brokers, "seed": seed, "racks": racks, "mode": "KRaft"}
+        create = {"brokers": brokers, "seed": seed, "racks": racks, "mode": kprofiles.controller_mode(self.profile)}
+        # The profile is named in the trace only when one was chosen, so traces of Cluster() stay as they were;
+        # so is the quorum, when it is more than the lone default voter.
+        if profile is not None:
+            create["profile"] = self.profile
         if len(voters) > 1 or self.combined:
             create.update(controllers=controllers, process_roles=process_roles, pre_vote=pre_vote,
                           voters=self.quorum.voters_config)
@@ -760,6 +782,11 @@ class Cluster:
 
     def consumer(self, conf: dict | None = None, **kw):
         return _factory("consumer")(dict(conf or {}), cluster=self, **kw)
+
+    def share_consumer(self, conf: dict | None = None, **kw):
+        """A ``ShareConsumer`` (KIP-932) on this cluster; share groups need ``profile="4.2"`` (or the
+        ``share.version`` feature)."""
+        return _factory("share_consumer")(dict(conf or {}), cluster=self, **kw)
 
     def admin(self, conf: dict | None = None):
         return _factory("admin")(dict(conf or {"bootstrap.servers": "kafka-1:9092"}), cluster=self)
