@@ -79,6 +79,15 @@ def test_bad_quorum_shapes_are_refused():
         Cluster(brokers=2, controllers=3, process_roles="broker,controller")
     with pytest.raises(ValueError, match="process_roles"):
         Cluster(process_roles="broker")
+    with pytest.raises(ValueError, match="ZooKeeper"):
+        Cluster(controllers=3, profile="2.8")
+
+
+def test_pre_vote_follows_the_profile():
+    assert Cluster(controllers=3, seed=1).quorum.pre_vote
+    assert Cluster(controllers=3, seed=1, profile="4.0").quorum.pre_vote
+    assert not Cluster(controllers=3, seed=1, profile="3.3").quorum.pre_vote
+    assert Cluster(controllers=3, seed=1, profile="3.3", pre_vote=True).quorum.pre_vote
 
 
 # ------------------------------------------------------------------------------------------------

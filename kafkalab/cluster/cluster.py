@@ -184,6 +184,9 @@ class Cluster:
         if self.combined and controllers > brokers:
             raise ValueError(f"combined mode needs at least {controllers} brokers to be the voters")
         self.profile = kprofiles.check_profile(profile)
+        if kprofiles.controller_mode(self.profile) == "ZooKeeper" and (controllers > 1 or self.combined):
+            raise ValueError(f"profile {self.profile} has a ZooKeeper controller, not a KRaft quorum: "
+                             "controllers and process_roles need a KRaft profile (3.3 or later)")
         if pre_vote is None:  # KIP-996 pre-vote shipped with Kafka 4.0
             pre_vote = profile is None or self.profile in ("4.0", "4.2")
         self.sim = Sim(seed)
