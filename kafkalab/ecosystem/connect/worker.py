@@ -22,7 +22,9 @@ Kafka Connect behaviour modelled (``connect/runtime`` in apache/kafka):
   ``org.apache.kafka.connect.errors.ConnectException: Tolerance exceeded in error handler``) unless
   ``errors.tolerance=all``, which skips the record — into ``errors.deadletterqueue.topic.name``
   when set, with ``__connect.errors.*`` headers when ``errors.deadletterqueue.context.headers.enable``.
-  A retriable failure is retried for ``errors.retry.timeout.ms``.  A failure *inside the connector*
+  A converter or SMT that raises Connect's ``RetriableException`` is retried for ``errors.retry.timeout.ms``
+  (exponential backoff from 300 ms, at most ``errors.retry.delay.max.ms``); when that runs out the record is
+  dropped and reported, whatever ``errors.tolerance`` says.  A failure *inside the connector*
   (a database that rejects the row, or stays down past the connector's ``max.retries``) is not
   covered by ``errors.tolerance``: the task fails.
 
@@ -33,7 +35,7 @@ block on virtual time as usual).
 # Simplification: one shared reader of connect-configs for the workers of a cluster; REST calls
 # are answered at once by the cluster object (no forwarding to the leader); the connector
 # instance itself runs no code besides reporting RUNNING (its task configs are computed when the
-# config is written); ``errors.retry.delay.max.ms`` is the fixed retry backoff.
+# config is written).
 """
 from __future__ import annotations
 
