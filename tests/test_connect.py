@@ -290,7 +290,9 @@ def test_the_guides_snowflake_config_is_accepted_and_runs_on_the_embedded_databa
 
 
 def test_rest_errors():
-    """AbstractHerder / ConnectorsResource answers."""
+    """AbstractHerder / ConnectorsResource answers, as of Kafka 4.0 (config.KAFKA_VERSION): an unknown connector class
+    is the ConnectException of getConnector(connType), mapped to 500. (From 4.1, KIP-891's validateConnectorConfig
+    wraps that lookup in a BadRequestException: the same message with 400.)"""
     c = kafkalab.Cluster(brokers=3, seed=1)
     connect = ConnectCluster(c, workers=1)
     cases = [({"connector.class": "com.acme.Nope"}, 500, ("Failed to find any class that implements Connector and "
