@@ -101,7 +101,9 @@ table[table["scenario"].str.contains("outage")]
 # after the operator's `restart?includeTasks=true&onlyFailed=true` it resumes from its committed offset. The
 # loader has no retries: each failed INSERT kills it, and it is its supervisor's restart loop that gets it
 # through. Note that `errors.tolerance` played no part here: it covers converters and transforms, not the
-# connector's own write.
+# connector's own write. So does `errors.retry.timeout.ms`, and only for Connect's `RetriableException`; when
+# those retries run out, Connect drops the record (to the dead letter topic if there is one) and goes on, even
+# with `errors.tolerance=none`.
 #
 # **Predict.** From order 4 on, the producer's schema has an optional `coupon` field: how many of the 8 coupons
 # does each side store?
