@@ -1,0 +1,192 @@
+"""The group coordinator's broker crashes: consumers find the new coordinator and go on.
+
+Kafka: a group's coordinator is the leader of ``__consumer_offsets`` partition
+``abs(group.id.hashCode()) % 50``.  When that broker dies the controller elects a new leader of the
+partition, which loads the group from the log.  The client sees its connection reset (librdkafka:
+"GroupCoordinator: ... Disconnected"), ``NOT_COORDINATOR`` or ``COORDINATOR_NOT_AVAILABLE``, marks
+the coordinator dead (``rd_kafka_cgrp_coord_dead``), asks FindCoordinator again and goes on with
+the same member id and generation (``rd_kafka_cgrp_handle_Heartbeat``: "Heartbeat failed due to
+coordinator (...) no longer available: re-querying for coordinator"; KIP-848:
+``rd_kafka_cgrp_handle_ConsumerGroupHeartbeat``, the same).  A consumer that joins meanwhile
+waits for the new coordinator.  Committed offsets are records of that partition (RF 3), so they
+survive; nothing is lost.  An OffsetCommit while there is no coordinator is deferred until one is
+found (``rd_kafka_cgrp_defer_offset_commit``), so ``commit()`` succeeds after the failover.
+tests/parity/test_parity_coordinator.py runs the same on librdkafka's mock cluster.
+"""
+from __future__ import annotations
+
+import pytest
+
+from kafkalab import Cluster, Consumer, KafkaException, Producer, TopicPartition
+from kafkalab.errors import Err
+from kafkalab.groups.coordinator import coordinator_for
+
+#: broker.session.timeout.ms (9 s) for the controller to fence the dead broker, then a rebalance.
+BOUND_MS = 60_000
+PROTOCOLS = ["range", "cooperative-sticky", "consumer"]
+
+
+def make(seed=3):
+    c = Cluster(brokers=3, seed=seed)
+    c.create_topic("orders", 4, 3)
+    p = Producer({"bootstrap.servers": "kafka-1:9092"}, cluster=c)
+    return c, p
+
+
+def produce(p, a, b):
+    for i in range(a, b):
+        p.produce("orders", value=f"v{i}", partition=i % 4)
+    p.flush()
+
+
+def consumer(c, cid, protocol, **kw):
+    cfg = {"bootstrap.servers": "kafka-1:9092", "group.id": "g", "auto.offset.reset": "earliest", "client.id": cid,
+           "enable.auto.commit": False, **kw}
+    if protocol == "consumer":
+        cfg["group.protocol"] = "consumer"
+    else:
+        cfg["partition.assignment.strategy"] = protocol
+    k = Consumer(cfg, cluster=c)
+    k.subscribe(["orders"])
+    return k
+
+
+class Run:
+    def __init__(self, c, consumers):
+        self.c, self.consumers, self.got, self.errors = c, consumers, [], []
+
+    def poll(self, ms, until=None):
+        end = self.c.now + ms
+        while self.c.now < end:
+            for k in self.consumers:
+                m = k.poll(0.05)
+                if m is not None and m.error():
+                    self.errors.append(m.error().name())
+                elif m is not None:
+                    self.got.append(m.value().decode())
+            if until is not None and until():
+                return True
+        return until() if until is not None else True
+
+    def owned(self):
+        return sorted(tp.partition for k in self.consumers for tp in k.assignment())
+
+    def settled(self):
+        parts = [tp.partition for k in self.consumers for tp in k.assignment()]
+        return sorted(parts) == [0, 1, 2, 3] and all(k.assignment() for k in self.consumers)
+
+    def commit_all(self):
+        """Poll a little more (an owner may be re-reading from the last commit), then commit everything."""
+        self.poll(10_000)
+        for k in self.consumers:
+            try:
+                k.commit(asynchronous=False)
+            except KafkaException as e:
+                assert e.args[0].code() == Err._NO_OFFSET  # nothing consumed since its last commit
+
+
+def committed(k):
+    return {tp.partition: tp.offset for tp in k.committed([TopicPartition("orders", i) for i in range(4)])}
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_consumers_follow_the_coordinator_to_the_new_leader_of_its_offsets_partition(protocol):
+    c, p = make()
+    produce(p, 0, 40)
+    run = Run(c, [consumer(c, "A", protocol), consumer(c, "B", protocol)])
+    assert run.poll(60_000, until=lambda: run.settled() and len(set(run.got)) == 40)
+    run.commit_all()
+    before = committed(run.consumers[0])
+    assert before == {0: 10, 1: 10, 2: 10, 3: 10}
+    svc = coordinator_for(c)
+    old = svc.coordinator_broker("g")
+    crash_ms = c.now
+    c.crash_broker(old)
+    # A third member joins while the coordinator is dead: its JoinGroup / first heartbeat must wait for
+    # (or be retried against) the new coordinator instead of vanishing with the dead broker.
+    run.consumers.append(consumer(c, "C", protocol))
+    produce(p, 40, 80)
+    assert run.poll(BOUND_MS, until=lambda: run.settled() and len(set(run.got)) == 80), (
+        f"after {c.now - crash_ms} ms: owned {run.owned()}, got {len(set(run.got))}")
+    new = svc.coordinator_broker("g")
+    assert new not in (old, -1)
+    assert sorted(set(run.got)) == sorted(f"v{i}" for i in range(80))  # no record lost
+    assert committed(run.consumers[2]) == before  # read back from the new coordinator's log
+    kinds = [e.kind for e in c.trace.events if e.time_ms >= crash_ms and e.node in ("A", "B")]
+    assert "consumer.coordinator_lost" in kinds
+    # the members kept their membership: no one saw its assignment lost
+    assert not [e for e in c.trace.filter("consumer.partitions_lost") if e.time_ms >= crash_ms]
+    assert run.errors == []
+    run.commit_all()
+    assert committed(run.consumers[0]) == {0: 20, 1: 20, 2: 20, 3: 20}
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_the_coordinator_moves_back_when_its_broker_returns(protocol):
+    """The crashed broker restarts and becomes the preferred leader again: the interim coordinator
+    answers NOT_COORDINATOR, and the members re-query and follow it back."""
+    c, p = make()
+    produce(p, 0, 40)
+    run = Run(c, [consumer(c, "A", protocol), consumer(c, "B", protocol)])
+    assert run.poll(60_000, until=lambda: run.settled() and len(set(run.got)) == 40)
+    svc = coordinator_for(c)
+    old = svc.coordinator_broker("g")
+    c.crash_broker(old)
+    assert run.poll(BOUND_MS, until=lambda: svc.coordinator_broker("g") not in (old, -1)
+                    and all(k._coordinator == svc.coordinator_broker("g") for k in run.consumers))
+    interim = svc.coordinator_broker("g")
+    c.restart_broker(old)
+    run.poll(30_000)
+    c.elect_preferred_leaders("__consumer_offsets")
+    assert svc.coordinator_broker("g") == old
+    back_ms = c.now
+    produce(p, 40, 80)
+    assert run.poll(BOUND_MS, until=lambda: run.settled() and len(set(run.got)) == 80
+                    and all(k._coordinator == old for k in run.consumers)), (
+        f"owned {run.owned()}, got {len(set(run.got))}, coordinators {[k._coordinator for k in run.consumers]}")
+    errs = [e for e in c.trace.filter("consumer.heartbeat_error") if e.time_ms >= back_ms]
+    assert errs and {e.fields["error"] for e in errs} == {"NOT_COORDINATOR"}
+    assert interim != old
+    run.commit_all()
+    assert committed(run.consumers[1]) == {0: 20, 1: 20, 2: 20, 3: 20}
+    assert run.errors == []
+
+
+@pytest.mark.parametrize("protocol", ["range", "consumer"])
+def test_commit_during_the_failover_waits_for_the_new_coordinator(protocol):
+    """librdkafka defers an OffsetCommit while the coordinator is unknown or its connection is down
+    (``rd_kafka_cgrp_defer_offset_commit``, up to ``session.timeout.ms``) and sends it to the new
+    coordinator: the synchronous ``commit()`` returns once that one has written it."""
+    c, p = make()
+    produce(p, 0, 40)
+    run = Run(c, [consumer(c, "A", protocol)])
+    assert run.poll(60_000, until=lambda: run.settled() and len(set(run.got)) == 40)
+    svc = coordinator_for(c)
+    old = svc.coordinator_broker("g")
+    c.crash_broker(old)
+    t0 = c.now
+    out = run.consumers[0].commit(asynchronous=False)
+    assert [(tp.partition, tp.offset) for tp in out] == [(0, 10), (1, 10), (2, 10), (3, 10)]
+    assert c.now - t0 < 45_000  # within session.timeout.ms
+    assert svc.coordinator_broker("g") not in (old, -1)
+    assert committed(run.consumers[0]) == {0: 10, 1: 10, 2: 10, 3: 10}
+    lost = [e for e in c.trace.filter("consumer.coordinator_lost") if e.time_ms >= t0]
+    assert lost and lost[0].fields["api"] == "OffsetCommit" and lost[0].fields["coordinator"] == old
+
+
+def test_commit_fails_with_wait_coord_when_no_coordinator_comes_back():
+    """Every broker down: no coordinator can be found, and the deferred commit fails after
+    ``session.timeout.ms`` with ``_WAIT_COORD`` ("Local: Waiting for coordinator"), as librdkafka's
+    rd_kafka_cgrp_timeout_scan does."""
+    c, p = make()
+    produce(p, 0, 4)
+    k = consumer(c, "A", "range", **{"session.timeout.ms": 10_000, "heartbeat.interval.ms": 1000})
+    run = Run(c, [k])
+    assert run.poll(60_000, until=lambda: run.settled() and len(set(run.got)) == 4)
+    for b in sorted(c.brokers):
+        c.crash_broker(b)
+    t0 = c.now
+    with pytest.raises(KafkaException) as exc:
+        k.commit(asynchronous=False)
+    assert exc.value.args[0].code() == Err._WAIT_COORD
+    assert 10_000 <= c.now - t0 < 20_000
