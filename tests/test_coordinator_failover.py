@@ -190,3 +190,62 @@ def test_commit_fails_with_wait_coord_when_no_coordinator_comes_back():
         k.commit(asynchronous=False)
     assert exc.value.args[0].code() == Err._WAIT_COORD
     assert 10_000 <= c.now - t0 < 20_000
+
+
+# --- the transaction coordinator and TxnOffsetCommit -------------------------------------------------
+def _txn_setup():
+    c, p = make(seed=11)
+    c.create_topic("out", 1, 3)
+    produce(p, 0, 8)
+    tp = Producer({"bootstrap.servers": "kafka-1:9092", "transactional.id": "etl-1"}, cluster=c)
+    tp.init_transactions()
+    k = consumer(c, "A", "range", **{"isolation.level": "read_committed"})
+    run = Run(c, [k])
+    assert run.poll(60_000, until=lambda: run.settled() and len(set(run.got)) == 8)
+    return c, tp, k
+
+
+def _read_out(c):
+    r = Consumer({"bootstrap.servers": "kafka-1:9092", "group.id": "reader", "isolation.level": "read_committed",
+                  "auto.offset.reset": "earliest"}, cluster=c)
+    r.assign([TopicPartition("out", 0, 0)])
+    got = [m.value() for m in r.consume(100, timeout=2) if m.error() is None]
+    r.close()
+    return got
+
+
+def test_commit_transaction_right_after_the_transaction_coordinator_crashes():
+    """The leader of the id's ``__transaction_state`` partition dies with the transaction open and
+    the metadata still naming it: EndTxn fails (_TRANSPORT / NOT_COORDINATOR), the producer finds
+    the new leader, which loaded the Ongoing transaction (``txn.coordinator_load``), and the commit
+    succeeds (librdkafka rd_kafka_txn_handle_EndTxn: coordinator errors are retried after a re-query)."""
+    from kafkalab.txn import txn_coordinator_for
+
+    c, tp, k = _txn_setup()
+    tp.begin_transaction()
+    tp.produce("out", b"r1", partition=0)
+    tp.send_offsets_to_transaction([TopicPartition("orders", i, 2) for i in range(4)], k.consumer_group_metadata())
+    svc = txn_coordinator_for(c)
+    old = svc.coordinator_broker("etl-1")
+    c.crash_broker(old)
+    tp.commit_transaction(60)
+    assert svc.coordinator_broker("etl-1") not in (old, -1)
+    assert [e for e in c.trace.filter("txn.coordinator_load") if e.fields["transactional_ids"] == ["etl-1"]]
+    assert _read_out(c) == [b"r1"]
+    assert committed(k) == {0: 2, 1: 2, 2: 2, 3: 2}
+
+
+def test_txn_offset_commit_follows_the_group_coordinator_failover():
+    """The group's coordinator dies between AddOffsetsToTxn and TxnOffsetCommit: the producer retries
+    TxnOffsetCommit against the new group coordinator; the offsets count once the transaction commits."""
+    c, tp, k = _txn_setup()
+    gsvc = coordinator_for(c)
+    old = gsvc.coordinator_broker("g")
+    tp.begin_transaction()
+    tp.produce("out", b"r1", partition=0)
+    c.crash_broker(old)
+    tp.send_offsets_to_transaction([TopicPartition("orders", i, 2) for i in range(4)], k.consumer_group_metadata())
+    tp.commit_transaction(60)
+    assert gsvc.coordinator_broker("g") not in (old, -1)
+    assert _read_out(c) == [b"r1"]
+    assert committed(k) == {0: 2, 1: 2, 2: 2, 3: 2}
