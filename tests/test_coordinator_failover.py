@@ -249,3 +249,30 @@ def test_txn_offset_commit_follows_the_group_coordinator_failover():
     assert gsvc.coordinator_broker("g") not in (old, -1)
     assert _read_out(c) == [b"r1"]
     assert committed(k) == {0: 2, 1: 2, 2: 2, 3: 2}
+
+
+@pytest.mark.parametrize("protocol", ["range", "cooperative-sticky"])
+def test_a_rebalance_cut_short_by_the_crash_restarts_on_the_new_coordinator(protocol):
+    """The new coordinator loads the group from its last GroupMetadata record: Stable at the generation
+    the log saw, with that assignment (``ClassicGroup.fromRecord``); the rebalance that was under way
+    (C joining) is gone, and starts again when C's JoinGroup, reset by the crash, reaches the new one."""
+    c, p = make()
+    produce(p, 0, 40)
+    run = Run(c, [consumer(c, "A", protocol), consumer(c, "B", protocol)])
+    assert run.poll(60_000, until=lambda: run.settled() and len(set(run.got)) == 40)
+    stable = c.trace.filter("group.stable")[-1].fields
+    run.consumers.append(consumer(c, "C", protocol))
+    assert run.poll(10_000, until=lambda: c.trace.filter("group.prepare_rebalance")
+                    and c.trace.filter("group.prepare_rebalance")[-1].time_ms > c.trace.filter("group.stable")[-1].time_ms)
+    svc = coordinator_for(c)
+    old = svc.coordinator_broker("g")
+    c.crash_broker(old)
+    produce(p, 40, 80)
+    assert run.poll(BOUND_MS, until=lambda: run.settled() and len(set(run.got)) == 80), run.owned()
+    load = [e for e in c.trace.filter("group.coordinator_load") if "g" in e.fields["groups"]]
+    assert load and load[0].node == f"kafka-{svc.coordinator_broker('g')}"
+    g = load[0].fields["groups"]["g"]
+    assert (g["state"], g["generation"], g["members"]) == ("Stable", stable["generation"],
+                                                           sorted(stable["assignment"]))
+    assert c.trace.filter("group.stable")[-1].fields["generation"] > stable["generation"]
+    assert sorted(set(run.got)) == sorted(f"v{i}" for i in range(80))
