@@ -276,3 +276,31 @@ def test_a_rebalance_cut_short_by_the_crash_restarts_on_the_new_coordinator(prot
                                                            sorted(stable["assignment"]))
     assert c.trace.filter("group.stable")[-1].fields["generation"] > stable["generation"]
     assert sorted(set(run.got)) == sorted(f"v{i}" for i in range(80))
+
+
+def test_coordinator_unreachable_longer_than_the_session_timeout_loses_the_assignment():
+    """librdkafka rd_kafka_cgrp_session_timeout_check: "Consumer group session timed out (in join-state
+    steady) after N ms without a successful response from the group coordinator ...: revoking
+    assignment and rejoining group" — on_lost fires, and the consumer rejoins once it can reach the
+    coordinator again; it resumes from the committed offsets, so nothing is lost."""
+    c, p = make()
+    produce(p, 0, 40)
+    lost = []
+    # The rejoin's JoinGroup is lost in the partition too; librdkafka gives up on it after
+    # max.poll.interval.ms + 3 s (rd_kafka_JoinGroupRequest), so keep that short here.
+    k = consumer(c, "A", "range", **{"session.timeout.ms": 10_000, "heartbeat.interval.ms": 1000,
+                                     "max.poll.interval.ms": 20_000})
+    k.subscribe(["orders"], on_lost=lambda _k, ps: lost.append(sorted(t.partition for t in ps)))
+    run = Run(c, [k])
+    assert run.poll(60_000, until=lambda: run.settled() and len(set(run.got)) == 40)
+    k.commit(asynchronous=False)
+    coord = coordinator_for(c).coordinator_broker("g")
+    c.partition_network(["A"], [f"kafka-{coord}"])  # silent: no reset, no answer
+    run.poll(12_000)
+    assert lost == [[0, 1, 2, 3]]
+    timeout = c.trace.filter("consumer.session_timeout", node="A")
+    assert timeout and timeout[0].fields["elapsed_ms"] >= 10_000
+    c.heal_network()
+    produce(p, 40, 80)
+    assert run.poll(BOUND_MS, until=lambda: run.settled() and len(set(run.got)) == 80), run.owned()
+    assert sorted(set(run.got)) == sorted(f"v{i}" for i in range(80))

@@ -24,6 +24,14 @@ Kafka/librdkafka behaviour modelled:
   consumer leaves the group (LeaveGroup), its assignment is lost, and the next ``poll()`` returns
   an error event ``_MAX_POLL_EXCEEDED`` ("Application maximum poll interval (300000ms) exceeded by
   N ms"); a commit in between fails with ``UNKNOWN_MEMBER_ID``.
+* **Coordinator failover** (rd_kafka_cgrp_coord_dead / _coord_query): a reset connection
+  (``_TRANSPORT``), ``NOT_COORDINATOR``, ``COORDINATOR_NOT_AVAILABLE`` or a refused connection
+  marks the coordinator dead (``consumer.coordinator_lost``) and FindCoordinator is asked again;
+  the member keeps its id, generation and assignment and heartbeats to the new coordinator.  A
+  JoinGroup/SyncGroup cut off is sent again; an OffsetCommit waits for the new coordinator (once
+  more after a coordinator error), up to ``session.timeout.ms``, then fails ``_WAIT_COORD``.  No
+  successful heartbeat for ``session.timeout.ms`` (classic): the assignment is lost and the consumer
+  rejoins ("Consumer group session timed out ...", ``consumer.session_timeout``).
 """
 from __future__ import annotations
 
@@ -219,8 +227,10 @@ class GroupMember:
         ``reply`` gets ``_WAIT_COORD``; once sent, a connection reset answers it ``_TRANSPORT``.
         """
         # Simplification: FindCoordinator is answered from the controller's metadata at once (no
-        # round trip); the request itself then travels the simulated network.  A lost OffsetCommit has
-        # no client-side request timeout: a synchronous call gives up after 30 s of virtual time.
+        # round trip), retried every retry.backoff.ms (librdkafka: every 500 ms in query-coord, 1 s in
+        # wait-broker-transport); the request itself then travels the simulated network.  An OffsetCommit
+        # lost silently (a network partition, not a crash) has no request timeout: a synchronous commit
+        # gives up after 2 x session.timeout.ms + 30 s of virtual time with _TIMED_OUT.
         svc = self._svc()
         if self._coordinator < 0 or not self.cluster.brokers[self._coordinator].alive:
             if svc.try_offsets_topic():
