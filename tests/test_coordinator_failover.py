@@ -304,3 +304,25 @@ def test_coordinator_unreachable_longer_than_the_session_timeout_loses_the_assig
     produce(p, 40, 80)
     assert run.poll(BOUND_MS, until=lambda: run.settled() and len(set(run.got)) == 80), run.owned()
     assert sorted(set(run.got)) == sorted(f"v{i}" for i in range(80))
+
+
+@pytest.mark.parametrize("count, outcome", [(5, "ok"), (6, "NOT_COORDINATOR")])
+def test_commit_retries_not_coordinator_five_times(count, outcome):
+    """rd_kafka_handle_OffsetCommit retries NOT_COORDINATOR twice (RD_KAFKA_REQUEST_DEFAULT_RETRIES), then
+    the commit is deferred once and tried again: librdkafka 2.16 commits after five NOT_COORDINATOR in a
+    row and raises the sixth ("Commit failed: Broker: Not coordinator"); checked against the real client
+    in tests/parity/test_parity_coordinator.py."""
+    c, p = make()
+    produce(p, 0, 4)
+    k = consumer(c, "A", "range")
+    run = Run(c, [k])
+    assert run.poll(60_000, until=lambda: run.settled() and len(set(run.got)) == 4)
+    c.push_request_errors("OffsetCommit", *[Err.NOT_COORDINATOR] * count)
+    try:
+        k.commit(asynchronous=False)
+        got = "ok"
+    except KafkaException as e:
+        got = e.args[0].name()
+        assert e.args[0].str() == "Commit failed: Broker: Not coordinator"
+    assert got == outcome
+    assert c.trace.filter("consumer.commit_deferred", node="A")

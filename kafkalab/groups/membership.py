@@ -716,21 +716,31 @@ class GroupMember:
         self.sim.trace.emit("consumer.commit", node=self.node, group=self.group_id, member=member, generation=gen,
                             offsets={f"{t}-{p}": o for (t, p), o in items}, auto=auto, sync=not asynchronous)
 
-        # rd_kafka_cgrp_defer_offset_commit: with no usable coordinator the commit waits for one, up to
-        # session.timeout.ms (then _WAIT_COORD); a commit answered NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE
-        # or _TRANSPORT is deferred the same way once, and a second such answer goes to the application.
+        # With no usable coordinator the commit waits for one, up to session.timeout.ms, then _WAIT_COORD
+        # (rd_kafka_cgrp_defer_offset_commit, rd_kafka_cgrp_timeout_scan).  NOT_COORDINATOR,
+        # COORDINATOR_NOT_AVAILABLE or _TRANSPORT mark the coordinator dead and the request is retried
+        # (rd_kafka_handle_OffsetCommit: REFRESH|SPECIAL|RETRY, RD_KAFKA_REQUEST_DEFAULT_RETRIES = 2);
+        # when those retries are used up the commit is deferred once more and retried again: the sixth
+        # such answer in a row goes to the application (librdkafka 2.16: five NOT_COORDINATOR in a row
+        # still commit, six raise NOT_COORDINATOR).  COORDINATOR_LOAD_IN_PROGRESS is only retried.
         deadline = self.sim.now + self.session_timeout_ms
-        deferred = []
+        errors = []
 
         def reply(resp):
             err = resp["error"]
-            if err in _COORD_ERRORS and not deferred and err != Err.COORDINATOR_LOAD_IN_PROGRESS and self._alive():
-                deferred.append(err)
-                self._coordinator_dead("OffsetCommit", err)
-                self.sim.trace.emit("consumer.commit_deferred", node=self.node, group=self.group_id, member=member,
-                                    error=_nm(err) or spec(err).name, session_timeout_ms=self.session_timeout_ms)
-                send(max(deadline, self.sim.now + self.session_timeout_ms))
-                return
+            if err in _COORD_ERRORS and self._alive():
+                errors.append(err)
+                attempts = 3 if err == Err.COORDINATOR_LOAD_IN_PROGRESS else 6
+                if len(errors) < attempts:
+                    if err != Err.COORDINATOR_LOAD_IN_PROGRESS:
+                        self._coordinator_dead("OffsetCommit", err)
+                    if len(errors) == 3:
+                        self.sim.trace.emit("consumer.commit_deferred", node=self.node, group=self.group_id,
+                                            member=member, error=_nm(err) or spec(err).name,
+                                            session_timeout_ms=self.session_timeout_ms)
+                    until = max(deadline, self.sim.now + self.session_timeout_ms)
+                    self.sim.schedule(self.retry_backoff_ms, lambda: self._alive() and send(until))
+                    return
             state["resp"] = resp
             if err == Err.NONE:
                 for k, o in items:
@@ -791,8 +801,8 @@ def _nm(code: int) -> str:
 
 
 def _commit_reason(err: int) -> str:
-    if err < 0:  # librdkafka's local errors (_WAIT_COORD, _TRANSPORT): their rd_kafka_err2str() text
-        return spec(err).description
+    if err < 0 or err in _COORD_ERRORS:  # what confluent-kafka raises: "Commit failed: Broker: Not coordinator"
+        return f"Commit failed: {spec(err).description}"
     if err in (Err.UNKNOWN_MEMBER_ID, Err.ILLEGAL_GENERATION):
         return (f"Broker: {_nm(err).replace('_', ' ').capitalize()}: commit cannot be completed since the group has "
                 "already rebalanced and assigned the partitions to another member (the time between poll() calls "

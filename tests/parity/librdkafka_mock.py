@@ -23,7 +23,7 @@ import glob
 import os
 
 API_KEYS = {"Produce": 0, "InitProducerId": 22, "AddPartitionsToTxn": 24, "AddOffsetsToTxn": 25, "EndTxn": 26,
-            "TxnOffsetCommit": 28}
+            "TxnOffsetCommit": 28, "OffsetCommit": 8}
 
 
 def _lib():

@@ -145,3 +145,41 @@ def test_coordinator_failover_same_as_librdkafka(protocol, commit_during):
     real, sim = results
     assert real["after"] == (80, [], [])  # the real client: nothing lost, no rebalance, no error
     assert sim == real
+
+
+def case_commit_coordinator_errors(w, errors):
+    ck = w.ck
+    p = ck.Producer({"bootstrap.servers": w.bootstrap})
+    p.produce("orders", value=b"x", partition=0)
+    p.flush(10)
+    c = ck.Consumer({"bootstrap.servers": w.bootstrap, "group.id": "g", "auto.offset.reset": "earliest",
+                     "enable.auto.commit": False})
+    w.clients.append(c)
+    c.subscribe(["orders"])
+    got = []
+    w.poll_for(c, 10, lambda m: m is not None and not m.error() and got.append(m), until=lambda: got)
+    w.push("OffsetCommit", *errors)
+    try:
+        return ("ok", [(t.partition, t.offset) for t in c.commit(message=got[0], asynchronous=False)])
+    except ck.KafkaException as e:
+        err = e.args[0]
+        return ("kafka", err.name(), err.str(), err.retriable(), err.fatal())
+
+
+@pytest.mark.parametrize("count", [5, 6])
+def test_commit_answered_not_coordinator_again_and_again(count):
+    """NOT_COORDINATOR (what a broker that lost the offsets partition answers) to OffsetCommit: librdkafka
+    marks the coordinator dead and retries (rd_kafka_handle_OffsetCommit: 2 retries), then defers the
+    commit once and tries again (rd_kafka_cgrp_op_handle_OffsetCommit): five in a row still commit,
+    the sixth goes to the application."""
+    results = []
+    for world in (RealWorld, SimWorld):
+        w = world()
+        w.push = w.mock.push_request_errors if world is RealWorld else w.cluster.push_request_errors
+        try:
+            results.append(case_commit_coordinator_errors(w, [16] * count))
+        finally:
+            w.close()
+    real, sim = results
+    assert real[0] == ("ok" if count == 5 else "kafka")
+    assert sim == real
