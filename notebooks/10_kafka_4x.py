@@ -392,6 +392,7 @@ retry_all = share_lab.queue_run("share", records=8, batch=2, crash=None, fail=nb
                                 decide=lambda m, e: AcknowledgeType.ACCEPT if e is None else AcknowledgeType.RELEASE)
 [(d.value, d.delivery_count, d.error, d.outcome) for d in retry_all.deliveries if d.error]
 
+
 # %% [markdown]
 # ### Exercise — done, retry, never
 # Write `decide(msg, error)`: `error` is `None` (processed fine), `"transient"` (a downstream timeout: `job-5`
