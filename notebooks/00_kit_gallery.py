@@ -10,12 +10,26 @@
 # with `kafkalab.viz.gallery.sample` and appears here by itself.
 
 # %%
+import html
+
 import matplotlib.pyplot as plt
-from IPython.display import Markdown, display
+from IPython.display import display
 
 import kafkalab.widgets
 from kafkalab import viz
-from kafkalab.viz import gallery
+from kafkalab.viz import gallery, style
+
+
+def show(s) -> None:
+    """One output: the caption above the figure's ``<img alt>``."""
+    fig = gallery.draw(s)
+    data, metadata = style.mimebundle(fig)
+    name = html.escape(s.renderer.removeprefix("kafkalab."))
+    caption = f"<p><b><code>{name}</code></b> — {html.escape(s.caption)}</p>"
+    display({"text/html": caption + data["text/html"], "image/png": data["image/png"],
+             "text/plain": data["text/plain"]}, metadata=metadata, raw=True)
+    plt.close(fig)
+
 
 samples = gallery.samples(kafkalab.widgets, size="small")
 viz.TextTable([(s.renderer.removeprefix("kafkalab."), s.caption) for s in samples], columns=["renderer", "sample"])
@@ -32,13 +46,20 @@ plt.show()
 # %% [markdown]
 # ## Every renderer, once
 # Each figure below is drawn on a fresh seeded cluster; hover over one (or read it with a screen reader) for
-# its description.
+# its description. Each sample is one output, its caption and its picture together: JupyterLab folds a cell's
+# outputs beyond `maxNumberOutputs` (50 by default) behind "Show more outputs", so the pictures are also split
+# over two cells, the renderers and the widget panels.
 
 # %% tags=["nbval-ignore-output"]
 for s in samples:
-    if s.renderer == "kafkalab.viz.palette.palette":
-        continue  # shown above
-    fig = gallery.draw(s)
-    display(Markdown(f"**`{s.renderer.removeprefix('kafkalab.')}`** — {s.caption}"))
-    display(fig)
-    plt.close(fig)
+    if s.renderer.startswith("kafkalab.viz.") and s.renderer != "kafkalab.viz.palette.palette":  # palette: above
+        show(s)
+
+# %% [markdown]
+# ## Every widget panel, once
+# The picture each panel draws as it opens (move its controls in the notebook that uses it).
+
+# %% tags=["nbval-ignore-output"]
+for s in samples:
+    if s.renderer.startswith("kafkalab.widgets."):
+        show(s)
