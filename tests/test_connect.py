@@ -261,13 +261,25 @@ def test_the_guides_snowflake_config_is_accepted_and_runs_on_the_embedded_databa
         "value.converter.schema.registry.url": "http://schema-registry:8081", "tasks.max": "4",
         "buffer.flush.time": "60", "buffer.count.records": "10000", "buffer.size.bytes": "100000000"}}
     connect = ConnectCluster(c, workers=2)
-    # As the guide writes it, the key's AvroConverter has no schema.registry.url: Connect refuses it.
-    with pytest.raises(ConnectRestError) as e:
-        connect.create_connector(guide)
-    assert 'Missing required configuration "schema.registry.url"' in e.value.message
+    # As the guide writes it, the key's AvroConverter has no schema.registry.url. Connect (4.x) creates
+    # the connector: AbstractHerder.validateConverterConfig (KAFKA-13329, 3.8) validates against
+    # Converter.config(), which Confluent's AvroConverter leaves as the empty default; the setting is
+    # only required by AvroConverterConfig when Worker.startTask configures the converter, so every
+    # task goes FAILED with that ConfigException.
+    created = connect.create_connector(guide)
+    assert len(created["tasks"]) == 4
+    connect.run(15_000)
+    st = connect.status("enriched-to-snowflake")
+    assert st["connector"]["state"] == "RUNNING"
+    assert [t["state"] for t in st["tasks"]] == ["FAILED"] * 4
+    assert all(t["trace"].startswith('org.apache.kafka.common.config.ConfigException: Missing required configuration '
+                                     '"schema.registry.url" which has no default value.') for t in st["tasks"])
+    assert "ENRICHED_EVENTS" not in database("PROD").tables()
+    # The fix: the key converter's own URL; PUT the config and the tasks restart with it.
     guide["config"]["key.converter.schema.registry.url"] = "http://schema-registry:8081"
-    connect.create_connector(guide)
+    connect.put_connector_config("enriched-to-snowflake", guide["config"])
     connect.run(30_000)
+    assert {t["state"] for t in connect.status("enriched-to-snowflake")["tasks"]} == {"RUNNING"}
     assert database("PROD").query('SELECT COUNT(*) FROM "ENRICHED_EVENTS"') == [(0,)] \
         if "ENRICHED_EVENTS" in database("PROD").tables() else True  # buffered: 60 s not yet passed
     connect.run(60_000)
@@ -288,7 +300,11 @@ def test_rest_errors():
               "Connector configuration is invalid and contains the following 1 error(s):\nMissing required "
               "configuration \"connection.url\" which has no default value."),
              (dict(sink(), **{"transforms": "r", "transforms.r.type": "org.apache.kafka.connect.transforms.RegexRouter"}),
-              400, 'Missing required configuration "regex" which has no default value.')]
+              400, 'Missing required configuration "regex" which has no default value.'),
+             (sink(**{"value.converter": "com.acme.NopeConverter"}), 400,
+              ("Invalid value com.acme.NopeConverter for configuration value.converter: Class com.acme.NopeConverter "
+               "could not be found.")),
+             (sink(**{"tasks.max": "0"}), 400, "Invalid value 0 for configuration tasks.max: Value must be at least 1")]
     for cfg, status, text in cases:
         with pytest.raises(ConnectRestError) as e:
             connect.create_connector("x", cfg)
@@ -298,6 +314,11 @@ def test_rest_errors():
     with pytest.raises(ConnectRestError) as e:
         connect.create_connector("x", sink())
     assert (e.value.status_code, e.value.message) == (409, "Connector x already exists")
+    # a bad PUT on an existing connector leaves it as it was: nothing written to connect-configs
+    before = (connect.connector_config("x"), connect.config_offset)
+    with pytest.raises(ConnectRestError) as e:
+        connect.put_connector_config("x", sink(**{"transforms": "m", "transforms.m.type": "com.acme.Nope"}))
+    assert e.value.status_code == 400 and (connect.connector_config("x"), connect.config_offset) == before
     with pytest.raises(ConnectRestError) as e:
         connect.status("nope")
     assert e.value.json() == {"error_code": 404, "message": "Connector nope not found"}
@@ -360,3 +381,27 @@ def test_bad_smt_configs():
                       ({"transforms": "x", "transforms.x.type": pkg + "Nope"}, "could not be found")]:
         with pytest.raises(ConfigException, match=text):
             Chain(cfg)
+
+
+def test_record_stages_follow_the_converter_and_the_chain():
+    from kafkalab.ecosystem.connect.path import record_stages
+    from kafkalab.ecosystem.connect.versus import order
+
+    cfg = {"connector.class": JDBC, "transforms": "rename,route",
+           "transforms.rename.type": "org.apache.kafka.connect.transforms.ReplaceField$Value",
+           "transforms.rename.renames": "amount:total",
+           "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
+           "transforms.route.regex": "(.*)", "transforms.route.replacement": "$1_v2"}
+    stages = record_stages(cfg, order(3).encode())
+    assert [s["stage"] for s in stages] == ["bytes on the topic", "JsonConverter", "SMT rename", "SMT route",
+                                            "JdbcSinkConnector"]
+    assert stages[-1] == {"stage": "JdbcSinkConnector", "topic": "orders_v2",
+                          "value": "INSERT INTO orders_v2 (id, total)", "outcome": "ok"}
+    # Java's replaceFirst: one replacement, though (.*) also matches the empty string at the end
+    assert stages[3]["topic"] == "orders_v2"
+    poison = record_stages(cfg, b"not json")
+    assert poison[-1]["outcome"] == "failed" and poison[-1]["stage"] == "JsonConverter"
+    assert poison[-1]["value"].startswith("DataException: Converting byte[] to Kafka Connect data failed")
+    dropped = record_stages({"transforms": "f", "transforms.f.type": "org.apache.kafka.connect.transforms.Filter"},
+                            order(1).encode())
+    assert dropped[-1]["outcome"] == "dropped" and len(dropped) == 3

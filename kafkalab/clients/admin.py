@@ -267,8 +267,6 @@ def _describe_broker(cluster, name: str) -> dict:
     must be an integer, but it is: x").  Values set for this cluster are STATIC_BROKER_CONFIG,
     the others DEFAULT_CONFIG.  Simplification: only the broker settings the simulator models.
     """
-    from ..cluster.cluster import BROKER_DEFAULTS
-
     try:
         broker_id = int(name)
     except (TypeError, ValueError):
@@ -280,7 +278,7 @@ def _describe_broker(cluster, name: str) -> dict:
     out = {}
     for key in sorted(cluster.broker_config):
         value = cluster.broker_config[key]
-        default = BROKER_DEFAULTS.get(key) == value
+        default = cluster.default_broker_config.get(key) == value
         text = str(value).lower() if isinstance(value, bool) else str(value)
         out[key] = ConfigEntry(key, text, ConfigSource.DEFAULT_CONFIG if default else ConfigSource.STATIC_BROKER_CONFIG,
                                is_read_only=True, is_default=default)

@@ -6,6 +6,9 @@
 >>> [p.leader for p in c.describe("orders").partitions]   # doctest: +SKIP
 [2, 3, 1]
 
+``Cluster(profile="2.8")`` (or ``"3.0"``, ``"3.3"``, ``"4.0"``, ``"4.2"``) takes the defaults of that Kafka
+version from :mod:`kafkalab.profiles`; ``Cluster()`` is ``"4.0"``.
+
 Brokers answer to ``kafka-1:9092``, ``kafka-2:9092``, … and to ``B1:9092``-style aliases, so
 client configs copied from the syllabus work unchanged.  Every change is in ``cluster.trace``;
 the metadata log is ``cluster.metadata_log()``.
@@ -18,6 +21,7 @@ import weakref
 from collections.abc import Callable, Iterable
 
 from .. import config as kconfig
+from .. import profiles as kprofiles
 from ..errors import (
     ConfigException,
     Err,
@@ -152,13 +156,25 @@ class Cluster:
     """A simulated Kafka cluster.  ``brokers`` is a count; ``racks`` optionally a rack per broker."""
 
     def __init__(self, brokers: int = 3, seed: int = 0, racks: Iterable[str] | None = None,
-                 latency_ms: int = 1, broker_config: dict | None = None, name: str = "kafkalab"):
+                 latency_ms: int = 1, broker_config: dict | None = None, name: str = "kafkalab",
+                 profile: str | None = None, features: dict | None = None):
+        """``profile`` ("2.8", "3.0", "3.3", "4.0", "4.2"; see :mod:`kafkalab.profiles`) picks the
+        defaults of a Kafka version; ``features`` overrides feature levels (``{"share.version": 1}``)."""
         if brokers < 1:
             raise ValueError("a cluster needs at least one broker")
+        self.profile = kprofiles.check_profile(profile)
         self.sim = Sim(seed)
         self.sim.network.default_latency_ms = latency_ms
         self.name = name
         self.broker_config = dict(BROKER_DEFAULTS)
+        self.broker_config.update(kprofiles.broker_defaults(self.profile))
+        #: What this cluster's brokers have when nobody set a value (the profile's defaults).
+        self.default_broker_config = dict(self.broker_config)
+        self.features = kprofiles.features(self.profile)
+        for k, v in (features or {}).items():
+            if k not in self.features:
+                raise ValueError(f"unknown feature {k!r}: the simulator knows {sorted(self.features)}")
+            self.features[k] = v
         for k, v in (broker_config or {}).items():
             if k not in BROKER_DEFAULTS and k not in BROKER_TOPIC_SYNONYMS:
                 raise ConfigException(KafkaError(Err._INVALID_ARG, f"Unknown broker config {k!r}: the simulator "
@@ -180,8 +196,10 @@ class Cluster:
         self._client_seq: dict[str, int] = {}
         for i in range(1, brokers + 1):
             self.brokers[i] = Broker(self, i, racks[i - 1])
+        # The profile is named in the trace only when one was chosen, so traces of Cluster() stay as they were.
+        extra = {} if profile is None else {"profile": self.profile}
         self.sim.trace.emit("cluster.create", node=CONTROLLER_NODE, brokers=brokers, seed=seed,
-                            racks=racks, mode="KRaft")
+                            racks=racks, mode=kprofiles.controller_mode(self.profile), **extra)
         for b in self.brokers.values():
             b.start()
         self.sim.run(until_ms=self.sim.now + 3 * self.broker_config["broker.heartbeat.interval.ms"])
@@ -575,6 +593,11 @@ class Cluster:
 
     def consumer(self, conf: dict | None = None, **kw):
         return _factory("consumer")(dict(conf or {}), cluster=self, **kw)
+
+    def share_consumer(self, conf: dict | None = None, **kw):
+        """A ``ShareConsumer`` (KIP-932) on this cluster; share groups need ``profile="4.2"`` (or the
+        ``share.version`` feature)."""
+        return _factory("share_consumer")(dict(conf or {}), cluster=self, **kw)
 
     def admin(self, conf: dict | None = None):
         return _factory("admin")(dict(conf or {"bootstrap.servers": "kafka-1:9092"}), cluster=self)

@@ -774,6 +774,12 @@ class GroupCoordinator:
     def on_consumer_heartbeat(self, respond, group_id: str, member_id: str, member_epoch: int,
                               instance_id: str | None, client_id: str, node: str, topics: list | None,
                               owned: dict, assignor: str | None, rebalance_timeout_ms: int) -> None:
+        if not self.cluster.features.get("kip848", True):
+            # A broker before 4.0 (kafkalab.profiles, KIP-848 GA in 4.0) does not offer the API.
+            self.sim.trace.emit("group.unsupported", node=f"kafka-{self.coordinator_broker(group_id)}",
+                                group=group_id, api="ConsumerGroupHeartbeat", profile=self.cluster.profile)
+            respond({"error": Err.UNSUPPORTED_VERSION, "member_id": member_id})
+            return
         g = self.group(group_id, "consumer")
         if g.type != "consumer":
             respond({"error": Err.INVALID_REQUEST, "member_id": member_id})

@@ -73,6 +73,8 @@ class GroupMember:
         self._listeners: dict = {}
         self._events: deque = deque()
         self._coordinator: int = -1
+        self._watched_coordinators: set = set()
+        self._blocking: tuple | None = None  # (broker, token, on_lost) of the JoinGroup/SyncGroup awaiting an answer
         self._hb_timer = None
         self._join_seq = 0
         self._stored: dict = {}  # tp -> offset to commit (librdkafka's offset store)
@@ -195,22 +197,65 @@ class GroupMember:
     def _svc(self):
         return coordinator_for(self.cluster)
 
-    def _send(self, api: str, handler, reply, *args) -> None:
+    def _send(self, api: str, handler, reply, *args, on_lost=None, timeout_ms: int = 0) -> None:
+        """Send ``api`` to the group coordinator, finding it first.
+
+        ``on_lost(err)`` marks a blocking request (JoinGroup, SyncGroup): it is called with ``_TRANSPORT``
+        if the coordinator's connection is reset while the answer is awaited (its broker died), or with
+        ``_TIMED_OUT`` after ``timeout_ms`` — librdkafka's request timeouts, rd_kafka_JoinGroupRequest
+        (``max.poll.interval.ms`` + 3 s) and rd_kafka_SyncGroupRequest (``session.timeout.ms`` + 3 s).
+        """
         # Simplification: FindCoordinator is answered from the controller's metadata at once (no
-        # round trip); the request itself then travels the simulated network.  Lost JoinGroup /
-        # SyncGroup / OffsetCommit requests have no client-side request timeout: the heartbeat (or
-        # the next rebalance) recovers, and a synchronous call gives up after 30 s of virtual time.
+        # round trip); the request itself then travels the simulated network.  A lost OffsetCommit has
+        # no client-side request timeout: a synchronous call gives up after 30 s of virtual time.
         svc = self._svc()
         if self._coordinator < 0 or not self.cluster.brokers[self._coordinator].alive:
             if svc.try_offsets_topic():
                 self._coordinator = svc.coordinator_broker(self.group_id)
             else:
                 self._coordinator = -1
-        if self._coordinator < 0:
-            # COORDINATOR_NOT_AVAILABLE: look again after retry.backoff.ms
-            self.sim.schedule(100, self._send, api, handler, reply, *args)
+        # COORDINATOR_NOT_AVAILABLE: look again after retry.backoff.ms. A blocking request also waits while
+        # the coordinator found is a dead broker (its connection is refused) until the metadata moves on.
+        if self._coordinator < 0 or (on_lost is not None and not self.cluster.brokers[self._coordinator].alive):
+            self.sim.schedule(100, lambda: self._send(api, handler, reply, *args, on_lost=on_lost,
+                                                      timeout_ms=timeout_ms))
             return
+        if on_lost is not None:
+            broker = self._coordinator
+            token = object()
+            self._blocking = (broker, token, on_lost)
+            if broker not in self._watched_coordinators:
+                self._watched_coordinators.add(broker)
+                node = self.cluster.brokers[broker].node
+                self.sim.network.watch(node, lambda _node, b=broker: self._coordinator_reset(b))
+            self.sim.schedule(timeout_ms, self._blocking_timeout, token)
         svc.request(self.node, self._coordinator, api, handler, reply, *args)
+
+    def _coordinator_reset(self, broker: int) -> None:
+        """The coordinator's broker died: the request awaiting its answer fails with a transport error."""
+        if self._blocking is not None and self._blocking[0] == broker:
+            on_lost = self._blocking[2]
+            self._blocking = None
+            on_lost(Err._TRANSPORT)
+
+    def _blocking_timeout(self, token) -> None:
+        if self._blocking is not None and self._blocking[1] is token:
+            on_lost = self._blocking[2]
+            self._blocking = None
+            on_lost(Err._TIMED_OUT)
+
+    def _blocking_lost(self, api: str, still_waiting: bool, err) -> None:
+        """rd_kafka_cgrp_handle_JoinGroup/SyncGroup on a transport error or timeout: the coordinator is
+        marked dead, looked up again, and the member joins again (keeping its member id)."""
+        if not self._alive() or not still_waiting:
+            return
+        from ..errors import spec
+
+        name = spec(err).name  # librdkafka's local errors have no Java name
+        self.sim.trace.emit("consumer.coordinator_lost", node=self.node, group=self.group_id, member=self.member_id,
+                            api=api, error=name, coordinator=self._coordinator)
+        self._coordinator = -1
+        self.sim.schedule(100, self._start_join, f"{api}: {name}")
 
     def _alive(self) -> bool:
         return not self._closed and not self._crashed
@@ -234,7 +279,9 @@ class GroupMember:
                             reason=reason, owned=meta["owned"])
         self._send("JoinGroup", self._svc().on_join_group, lambda r: self._on_join(seq, r), self.group_id,
                    self.member_id, self.instance_id, self.node, self.node, protocols, self.session_timeout_ms,
-                   self.max_poll_interval_ms)
+                   self.max_poll_interval_ms, timeout_ms=self.max_poll_interval_ms + 3000,
+                   on_lost=lambda err: self._blocking_lost(
+                       "JoinGroup", seq == self._join_seq and self.group_state == "joining", err))
 
     def _on_join(self, seq: int, resp: dict) -> None:
         if not self._alive() or seq != self._join_seq or self.group_state != "joining":
@@ -267,7 +314,9 @@ class GroupMember:
                             protocol=resp["protocol"])
         gen = self.generation_id
         self._send("SyncGroup", self._svc().on_sync_group, lambda r: self._on_sync(gen, r), self.group_id,
-                   self.member_id, gen, self.instance_id, assignments)
+                   self.member_id, gen, self.instance_id, assignments, timeout_ms=self.session_timeout_ms + 3000,
+                   on_lost=lambda err: self._blocking_lost(
+                       "SyncGroup", gen == self.generation_id and self.group_state == "syncing", err))
         self._arm_heartbeat()
 
     def _run_assignor(self, protocol: str, members: dict) -> dict:
@@ -379,6 +428,14 @@ class GroupMember:
             self.member_id, self.generation_id = "", 0
             self._lose(f"ConsumerGroupHeartbeat: {_nm(err)}")
             self._cg_heartbeat(join=True)
+            return
+        if err == Err.UNSUPPORTED_VERSION:
+            self.sim.trace.emit("consumer.heartbeat_error", node=self.node, group=self.group_id, member=mid,
+                                generation=epoch, error=_nm(err))
+            self._fatal(err, "ConsumerGroupHeartbeat: the broker does not support group.protocol=consumer (KIP-848)")
+            if self._hb_timer is not None:
+                self._hb_timer.cancel()
+                self._hb_timer = None
             return
         if err != Err.NONE:
             return

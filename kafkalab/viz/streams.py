@@ -425,11 +425,17 @@ def task_timeline(trace, ax=None, end_ms: int | None = None, names: dict | None 
     colors = style.consumer_colors([names.get(i, i) for i in instances])
     ax = style.axes_or_new(ax, height=max(2.4, 0.9 + 0.4 * len(tasks)))
     lane = {t: i for i, t in enumerate(tasks)}
+    span = max((e for *_x, e in iv), default=1) - min((st for _t, _n, st, _e in iv), default=0)
+    # A pause between two owners (an eager rebalance's revoke-then-assign: about 100 ms) is kept visible: the
+    # earlier bar ends at least span/150 before the next starts, as a restore is drawn at least span/80 wide.
+    starts = sorted((t, s) for t, _n, s, _e in iv)
     for t, n, s, e in iv:
+        nxt = min((s2 for t2, s2 in starts if t2 == t and s2 >= e), default=None)
+        if nxt is not None and 0 < nxt - e < span / 150:
+            e = max(s, nxt - span / 150)
         ax.barh(lane[t], (e - s) / 1000, left=s / 1000, height=0.6, color=colors[names.get(_instance(n), _instance(n))],
                 edgecolor="white")
     restoring = {}
-    span = max((e for *_x, e in iv), default=1) - min((st for _t, _n, st, _e in iv), default=0)
     for ev in trace.filter(["streams.restore_start", "streams.restore_end"]):
         k = (ev.fields["task"], ev.node)
         if ev.kind == "streams.restore_start":
@@ -443,7 +449,7 @@ def task_timeline(trace, ax=None, end_ms: int | None = None, names: dict | None 
         if ev.fields.get("ok") and ev.fields.get("tasks"):
             for t in ev.fields["tasks"]:
                 if t in lane:
-                    ax.plot(ev.time_ms / 1000, lane[t] - 0.42, "|", color=style.INK, ms=5, mew=1)
+                    ax.plot(ev.time_ms / 1000, lane[t] - 0.42, "|", color=style.INK, ms=style.MARKER_PT, mew=1)
     crash_times = [ev.time_ms for ev in trace.filter("streams.crash")]
     for c in crash_times:
         ax.axvline(c / 1000, color=style.DANGER, ls="--", lw=1.2)
@@ -537,3 +543,116 @@ def emits_table(runs: dict, topic: str):
 
 __all__ = ["TOPOLOGY_COLORS", "WINDOW_COLORS", "emits", "emits_plot", "emits_table", "instance_names", "restore_table", "short_name",
            "task_intervals", "task_timeline", "topology_graph", "window_counts_table", "window_timeline"]
+
+
+# -- samples for the figure check and the gallery ----------------------------------------------------------
+
+from .gallery import sample
+
+
+def _word_count_topology(repartition: bool = False):
+    """Word count: split lines into words, count per word (re-keyed through a repartition topic if asked)."""
+    from ..ecosystem.streams import Consumed, Materialized, Produced, Serdes, StreamsBuilder
+
+    s, lng = Serdes.String(), Serdes.Long()
+    b = StreamsBuilder()
+    words = b.stream("lines", Consumed.with_(s, s)).flat_map_values(lambda line: line.split())
+    grouped = words.group_by(lambda _k, word: word) if repartition else words.group_by_key()
+    grouped.count(Materialized.as_("counts")).to_stream().to("counts-out", Produced.with_(s, lng))
+    return b.build()
+
+
+@sample(topology_graph, "small", "A word count: one sub-topology, its state store and changelog.")
+def _topology_small():
+    return topology_graph(_word_count_topology(), "wc")
+
+
+@sample(topology_graph, "large", "The guide's clicks app: windowed count, stream-table join, two sub-topologies.")
+def _topology_large():
+    from ..ecosystem.streams.lab import guide_topology
+
+    return topology_graph(guide_topology(), "clicks-app")
+
+
+def _clicks(n: int) -> list[int]:
+    from ..ecosystem.streams.lab import MINUTE, NOON
+
+    rng_free = [0.2, 1.1, 1.9, 3.4, 4.6, 6.2, 7.5, 8.3, 9.6, 2.5, 5.1, 0.9, 7.9, 3.3, 9.1, 4.4]
+    return [NOON + int(m * MINUTE) for m in rng_free[:n]]
+
+
+@sample(window_timeline, "small", "Tumbling 2-minute windows without grace: the out-of-order click is dropped.")
+def _windows_small():
+    from ..ecosystem.streams import Duration, TimeWindows
+    from ..ecosystem.streams.lab import window_run
+
+    return window_timeline(window_run(TimeWindows.of_size_with_no_grace(Duration.of_minutes(2)), _clicks(10)))
+
+
+@sample(window_timeline, "large", "Hopping 5-minute windows advancing by 1 minute, 1 minute of grace, 16 clicks.")
+def _windows_large():
+    from ..ecosystem.streams import Duration, TimeWindows
+    from ..ecosystem.streams.lab import window_run
+
+    w = TimeWindows.of_size_and_grace(Duration.of_minutes(5), Duration.of_minutes(1)).advance_by(Duration.of_minutes(1))
+    return window_timeline(window_run(w, _clicks(16)))
+
+
+def _count_run(instances: int, partitions: int, crash: bool, words: int):
+    from ..ecosystem.streams.lab import run_app
+
+    def topology():
+        from ..ecosystem.streams import Consumed, Materialized, Produced, Serdes, StreamsBuilder
+
+        s, lng = Serdes.String(), Serdes.Long()
+        b = StreamsBuilder()
+        b.stream("words", Consumed.with_(s, s)).group_by_key().count(Materialized.as_("counts")).to_stream().to(
+            "counts-out", Produced.with_(s, lng))
+        return b.build()
+
+    from ..ecosystem.streams import Serdes
+
+    data = [(f"w{i % 13}", "x", 1000 + i * 100) for i in range(words)]
+    extra = {"crash": 0, "crash_at_ms": 20_000} if crash else {}
+    return run_app(topology, {"words": data}, instances=instances, output_serdes={"words": (Serdes.String(),) * 2},
+                   partitions={"words": partitions}, props={"statestore.cache.max.bytes": 0, "commit.interval.ms": 5000},
+                   time_scale=1.0, seed=1, run_ms=120_000, **extra)
+
+
+@sample(task_timeline, "small", "Two instances share two tasks; nothing fails.")
+def _tasks_small():
+    return task_timeline(_count_run(2, 2, False, 100).trace)
+
+
+@sample(task_timeline, "large", "An instance crashes at 20 s; after the session timeout the other restores its tasks from the changelog.")
+def _tasks_large():
+    return task_timeline(_count_run(2, 6, True, 300).trace)
+
+
+def _emit_runs(n: int) -> dict:
+    from ..ecosystem.streams import Consumed, Materialized, Produced, Serdes, StreamsBuilder
+    from ..ecosystem.streams.lab import NOON, run_app
+
+    s, lng = Serdes.String(), Serdes.Long()
+
+    def topology():
+        b = StreamsBuilder()
+        b.stream("words", Consumed.with_(s, s)).group_by_key().count(Materialized.as_("counts")).to_stream().to(
+            "counts-out", Produced.with_(s, lng))
+        return b.build()
+
+    burst = [(f"k{i % 5}", "x", NOON + 50 * i) for i in range(n)]
+    return {name: run_app(topology, {"words": burst}, props=props, output_serdes={"words": (s, s)}, time_scale=1.0,
+                          run_ms=30_000).trace
+            for name, props in (("cache 10 MB, commit every 5 s", {"commit.interval.ms": 5000}),
+                                ("statestore.cache.max.bytes = 0", {"statestore.cache.max.bytes": 0}))}
+
+
+@sample(emits_plot, "small", "A burst of 40 updates to 5 keys, with and without the record cache.")
+def _emits_small():
+    return emits_plot(_emit_runs(40), "counts-out")
+
+
+@sample(emits_plot, "large", "A burst of 400 updates to 5 keys, with and without the record cache.")
+def _emits_large():
+    return emits_plot(_emit_runs(400), "counts-out")

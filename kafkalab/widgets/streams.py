@@ -14,6 +14,7 @@ import ipywidgets as w
 
 from ..ecosystem.streams.lab import MINUTE, NOON, hhmm, window_run
 from ..ecosystem.streams.windows import SessionWindows, SlidingWindows, TimeWindows
+from ..viz.gallery import sample
 from ..viz.streams import window_timeline
 from .panel import Panel, View, new_figure
 
@@ -51,9 +52,6 @@ def render_windows(kind: str = "hopping", size_min: int = 5, advance_min: int = 
     recs = explorer_records(late_by_min)
     run = window_run(windows, recs)
     fig = new_figure(8.0, 4.2)
-    # Fixed margins (not the constrained layout, which doubles the redraw time): the window labels on the left,
-    # the legend on the right.
-    fig.subplots_adjust(left=0.15, right=0.76, top=0.86, bottom=0.12)
     window_timeline(run, ax=fig.add_subplot(111))
     import pandas as pd
 
@@ -82,3 +80,13 @@ def window_explorer(kind: str = "hopping", size_min: int = 5, advance_min: int =
     return Panel(controls, render_windows, title="Window explorer",
                  description="One user's clicks, counted per window in a TopologyTestDriver. Bars are windows, "
                              "hatched their grace; crosses are updates dropped as late.")
+
+
+@sample(render_windows, "small", "The window explorer as it opens: hopping 5-minute windows, a click 3 minutes late.")
+def _explorer_small():
+    return render_windows()
+
+
+@sample(render_windows, "large", "Session windows with a 10-minute gap and no grace, the last click 10 minutes late.")
+def _explorer_large():
+    return render_windows(kind="session", size_min=10, advance_min=1, grace_min=0, late_by_min=10)

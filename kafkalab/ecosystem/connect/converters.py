@@ -70,7 +70,7 @@ class JsonConverter(Converter):
         if data is None:
             return None, None
         try:
-            doc = json.loads(data)
+            doc = json.loads(data.decode("utf-8"))  # JSON on the wire is UTF-8 (no guessing of UTF-16/32)
         except (ValueError, UnicodeDecodeError) as e:
             raise DataException(f"Converting byte[] to Kafka Connect data failed due to serialization error: {e}") \
                 from None
@@ -181,8 +181,9 @@ class AvroConverter(Converter):
 CONVERTERS = {c.java_class: c for c in (StringConverter, ByteArrayConverter, JsonConverter, AvroConverter)}
 
 
-def make_converter(config: dict, prefix: str, default: str):
-    """The converter a connector config names under ``key.converter`` / ``value.converter``."""
+def converter_class(config: dict, prefix: str, default: str) -> type[Converter]:
+    """The class named under ``prefix`` (``key.converter``/``value.converter``), checked as Connect's
+    ``ConnectorConfig`` checks a ``CLASS`` setting when a connector is created or validated."""
     from .data import ConfigException
 
     cls_name = config.get(prefix, default)
@@ -190,5 +191,12 @@ def make_converter(config: dict, prefix: str, default: str):
     if cls is None:
         raise ConfigException(f"Invalid value {cls_name} for configuration {prefix}: Class {cls_name} could not be "
                               f"found.")
+    return cls
+
+
+def make_converter(config: dict, prefix: str, default: str):
+    """The converter a connector config names under ``key.converter`` / ``value.converter``, configured with
+    its prefixed settings (``Plugins.newConverter`` calls ``configure`` when a *task* starts)."""
+    cls = converter_class(config, prefix, default)
     sub = {k[len(prefix) + 1:]: v for k, v in config.items() if k.startswith(prefix + ".")}
     return cls(sub, is_key=prefix.startswith("key"))

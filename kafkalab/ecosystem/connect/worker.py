@@ -40,7 +40,7 @@ from __future__ import annotations
 import json
 
 from .connectors import PLUGINS
-from .converters import make_converter
+from .converters import converter_class, make_converter
 from .data import ConfigException, ConnectException, ConnectRecord, DataException, RetriableException
 from .transforms import Chain
 
@@ -86,11 +86,12 @@ class ConnectRestError(Exception):
         return f"{self.status_code}: {self.message}"
 
 
-def java_trace(exc: BaseException, cause: BaseException | None = None) -> str:
+def java_trace(exc: BaseException, cause: BaseException | None = None,
+               where: str = "org.apache.kafka.connect.runtime.WorkerTask.doRun(WorkerTask.java:229)") -> str:
     """A Java-looking stack trace for the status JSON (class: message, then Caused by)."""
     def line(e):
         return f"{getattr(e, 'java_class', 'org.apache.kafka.connect.errors.ConnectException')}: {e}"
-    out = line(exc) + "\n\tat org.apache.kafka.connect.runtime.WorkerTask.doRun(WorkerTask.java:229)"
+    out = line(exc) + f"\n\tat {where}"
     if cause is not None:
         out += "\nCaused by: " + line(cause)
     return out
@@ -287,6 +288,10 @@ class _TaskBase:
         self.backoff_until = 0
         self.task = self.plugin.task(config, task_id, lambda kind, **f: self.cc.emit(kind, self.w.node,
                                                                                       task=self.uid, **f))
+        note = getattr(self.plugin, "note", None)
+        if note is not None and config["connector.class"] not in self.cc.noted:
+            self.cc.noted.add(config["connector.class"])
+            self.cc.emit("connect.note", self.w.node, task=self.uid, message=note(config))
         self.cc.set_status("task", self.uid, "RUNNING", self.w.worker_id)
 
     def fail(self, exc: BaseException, cause: BaseException | None = None) -> None:
@@ -582,8 +587,16 @@ class Worker:
             return
         self.owned.add(u)
         kind = PLUGINS[cfg["config"]["connector.class"]].kind
-        runner = (SinkTaskRunner if kind == "sink" else SourceTaskRunner)(self, name, int(tid),
-                                                                          cfg["tasks"][int(tid)])
+        try:
+            runner = (SinkTaskRunner if kind == "sink" else SourceTaskRunner)(self, name, int(tid),
+                                                                              cfg["tasks"][int(tid)])
+        except ConfigException as e:
+            # Worker.startTask: a converter (or the task) that cannot be configured fails the task at
+            # start; the worker keeps it in its assignment, the status says FAILED with the trace.
+            trace = java_trace(e, where="org.apache.kafka.connect.runtime.Worker.startTask(Worker.java)")
+            self.cc.emit("connect.task.failed", self.node, task=u, error=str(e))
+            self.cc.set_status("task", u, "FAILED", self.worker_id, trace=trace)
+            return
         self.tasks[u] = runner
         self.cc.emit("connect.task.start", self.node, task=u)
 
@@ -634,6 +647,7 @@ class ConnectCluster:
         self.config_offset = -1
         self.statuses: dict = {}  # ("connector"|"task", id) -> status dict
         self.assignor = IncrementalCooperativeAssignor(self)
+        self.noted: set = set()  # connector classes whose simulator note was said (once per Connect cluster)
         self.workers = [Worker(self, i) for i in range(1, workers + 1)]
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -747,9 +761,15 @@ class ConnectCluster:
         if config.get("errors.tolerance", "none") not in ("none", "all"):
             errors.append(f"Invalid value {config['errors.tolerance']} for configuration errors.tolerance: String "
                           f"must be one of: none, all")
+        # Validation checks that the converter classes exist.  Since Kafka 3.8 (KAFKA-13329,
+        # AbstractHerder.validateConverterConfig) it also validates the converter's own settings
+        # against ``Converter.config()``, but Confluent's AvroConverter does not override that
+        # method (the default is an empty ConfigDef), so a missing ``schema.registry.url`` passes
+        # here and only fails when a task configures its converter (``Worker.startTask``): the
+        # connector is created and its tasks go FAILED with the ConfigException as their trace.
         for prefix in ("key.converter", "value.converter"):
             try:
-                make_converter(config, prefix, self.config[prefix])
+                converter_class(config, prefix, self.config[prefix])
             except ConfigException as e:
                 errors.append(str(e))
         try:

@@ -52,8 +52,10 @@ from .processors import (
     KStreamMap,
     KStreamMapValues,
     KStreamPeek,
+    KTableAggregateSupplier,
     KTableKTableJoinMergerSupplier,
     KTableKTableJoinSide,
+    KTableRepartitionMapSupplier,
     KTableSourceSupplier,
     KTableToStream,
     KTableTransformSupplier,
@@ -65,7 +67,7 @@ from .processors import (
     enable_old_values,
     with_key,
 )
-from .serdes import Serdes, SessionWindowedSerde, TimeWindowedSerde
+from .serdes import ChangedSerde, Serdes, SessionWindowedSerde, TimeWindowedSerde
 from .topology import InternalTopicProperties, StoreFactory, Topology
 from .windows import JoinWindows, SessionWindows, SlidingWindows, TimeWindows
 
@@ -688,6 +690,16 @@ class KTable(AbstractStream):
             named, materialized = None, named
         return self._transform("KTABLE-MAPVALUES-", with_key(mapper, 1), named, materialized, False, None)
 
+    def group_by(self, selector, grouped: Grouped | None = None) -> KGroupedTable:
+        """Re-group the table by ``selector(key, value) -> (new_key, new_value)``: every update moves its old
+        pair out of one group and its new pair into another, through a repartition topic."""
+        g = grouped or Grouped()
+        name = self.builder.named(g.name, "KTABLE-SELECT-")
+        node = processor_node(self.builder, name, KTableRepartitionMapSupplier(selector))
+        self.builder.add(self.graph_node, node)
+        self.enable_sending_old_values(True)  # the subtractor needs the value an update replaces
+        return KGroupedTable(name, self.source_nodes, g.key_serde, g.value_serde, g.name, node, self.builder)
+
     def to_stream(self, named: Named | None = None) -> KStream:
         name = self.builder.named(named, "KTABLE-TOSTREAM-")
         node = processor_node(self.builder, name, KTableToStream)
@@ -809,6 +821,85 @@ class GlobalKTable:
 
 # ------------------------------------------------------------------------------------------------
 # Grouped and windowed streams
+
+
+class KGroupedTable:
+    """``KTable.group_by()``: ``count``, ``reduce(adder, subtractor)``, ``aggregate(initializer, adder,
+    subtractor)`` per new key (``KGroupedTableImpl``). The repartition topic is ``<store or Grouped name>-repartition``;
+    its values are ``Change`` pairs (``ChangedSerializer``)."""
+
+    def __init__(self, name, source_nodes, key_serde, value_serde, repartition_name, graph_node,
+                 builder: InternalStreamsBuilder):
+        self.name = name
+        self.source_nodes = set(source_nodes)
+        self.key_serde = key_serde
+        self.value_serde = value_serde
+        self.repartition_name = repartition_name
+        self.graph_node = graph_node
+        self.builder = builder
+        self._repartition_node: GraphNode | None = None
+
+    def _store(self, materialized: Materialized | None, default_value_serde):
+        """``MaterializedInternal(materialized, builder, "KTABLE-AGGREGATE-")``: the store is named first."""
+        m = (materialized or Materialized()).copy()
+        queryable = m.store_name is not None
+        if not queryable:
+            m.store_name = self.builder.new_store_name("KTABLE-AGGREGATE-")
+        if m.key_serde is None:
+            m.key_serde = self.key_serde
+        if m.value_serde is None:
+            m.value_serde = default_value_serde
+        return m, queryable
+
+    def _aggregate(self, supplier: KTableAggregateSupplier, prefix: str, named, m: Materialized, queryable: bool
+                   ) -> KTable:
+        """``KGroupedTableImpl.doAggregate``: sink → repartition topic → source → the aggregate processor."""
+        b = self.builder
+        named_name = named.name if isinstance(named, Named) else named
+        sink = b.suffixed(named_name, "-sink", "KSTREAM-SINK-")
+        source = b.suffixed(named_name, "-source", "KSTREAM-SOURCE-")
+        func = b.named(named_name, prefix)
+        topic = (self.repartition_name if self.repartition_name is not None else m.store_name) + REPARTITION_TOPIC_SUFFIX
+        ks, vs = self.key_serde, self.value_serde
+
+        def write(itb, parents):
+            itb.add_internal_topic(topic, InternalTopicProperties(None))
+            itb.add_sink(sink, topic, ks, ChangedSerde(vs), None, *parents)
+            itb.add_source(source, [topic], None, None, ks, ChangedSerde(vs))
+
+        if self._repartition_node is None or self.repartition_name is None:
+            self._repartition_node = GraphNode(source, write)
+            self._repartition_node.repartition = True
+        b.add(self.graph_node, self._repartition_node)
+        store = _kv_store(m.store_name, m, m.key_serde, m.value_serde)
+        node = stateful_node(b, func, supplier, store)
+        b.add(self._repartition_node, node)
+        return KTable(func, m.key_serde, m.value_serde, {source}, m.store_name if queryable else None, supplier, node,
+                      b)
+
+    def count(self, named: Named | None = None, materialized: Materialized | None = None) -> KTable:
+        if isinstance(named, Materialized):
+            named, materialized = None, named
+        m, q = self._store(materialized, Serdes.Long())
+        supplier = KTableAggregateSupplier(m.store_name, lambda: 0, lambda k, v, agg: agg + 1,
+                                           lambda k, v, agg: agg - 1)
+        return self._aggregate(supplier, "KTABLE-AGGREGATE-", named, m, q)
+
+    def reduce(self, adder, subtractor, named: Named | None = None, materialized: Materialized | None = None
+               ) -> KTable:
+        if isinstance(named, Materialized):
+            named, materialized = None, named
+        m, q = self._store(materialized, self.value_serde)
+        supplier = KTableAggregateSupplier(m.store_name, adder=adder, subtractor=subtractor, reduce=True)
+        return self._aggregate(supplier, "KTABLE-REDUCE-", named, m, q)
+
+    def aggregate(self, initializer, adder, subtractor, named: Named | None = None,
+                  materialized: Materialized | None = None) -> KTable:
+        if isinstance(named, Materialized):
+            named, materialized = None, named
+        m, q = self._store(materialized, None)
+        supplier = KTableAggregateSupplier(m.store_name, initializer, adder, subtractor)
+        return self._aggregate(supplier, "KTABLE-AGGREGATE-", named, m, q)
 
 
 class KGroupedStream:

@@ -213,9 +213,13 @@ class SinkNode(ProcessorNode):
 
 def _prepare(serde, default, which: str, node_kind: str, node_name: str, task_id):
     """``WrappingNullableUtils.prepare*``: the node's serde, or the default, or Kafka's error."""
-    if serde is not None:
+    if serde is not None and hasattr(serde, "set_if_unset"):  # WrappingNullableSerde: the default goes inside
+        serde.set_if_unset(default)
+        if serde.inner is not None:
+            return serde
+    elif serde is not None:
         return serde
-    if default is not None:
+    elif default is not None:
         return default
     from ...errors import ConfigException, Err, KafkaError
 

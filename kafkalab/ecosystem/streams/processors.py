@@ -383,6 +383,116 @@ class KStreamAggregate(Processor):
 
 
 # ------------------------------------------------------------------------------------------------
+# Re-grouped tables: KTable.groupBy → KGroupedTable.count / reduce / aggregate
+
+
+class KTableRepartitionMapSupplier:
+    """``KTableRepartitionMap``: the table's updates re-keyed by ``selector(key, value) -> (key', value')``."""
+
+    def __init__(self, selector):
+        self.selector = selector
+
+    def __call__(self):
+        return KTableRepartitionMap(self.selector)
+
+
+class KTableRepartitionMap(Processor):
+    """Kafka's ``KTableMapProcessor``: the old pair is subtracted where it was, the new one added where it goes.
+
+    When both land on the same new key they travel as one ``Change(new, old)`` (KIP-904, Kafka 3.5), so the
+    aggregate applies the subtractor then the adder in one step; otherwise as two records, the removal first.
+    A pair whose selected key or value is null is skipped.
+    """
+
+    def __init__(self, selector):
+        self.selector = selector
+
+    def process(self, record):
+        from .errors import StreamsException
+
+        if record.key is None:
+            raise StreamsException("Record key for the grouping KTable should not be null.")
+        change = record.value
+        new = self.selector(record.key, change.new_value) if change.new_value is not None else None
+        old = self.selector(record.key, change.old_value) if change.old_value is not None else None
+        new_ok = new is not None and new[0] is not None and new[1] is not None
+        old_ok = old is not None and old[0] is not None and old[1] is not None
+        fwd = self.context.forward
+        if new_ok and old_ok and new[0] == old[0]:
+            fwd(Record(new[0], Change(new[1], old[1]), record.timestamp, record.headers))
+            return
+        if old_ok:
+            fwd(Record(old[0], Change(None, old[1]), record.timestamp, record.headers))
+        if new_ok:
+            fwd(Record(new[0], Change(new[1], None), record.timestamp, record.headers))
+
+
+class KTableAggregateSupplier:
+    """``KTableAggregate`` (``count``, ``aggregate``: initializer, adder, subtractor) and ``KTableReduce``
+    (``reduce``: adder and subtractor reducers)."""
+
+    def __init__(self, store_name: str, initializer=None, adder=None, subtractor=None, reduce: bool = False):
+        self.store_name = store_name
+        self.initializer = initializer
+        self.adder = adder
+        self.subtractor = subtractor
+        self.reduce = reduce
+        self.send_old_values = False
+
+    def __call__(self):
+        return KTableAggregate(self)
+
+    def view(self):
+        return StoreGetterSupplier(self.store_name)
+
+    def enable_sending_old_values(self, force_materialization: bool = True) -> bool:
+        self.send_old_values = True
+        return True
+
+
+class KTableAggregate(Processor):
+    """Subtract the old value (if the aggregate has one), then add the new (initialising the aggregate first)."""
+
+    def __init__(self, s: KTableAggregateSupplier):
+        self.s = s
+
+    def init(self, context):
+        super().init(context)
+        self.store = context.get_state_store(self.s.store_name)
+        self.forwarder = TupleForwarder(self.store, context, self.s.send_old_values)
+
+    def process(self, record):
+        from .errors import StreamsException
+
+        s = self.s
+        if record.key is None:
+            raise StreamsException(f"Record key for KTable {'reduce' if s.reduce else 'aggregate'} operator with "
+                                   f"state {s.store_name} should not be null.")
+        change = record.value
+        old_vat = self.store.get(record.key)
+        old_agg = get_value_or_null(old_vat)
+        ts = record.timestamp
+        if change.old_value is not None and old_agg is not None:
+            mid = (s.subtractor(old_agg, change.old_value) if s.reduce
+                   else s.subtractor(record.key, change.old_value, old_agg))
+            ts = max(ts, old_vat.timestamp)
+        else:
+            mid = old_agg
+        if change.new_value is not None:
+            if s.reduce:
+                new_agg = change.new_value if mid is None else s.adder(mid, change.new_value)
+            else:
+                new_agg = s.adder(record.key, change.new_value, s.initializer() if mid is None else mid)
+            if old_vat is not None:
+                ts = max(ts, old_vat.timestamp)
+        else:
+            new_agg = mid
+        self.store.put(record.key, ValueAndTimestamp.make(new_agg, ts))
+        self.forwarder.maybe_forward(Record(record.key, Change(new_agg, old_agg if s.send_old_values else None), ts,
+                                            record.headers))
+
+
+# ------------------------------------------------------------------------------------------------
 # Windowed aggregations
 
 

@@ -244,6 +244,75 @@ class SessionWindowedSerde(Serde):
         return f"SessionWindowedSerde({self.inner!r})"
 
 
+class ChangedSerde(Serde):
+    """``ChangedSerializer``/``ChangedDeserializer``: a table update ``Change(new, old)`` on a repartition topic.
+
+    The format is Kafka's (since 3.4/3.5, KIP-904): ``{old}{0}`` for a removal, ``{new}{1}`` for an addition,
+    ``{varint len(new)}{new}{old}{2}`` for both (the varint is zigzag-encoded, ``ByteUtils.writeVarint``).
+    The inner serde is the grouping's value serde, or the default one (``setIfUnset``).
+    """
+
+    def __init__(self, inner: Serde | None):
+        self.inner = inner
+
+    def set_if_unset(self, default: Serde | None) -> None:
+        if self.inner is None:
+            self.inner = default
+
+    def serialize(self, topic, data):
+        from .errors import StreamsException
+
+        new = None if data.new_value is None else self.inner.serialize(topic, data.new_value)
+        old = None if data.old_value is None else self.inner.serialize(topic, data.old_value)
+        if new is not None and old is not None:
+            return _varint(len(new)) + new + old + b"\x02"
+        if new is not None:
+            return new + b"\x01"
+        if old is not None:
+            return old + b"\x00"
+        raise StreamsException("Both old and new values are null in ChangeSerializer, which is not allowed.")
+
+    def deserialize(self, topic, data):
+        from .processor import Change
+
+        if data is None:
+            return None
+        flag, body = data[-1], data[:-1]
+        if flag == 0:
+            return Change(None, self.inner.deserialize(topic, body))
+        if flag == 1:
+            return Change(self.inner.deserialize(topic, body), None)
+        n, at = _read_varint(body)
+        return Change(self.inner.deserialize(topic, body[at:at + n]), self.inner.deserialize(topic, body[at + n:]))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ChangedSerde) and other.inner == self.inner
+
+    def __hash__(self) -> int:
+        return hash((ChangedSerde, self.inner))
+
+
+def _varint(n: int) -> bytes:
+    z = (n << 1) ^ (n >> 31)
+    out = bytearray()
+    while z & ~0x7F:
+        out.append((z & 0x7F) | 0x80)
+        z >>= 7
+    out.append(z)
+    return bytes(out)
+
+
+def _read_varint(data: bytes) -> tuple[int, int]:
+    z = shift = i = 0
+    while True:
+        b = data[i]
+        z |= (b & 0x7F) << shift
+        i += 1
+        if not b & 0x80:
+            return (z >> 1) ^ -(z & 1), i
+        shift += 7
+
+
 class Serdes:
     """``org.apache.kafka.common.serialization.Serdes``: ``Serdes.String()``, ``Serdes.Long()``, …"""
 
