@@ -13,7 +13,8 @@ unchanged against
   ``min.insync.replicas=2``, follower replication on.
 
 Each (peer, size) runs in a fresh interpreter, so memory and the garbage collector start equal.
-Printed per phase: records/s and kafkalab's ratio to the fastest real peer (target ≥ 1.2); memory per
+Printed per phase: records/s (consume: of the records the broker still held, see the mock's
+retention below) and kafkalab's ratio to the fastest real peer (target ≥ 1.2); memory per
 stored record is the growth of the resident set while producing divided by N (the broker process's for
 tansu, this process's for the in-process mock and kafkalab; the mock and kafkalab hold three replicas).
 
@@ -67,10 +68,16 @@ def produce_then_consume(ck, conf: dict, topic: str, n: int, keys: list[bytes], 
     consumer = ck.Consumer({**conf, "group.id": "peers-bench", "auto.offset.reset": "earliest",
                             "enable.auto.commit": False})
     consumer.assign([ck.TopicPartition(topic, p, ck.OFFSET_BEGINNING) for p in range(PARTITIONS)])
+    # What the broker still holds: librdkafka's mock cluster keeps only the newest ~5 MB (or 100,000
+    # messages) of each partition and drops older segments, so it serves less than was produced.
+    stored = 0
+    for p in range(PARTITIONS):
+        low, high = consumer.get_watermark_offsets(ck.TopicPartition(topic, p), 10)
+        stored += high - low
     got = empty = 0
     t2 = time.perf_counter()
     consume = consumer.consume
-    while got < n and empty < 20:
+    while got < stored and empty < 20:
         msgs = consume(1000, 1.0)
         if not msgs:
             empty += 1
@@ -80,8 +87,8 @@ def produce_then_consume(ck, conf: dict, topic: str, n: int, keys: list[bytes], 
                 got += 1
     t3 = time.perf_counter()
     consumer.close()
-    assert got == n, f"consumed {got} of {n}"
-    return {"produce_s": t1 - t0, "consume_s": t3 - t2, "bytes_per_record": (rss1 - rss0) / n}
+    assert got == stored, f"consumed {got} of the {stored} stored"
+    return {"produce_s": t1 - t0, "consume_s": t3 - t2, "bytes_per_record": (rss1 - rss0) / n, "consumed": got}
 
 
 def run_one(peer: str, n: int, nkeys: int, value_bytes: int) -> dict:
@@ -145,14 +152,15 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
             res[peer] = r
-            print(f"{n:9,} {peer:9} {n / r['produce_s']:11,.0f} {n / r['consume_s']:11,.0f} "
-                  f"{r['bytes_per_record']:9.0f}", flush=True)
+            kept = "" if r["consumed"] == n else f"  (it kept only the newest {r['consumed']:,} to consume)"
+            print(f"{n:9,} {peer:9} {n / r['produce_s']:11,.0f} {r['consumed'] / r['consume_s']:11,.0f} "
+                  f"{r['bytes_per_record']:9.0f}{kept}", flush=True)
         others = [p for p in res if p != "kafkalab"]
         if "kafkalab" in res and others:
-            k = res["kafkalab"]
-            for phase in ("produce", "consume"):
-                best = min(others, key=lambda p: res[p][f"{phase}_s"])
-                ratio = res[best][f"{phase}_s"] / k[f"{phase}_s"]
+            for phase in ("produce", "consume"):  # records per second, each peer's own count for consume
+                rates = {p: (n if phase == "produce" else res[p]["consumed"]) / res[p][f"{phase}_s"] for p in res}
+                best = max(others, key=rates.get)
+                ratio = rates["kafkalab"] / rates[best]
                 print(f"{'':9} kafkalab {phase}: {ratio:.2f}x the fastest peer ({best}) "
                       f"{'ok' if ratio >= 1.2 else 'below the 1.2x target'}")
     return 0
