@@ -77,7 +77,7 @@ def produce_then_consume(ck, conf: dict, topic: str, n: int, keys: list[bytes], 
     got = empty = 0
     t2 = time.perf_counter()
     consume = consumer.consume
-    while got < stored and empty < 20:
+    while got < n and empty < (20 if got < stored else 2):  # past the watermarks: stop after 2 s of nothing
         msgs = consume(1000, 1.0)
         if not msgs:
             empty += 1
@@ -87,7 +87,8 @@ def produce_then_consume(ck, conf: dict, topic: str, n: int, keys: list[bytes], 
                 got += 1
     t3 = time.perf_counter()
     consumer.close()
-    assert got == stored, f"consumed {got} of the {stored} stored"
+    # >=: tansu's watermarks can lag the records it serves by a few hundred
+    assert stored <= got <= n, f"consumed {got} of the {stored} stored"
     return {"produce_s": t1 - t0, "consume_s": t3 - t2, "bytes_per_record": (rss1 - rss0) / n, "consumed": got}
 
 
@@ -148,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
                                   str(args.keys), "--value-bytes", str(args.value_bytes)],
                                  check=False, capture_output=True, text=True, cwd=ROOT)
             if out.returncode != 0:
-                print(f"{n:9,} {peer:9} failed: {out.stderr.strip().splitlines()[-1] if out.stderr else '?'}")
+                lines = [x for x in out.stderr.splitlines() if x and not x.startswith(("%", " "))]
+                print(f"{n:9,} {peer:9} failed: {lines[-1] if lines else '?'}")
                 continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
             res[peer] = r
