@@ -101,7 +101,9 @@ table[table["scenario"].str.contains("outage")]
 # after the operator's `restart?includeTasks=true&onlyFailed=true` it resumes from its committed offset. The
 # loader has no retries: each failed INSERT kills it, and it is its supervisor's restart loop that gets it
 # through. Note that `errors.tolerance` played no part here: it covers converters and transforms, not the
-# connector's own write.
+# connector's own write. So does `errors.retry.timeout.ms`, and only for Connect's `RetriableException`; when
+# those retries run out, Connect drops the record (to the dead letter topic if there is one) and goes on, even
+# with `errors.tolerance=none`.
 #
 # **Predict.** From order 4 on, the producer's schema has an optional `coupon` field: how many of the 8 coupons
 # does each side store?
@@ -130,8 +132,9 @@ five_axes(outcomes)
 # %% [markdown]
 # So Connect does not make a sink exactly-once: it commits offsets every `offset.flush.interval.ms` (60 s), after
 # the writes, and a task that restarts re-delivers what came after its last commit (an upsert on the business
-# key makes that harmless: the "one row per order" exercise below). What it gives without code is what the loader lacks: dead letters with
-# context, retries with a budget, table evolution, and a status API that says which task failed and why.
+# key makes that harmless: the "one row per order" exercise below). What it gives without code is what the
+# loader lacks: dead letters with context, retries with a budget, table evolution, and a status API that says
+# which task failed and why.
 #
 # ## 2. A record's path: converter → SMTs → sink
 # The same classes a task runs, applied to one order: JsonConverter, then `MaskField` and `RegexRouter`, then the
@@ -257,6 +260,7 @@ fixed_config = dict(GUIDE_CONFIG, **{"key.converter.schema.registry.url": "http:
 # %% tags=["check"]
 check("fix_guide_config", fixed_config)
 
+# %% [markdown]
 # **A schema change that is BACKWARD but not FORWARD compatible**, starting from this v1:
 
 # %%
@@ -345,6 +349,26 @@ connect = ConnectCluster(connect_cluster, workers=2, config={"scheduled.rebalanc
 connect.create_connector("s", {"connector.class": "io.confluent.connect.jdbc.JdbcSinkConnector", "topics": "orders",
                                "tasks.max": "4", "connection.url": "jdbc:sqlite:graph", "auto.create": "true"})
 connect.run(15_000)
+connect_status_table(connect.status("s"))
+
+# %% [markdown]
+# Worker 2 dies (no LeaveGroup: its session times out). 15 s later:
+
+# %%
+connect.crash_worker(2)
+connect.run(15_000)
+print("running now:", connect.assignment())
+connect_status_table(connect.status("s"))
+
+# %% [markdown]
+# Only worker 1's two tasks run. The status API still says tasks 0 and 2 are `RUNNING` on `connect-2`: status
+# is what each worker last wrote to `connect-status`, and a dead worker writes nothing. The leader holds those
+# tasks back for `scheduled.rebalance.max.delay.ms` in case the worker returns. 45 s more, and the delay has run
+# out:
+
+# %%
+connect.run(45_000)
+print("running now:", connect.assignment())
 connect_status_table(connect.status("s"))
 
 # %%

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 
-from .data import DataException, RetriableException, infer_schema
+from .data import DataException, NetworkException, infer_schema
 
 AVRO_TO_CONNECT = {"long": "int64", "int": "int32", "string": "string", "boolean": "boolean", "double": "float64",
                    "float": "float32", "bytes": "bytes"}
@@ -160,7 +160,10 @@ class AvroConverter(Converter):
         except SerializationError as e:
             raise DataException(f"Failed to deserialize data for topic {topic} to Avro: {e}") from None
         except ConnectionError as e:
-            raise RetriableException(f"Failed to access Avro data from topic {topic}: {e}") from None
+            # AvroConverter.toConnectData: a SerializationException caused by a network connection error
+            # becomes Kafka's NetworkException (not Connect's RetriableException: Connect does not retry it)
+            raise NetworkException(f"Network connection error while deserializing data for topic {topic}: {e}") \
+                from None
         (sid,) = __import__("struct").unpack(">I", data[1:5])
         schema = avro_to_connect(json.loads(self.client.get_schema(sid).schema_str))
         return schema, value
@@ -175,7 +178,8 @@ class AvroConverter(Converter):
         try:
             return ser(value, self._ctx(topic))
         except ConnectionError as e:
-            raise RetriableException(f"Failed to serialize Avro data from topic {topic}: {e}") from None
+            raise NetworkException(f"Network connection error while serializing Avro data for topic {topic}: {e}") \
+                from None
 
 
 CONVERTERS = {c.java_class: c for c in (StringConverter, ByteArrayConverter, JsonConverter, AvroConverter)}
