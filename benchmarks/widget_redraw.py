@@ -6,8 +6,9 @@ each panel found (public functions of ``kafkalab.widgets.*`` that return a ``Pan
 then makes ``--moves`` seeded moves — a random control, one to three steps up or down a slider, the next
 option of a dropdown, a new key in a text box — and times each ``control.value = ...`` from the outside.
 It prints median, p90 and max per panel (target: median < ``--target`` ms; in the browser add ≈ 50–100 ms
-for the round trip), how that splits between ``render`` and the rest (PNG + HTML), and the median per
-control. ``--worst`` also searches greedily for each panel's slowest slider corner (slider by slider, keep
+for the round trip), how that splits between ``render`` and the rest (PNG + HTML), the median and p90
+of the redraw's CPU time (the steadier figure on a shared machine: it leaves out the time other
+processes had the core), and the median per control. ``--worst`` also searches greedily for each panel's slowest slider corner (slider by slider, keep
 min or max, whichever redraws slower), which shows how a redraw scales at the sliders' ends.
 
     python benchmarks/widget_redraw.py                 # 30 moves per panel
@@ -75,12 +76,12 @@ class TimedRender:
             self.last = time.perf_counter() - t0
 
 
-def redraw_ms(panel: Panel, control, value) -> tuple[float, float]:
-    """Set a value; return (whole redraw ms, render ms)."""
-    t0 = time.perf_counter()
+def redraw_ms(panel: Panel, control, value) -> tuple[float, float, float]:
+    """Set a value; return (whole redraw ms, render ms, whole redraw CPU ms of this process)."""
+    t0, c0 = time.perf_counter(), time.process_time()
     control.value = value
-    total = (time.perf_counter() - t0) * 1000
-    return total, panel.render.last * 1000
+    total, cpu = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+    return total, panel.render.last * 1000, cpu
 
 
 def bench_panel(name: str, factory, moves: int, seed: int, warmup: int) -> dict:
@@ -90,19 +91,21 @@ def bench_panel(name: str, factory, moves: int, seed: int, warmup: int) -> dict:
     panel.render = TimedRender(panel.render)
     rng = random.Random(seed)
     movable = [k for k, c in panel.controls.items() if move(c, random.Random(0), 0) is not None]
-    totals, renders, per_control, errors = [], [], {k: [] for k in movable}, 0
+    totals, renders, cpus, per_control, errors = [], [], [], {k: [] for k in movable}, 0
     for i in range(warmup + moves):
         key = rng.choice(movable)
         value = move(panel.controls[key], rng, i)
         if value is None:
             continue
-        total, render = redraw_ms(panel, panel.controls[key], value)
+        total, render, cpu = redraw_ms(panel, panel.controls[key], value)
         errors += bool(panel.error.value)
         if i >= warmup:
             totals.append(total)
             renders.append(render)
+            cpus.append(cpu)
             per_control[key].append(total)
-    return {"name": name, "build_ms": build_ms, "totals": totals, "renders": renders, "per_control": per_control,
+    return {"name": name, "build_ms": build_ms, "totals": totals, "renders": renders, "cpus": cpus,
+            "per_control": per_control,
             "errors": errors, "panel": panel}
 
 
@@ -114,11 +117,11 @@ def worst_corner(panel: Panel) -> tuple[float, dict]:
             continue
         timed = []
         for value in (c.min, c.max):
-            total, _ = redraw_ms(panel, c, value)
+            total, _, _ = redraw_ms(panel, c, value)
             timed.append((total, value))
         worst, value = max(timed)
         if c.value != value:
-            worst, _ = redraw_ms(panel, c, value)
+            worst, _, _ = redraw_ms(panel, c, value)
     return worst, panel.values()
 
 
@@ -139,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"{len(factories)} panel(s); {args.moves} timed moves each after {args.warmup} warm-up moves, "
           f"seed {args.seed}; times in ms, whole redraw (control.value = ... returns after it)\n")
-    print(f"{'panel':44} {'build':>6} {'median':>7} {'p90':>7} {'max':>7} {'render':>7} {'png+html':>8}  target")
+    print(f"{'panel':44} {'build':>6} {'median':>7} {'p90':>7} {'max':>7} {'render':>7} {'png+html':>8} "
+          f"{'cpu med':>7} {'cpu p90':>7}  target")
     missed = []
     results = []
     for name, factory in factories:
@@ -151,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         ok = med < args.target
         missed += [] if ok else [name]
         print(f"{name.removeprefix('kafkalab.widgets.'):44} {r['build_ms']:6.0f} {med:7.1f} {p90:7.1f} "
-              f"{max(r['totals']):7.1f} {render:7.1f} {rest:8.1f}  {'ok' if ok else 'MISSED'} (< {args.target:g})")
+              f"{max(r['totals']):7.1f} {render:7.1f} {rest:8.1f} {statistics.median(r['cpus']):7.1f} "
+              f"{quantile(r['cpus'], 0.9):7.1f}  {'ok' if ok else 'MISSED'} (< {args.target:g})")
         if r["errors"]:
             print(f"    {r['errors']} move(s) showed an error in the panel")
     print("\nmedian per control (moves):")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from .clients import Consumer, Producer
 from .cluster import Cluster
 from .errors import error_text
+from .sim.heap import frozen_heap_during
 
 
 @dataclass
@@ -67,6 +68,7 @@ def consumer_config(strategy: str = "range,roundrobin", protocol: str = "classic
     return conf
 
 
+@frozen_heap_during  # full collections skip the kernel's older objects (kafkalab.sim.heap)
 def group_run(consumers: int = 4, partitions: int = 8, strategy: str = "cooperative-sticky",
               protocol: str = "classic", crash: str | None = None, crash_at_ms: int = 20_000,
               run_ms: int = 90_000, records_per_partition: int = 20, seed: int = 42, topic: str = "orders",

@@ -14,11 +14,15 @@ from contextlib import contextmanager
 
 @contextmanager
 def isolated_clusters():
+    """Forget the clusters made inside; while inside, full garbage collections skip the objects that
+    existed before (:func:`kafkalab.sim.heap.frozen_heap`: a helper run is bounded, the kernel's heap big)."""
     from .cluster import cluster as registry
+    from .sim.heap import frozen_heap
 
     saved, default = list(registry._REGISTRY), list(registry._DEFAULT)
     try:
-        yield
+        with frozen_heap():
+            yield
     finally:
         registry._REGISTRY[:] = saved
         registry._DEFAULT[:] = default

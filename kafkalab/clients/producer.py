@@ -535,6 +535,12 @@ class Producer(TransactionalMixin):
     def _seal(self, ob: _OpenBatch) -> None:
         """First send: fix the batch's records, sequence number and compressed bytes."""
         ob.sealed = True
+        # A sealed batch never grows: keep its records (and enqueue times) as tuples, which the garbage
+        # collector stops tracking, and which the RecordBatch of every attempt shares without a copy.
+        # A list of records kept alive by a pending request timer was walked by every full collection.
+        ob.records = tuple(ob.records)
+        if ob.enq_ms is not None:
+            ob.enq_ms = tuple(ob.enq_ms)
         if self._open.get(ob.tp) is ob:
             del self._open[ob.tp]
         if self.idempotent:

@@ -98,12 +98,18 @@ def batch_timeline(trace, producer: str | None = None, topic: str | None = None,
         ticks.append((y + (len(lanes[p]) - 1) / 2, f"P{p}"))
         y += len(lanes[p]) + 0.6
     seen = []
-    for p, row, segs in placed:
-        for s0, s1, kind in segs:
-            ax.barh(base[p] + row, s1 - s0, left=s0, height=0.78, color=colors[kind],
-                    edgecolor=style.VERMILLION if kind == "failed" else "none", hatch="///" if kind == "failed" else None)
-            if kind not in seen:
-                seen.append(kind)
+    bars = [(base[p] + row, s1 - s0, s0, kind) for p, row, segs in placed for s0, s1, kind in segs]
+    for *_, kind in bars:
+        if kind not in seen:
+            seen.append(kind)
+    # One barh call for every segment (the same rectangles, in the same order, as one call each: a
+    # producer panel redraw spent a quarter of its time in barh's per-call overhead).
+    rects = ax.barh([b[0] for b in bars], [b[1] for b in bars], left=[b[2] for b in bars], height=0.78,
+                    color=[colors[b[3]] for b in bars],
+                    edgecolor=[style.VERMILLION if b[3] == "failed" else "none" for b in bars])
+    for rect, (*_, kind) in zip(rects, bars, strict=True):
+        if kind == "failed":
+            rect.set_hatch("///")
     ax.set_yticks([t for t, _ in ticks], [lab for _, lab in ticks], fontsize=style.TICK_PT)
     ax.set_ylim(y - 0.4, -0.8)
     ax.set_xlim(x0, x1)

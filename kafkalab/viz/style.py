@@ -354,11 +354,26 @@ def png_bytes(fig, dpi: float | None = None) -> bytes:
     """The figure as PNG, drawn with Agg (no pyplot), with the alt text in the PNG's ``Description`` chunk."""
     settle(fig)
     buf = io.BytesIO()
-    meta = {"Software": None}
     text = alt_text(fig)
+    if dpi is not None and dpi != fig.dpi:
+        meta = {"Software": None}
+        if text:
+            meta["Description"] = text
+        fig.savefig(buf, format="png", dpi=dpi, metadata=meta)
+        return buf.getvalue()
+    # At the figure's own dpi: one Agg draw, then encode the canvas.  ``savefig`` would draw twice (a
+    # dry run first whenever the figure has a layout engine, even the placeholder :func:`settle` leaves),
+    # which is most of a widget redraw's picture time.  Same pixels, facecolor and metadata as savefig.
+    from PIL import Image, PngImagePlugin
+
+    canvas = fig.canvas
+    canvas.draw()
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    info = PngImagePlugin.PngInfo()
     if text:
-        meta["Description"] = text
-    fig.savefig(buf, format="png", dpi=dpi or "figure", metadata=meta)
+        info.add_text("Description", text)
+    image.save(buf, format="png", pnginfo=info, dpi=(fig.dpi, fig.dpi))
     return buf.getvalue()
 
 

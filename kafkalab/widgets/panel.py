@@ -21,6 +21,7 @@ import traitlets
 
 from ..errors import error_text
 from ..isolation import isolated_clusters
+from ..sim.heap import frozen_heap
 
 
 @dataclass
@@ -102,7 +103,7 @@ class Panel:
     def redraw(self) -> View | None:
         """Re-run the scenario with the current values and update the picture, tables and text."""
         try:
-            with isolated_clusters():  # the panel's scenario clusters never become the learner's default
+            with isolated_clusters():  # the scenario's clusters never become the default (and the old heap is frozen)
                 view = self.render(**self.values())
         except Exception as exc:  # a Kafka error from a bad combination is shown, not raised
             from ..errors import KafkaException
@@ -117,7 +118,8 @@ class Panel:
         if view.figure is not None:
             from ..viz import style
 
-            self.image.value = figure_png(view.figure)
+            with frozen_heap():  # kafkalab.sim.heap: full collections skip the kernel's old objects
+                self.image.value = figure_png(view.figure)
             # ipywidgets renders the tooltip as the <img title>: the accessible name of an image with no alt
             self.image.tooltip = style.alt_text(view.figure) or None
         self.tables.value = "".join(_html_table(t, df) for t, df in view.tables.items())
