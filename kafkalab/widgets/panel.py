@@ -39,8 +39,10 @@ def new_figure(width: float = 7.5, height: float = 3.2):
     from matplotlib.figure import Figure
 
     from ..viz import style
+    from ._canvas import SharedRendererCanvas
 
     fig = Figure(figsize=(min(width, style.MAX_WIDTH_IN), height), dpi=style.PANEL_DPI, layout="constrained")
+    SharedRendererCanvas(fig)  # text measured once per panel size, not on every redraw
     style.attach(fig)
     fig._repr_png_ = lambda: figure_png(fig)
     return fig
