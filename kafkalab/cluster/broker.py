@@ -100,6 +100,7 @@ class Broker:
         self.image = MetadataImage()
         self.broker_epoch = -1
         self.replicas: dict[TP, Replica] = {}
+        self._tps_sorted: list | None = None  # sorted(self.replicas), see _sorted_tps
         self.logs: dict[TP, PartitionLog] = {}  # survive restarts ("log intact on disk")
         self._pending_metadata: dict[int, MetadataRecord] = {}
         self._parked_fetches: list = []
@@ -143,6 +144,7 @@ class Broker:
         for rep in self.replicas.values():
             rep.waiters.clear()
         self.replicas.clear()
+        self._tps_sorted = None
         self.image = MetadataImage()
         self.sim.trace.emit("broker.crash", node=self.node, broker=self.broker_id)
 
@@ -207,6 +209,7 @@ class Broker:
         elif rec.type == "RemoveTopicRecord":
             for tp in [tp for tp in self.replicas if tp[0] == f["name"]]:
                 del self.replicas[tp]
+                self._tps_sorted = None
                 self.logs.pop(tp, None)
             for tp in [tp for tp in self.logs if tp[0] == f["name"]]:
                 del self.logs[tp]
@@ -224,12 +227,14 @@ class Broker:
         p = self.image.partition(topic, partition)
         tp = (topic, partition)
         if p is None or self.broker_id not in p.replicas:
-            self.replicas.pop(tp, None)
+            if self.replicas.pop(tp, None) is not None:
+                self._tps_sorted = None
             return
         rep = self.replicas.get(tp)
         if rep is None:
             rep = Replica(topic, partition, self.broker_id, self._log_for(topic, partition))
             self.replicas[tp] = rep
+            self._tps_sorted = None
         new_epoch = p.leader_epoch != rep.leader_epoch
         rep.replicas = list(p.replicas)
         rep.isr = list(p.isr)
@@ -659,10 +664,18 @@ class Broker:
         if not self._fetch_sessions.get(leader) or self._fetch_parts.get(leader) != wanted:
             self._send_replica_fetch(leader)
 
+    def _sorted_tps(self) -> list:
+        """``sorted(self.replicas)``, kept until a replica is added or removed (every follower fetch
+        walks it)."""
+        if self._tps_sorted is None:
+            self._tps_sorted = sorted(self.replicas)
+        return self._tps_sorted
+
     def _send_replica_fetch(self, leader: int) -> None:
         parts = {}
-        for tp in sorted(self.replicas):
-            rep = self.replicas[tp]
+        replicas = self.replicas
+        for tp in self._sorted_tps():
+            rep = replicas[tp]
             if not rep.is_leader and rep.leader_id == leader:
                 log = rep.log
                 last_epoch = log.epochs[-1][0] if log.epochs else -1
