@@ -79,19 +79,26 @@ def produce_consume(ck, bootstrap: str, n: int, keys: int, partitions: int, rf: 
     consumer = ck.Consumer({"bootstrap.servers": bootstrap, "group.id": "peers", "auto.offset.reset": "earliest",
                             "enable.auto.commit": False})
     partitions = len(admin.list_topics(TOPIC, timeout=10).topics[TOPIC].partitions)
+    # What the broker still holds: librdkafka's mock cluster prunes each partition's log past its limits
+    # (src/rdkafka_mock.c, the log append: "Remove old msgsets until within limits", mpart->max_cnt and
+    # mpart->max_size), so at 200k records it keeps fewer than it took.
+    held = 0
+    for p in range(partitions):
+        low, high = consumer.get_watermark_offsets(ck.TopicPartition(TOPIC, p), timeout=10)
+        held += high - low
     consumer.assign([ck.TopicPartition(TOPIC, p, ck.OFFSET_BEGINNING) for p in range(partitions)])
     got = 0
     t2 = time.perf_counter()
     consume = consumer.consume
     idle = 0
-    while got < n and idle < 20:
+    while got < held and idle < 20:
         msgs = consume(1000, timeout=1.0)
         idle = 0 if msgs else idle + 1
         got += sum(1 for m in msgs if m.error() is None)
     t3 = time.perf_counter()
     consumer.close()
-    assert got == n, f"consumed {got} of {n}"
-    return {"produce": n / (t1 - t0), "consume": n / (t3 - t2), "bytes_per_record": stored / n,
+    assert got == held, f"consumed {got} of the {held} held"
+    return {"produce": n / (t1 - t0), "consume": got / (t3 - t2), "bytes_per_record": stored / n, "held": held,
             "produce_s": t1 - t0, "consume_s": t3 - t2, "partitions": partitions}
 
 
@@ -152,7 +159,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         results[name] = r
         print(f"{name:10} {r['produce']:12,.0f} {r['consume']:12,.0f} {r['produce_s']:10.2f} {r['consume_s']:10.2f} "
-              f"{r['bytes_per_record']:9.0f}  ({r['partitions']} partitions)")
+              f"{r['bytes_per_record']:9.0f}  ({r['partitions']} partitions"
+              + (f"; held {r['held']:,} of {args.records:,}, consume/s counts those" if r["held"] != args.records else "")
+              + ")")
         sys.stdout.flush()
         gc.collect()
     ours = results.get("kafkalab")
