@@ -274,8 +274,11 @@ class Partitioner:
     #: Keyed hashes are cached (key bytes -> non-negative hash); the cache is cleared beyond this size.
     CACHE_LIMIT = 100_000
 
-    def __init__(self, name: str, rng: random.Random, sticky_linger_ms: int = 10, batch_size: int = 16384):
+    def __init__(self, name: str, rng: random.Random, sticky_linger_ms: int = 10, batch_size: int = 16384,
+                 java_sticky: str = "KIP-794"):
         _check_name(name)
+        if java_sticky not in ("KIP-480", "KIP-794"):
+            raise ValueError(f"java_sticky is 'KIP-480' (Kafka 2.4-3.2) or 'KIP-794' (3.3+), got {java_sticky!r}")
         if sticky_linger_ms < 0:
             raise ValueError(f"sticky.partitioning.linger.ms must be >= 0, got {sticky_linger_ms}")
         if batch_size < 1:
@@ -292,6 +295,9 @@ class Partitioner:
         # topic -> [partition, time of the draw in ms (librdkafka) or bytes appended since (java)]
         self._sticky: dict[str, list[int]] = {}
         self._java = name == "java"
+        # Kafka 2.4-3.2's DefaultPartitioner + StickyPartitionCache (KIP-480): keyless records stay on one
+        # partition until the producer needs a new batch there (on_new_batch), whatever its size.
+        self._kip480 = self._java and java_sticky == "KIP-480"
         # An empty key counts as "no key" only for consistent_random (librdkafka checks keylen == 0 there).
         self._empty_is_keyless = name == "consistent_random"
         self._keyed_random = name == "random"
@@ -323,6 +329,11 @@ class Partitioner:
                 return self.rng.randrange(num_partitions)
         elif self.deterministic:
             return self._null_hash % num_partitions
+        if self._kip480:
+            st = self._sticky.get(topic)
+            if st is None or st[0] >= num_partitions:
+                st = self._sticky[topic] = [self.rng.randrange(num_partitions), 0]
+            return st[0]
         if self._java:
             return self._java_sticky(topic, num_partitions, record_bytes, enable_switch)
         if not self._librdkafka_sticky:
@@ -373,6 +384,23 @@ class Partitioner:
         else:
             st[1] = produced
         return partition
+
+    @property
+    def switches_on_new_batch(self) -> bool:
+        """True for KIP-480: the producer must call :meth:`on_new_batch` when a keyless record needs a new batch."""
+        return self._kip480
+
+    def on_new_batch(self, topic: str, previous: int, num_partitions: int) -> int:
+        """KIP-480's ``Partitioner.onNewBatch``: the sticky partition's batch is full or gone, so
+        ``StickyPartitionCache.nextPartition`` draws another one, different from ``previous`` when it can."""
+        st = self._sticky.get(topic)
+        if st is None or st[0] == previous:
+            new = self.rng.randrange(num_partitions)
+            while num_partitions > 1 and new == previous:
+                new = self.rng.randrange(num_partitions)
+            self._sticky[topic] = [new, 0]
+            return new
+        return st[0]
 
     def sticky_partition(self, topic: str) -> int | None:
         """The topic's current sticky partition (the next keyless record's, Java), or None before the first."""

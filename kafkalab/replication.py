@@ -78,10 +78,15 @@ class Run:
 
 
 def run_scenario(schedule: list, seed: int = 42, brokers: int = 3, replication_factor: int = 3,
-                 min_insync_replicas: int = 2, acks="all", unclean: bool = False, elr: bool = False,
-                 producer: dict | None = None, run_s: float | None = None, key: str = "42") -> Run:
-    """Play ``schedule`` on a fresh seeded cluster; one partition led by broker 1 (replicas 1, 2, 3…)."""
-    cluster = Cluster(brokers=brokers, seed=seed, broker_config={"eligible.leader.replicas.enable": elr})
+                 min_insync_replicas: int = 2, acks="all", unclean: bool = False, elr: bool | None = False,
+                 producer: dict | None = None, run_s: float | None = None, key: str = "42",
+                 profile: str | None = None) -> Run:
+    """Play ``schedule`` on a fresh seeded cluster; one partition led by broker 1 (replicas 1, 2, 3…).
+
+    ``profile`` picks a Kafka version's defaults (:mod:`kafkalab.profiles`); ``elr=None`` keeps that
+    profile's ``eligible.leader.replicas.enable``."""
+    cluster = Cluster(brokers=brokers, seed=seed, profile=profile,
+                      broker_config={} if elr is None else {"eligible.leader.replicas.enable": elr})
     assignment = [[(1 + i) for i in range(replication_factor)]]
     cluster.create_topic(TOPIC, replica_assignment=assignment,
                          config={"min.insync.replicas": min_insync_replicas,

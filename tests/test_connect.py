@@ -176,7 +176,7 @@ def test_worker_death_hands_its_tasks_over_after_the_scheduled_delay():
     connect.create_connector("s", sink(**{"tasks.max": "4"}))
     connect.run(15_000)
     before = connect.assignment()
-    assert all(before.values()) and sorted(sum(before.values(), [])) == ["s", "s-0", "s-1", "s-2", "s-3"]
+    assert all(before.values()) and sorted(u for units in before.values() for u in units) == ["s", "s-0", "s-1", "s-2", "s-3"]
     connect.crash_worker(2)
     connect.run(20_000)
     assert connect.assignment()["connect-1:8083"] == before["connect-1:8083"]  # kept, not yet taken over
@@ -261,13 +261,25 @@ def test_the_guides_snowflake_config_is_accepted_and_runs_on_the_embedded_databa
         "value.converter.schema.registry.url": "http://schema-registry:8081", "tasks.max": "4",
         "buffer.flush.time": "60", "buffer.count.records": "10000", "buffer.size.bytes": "100000000"}}
     connect = ConnectCluster(c, workers=2)
-    # As the guide writes it, the key's AvroConverter has no schema.registry.url: Connect refuses it.
-    with pytest.raises(ConnectRestError) as e:
-        connect.create_connector(guide)
-    assert 'Missing required configuration "schema.registry.url"' in e.value.message
+    # As the guide writes it, the key's AvroConverter has no schema.registry.url. Connect (4.x) creates
+    # the connector: AbstractHerder.validateConverterConfig (KAFKA-13329, 3.8) validates against
+    # Converter.config(), which Confluent's AvroConverter leaves as the empty default; the setting is
+    # only required by AvroConverterConfig when Worker.startTask configures the converter, so every
+    # task goes FAILED with that ConfigException.
+    created = connect.create_connector(guide)
+    assert len(created["tasks"]) == 4
+    connect.run(15_000)
+    st = connect.status("enriched-to-snowflake")
+    assert st["connector"]["state"] == "RUNNING"
+    assert [t["state"] for t in st["tasks"]] == ["FAILED"] * 4
+    assert all(t["trace"].startswith('org.apache.kafka.common.config.ConfigException: Missing required configuration '
+                                     '"schema.registry.url" which has no default value.') for t in st["tasks"])
+    assert "ENRICHED_EVENTS" not in database("PROD").tables()
+    # The fix: the key converter's own URL; PUT the config and the tasks restart with it.
     guide["config"]["key.converter.schema.registry.url"] = "http://schema-registry:8081"
-    connect.create_connector(guide)
+    connect.put_connector_config("enriched-to-snowflake", guide["config"])
     connect.run(30_000)
+    assert {t["state"] for t in connect.status("enriched-to-snowflake")["tasks"]} == {"RUNNING"}
     assert database("PROD").query('SELECT COUNT(*) FROM "ENRICHED_EVENTS"') == [(0,)] \
         if "ENRICHED_EVENTS" in database("PROD").tables() else True  # buffered: 60 s not yet passed
     connect.run(60_000)
@@ -278,17 +290,23 @@ def test_the_guides_snowflake_config_is_accepted_and_runs_on_the_embedded_databa
 
 
 def test_rest_errors():
-    """AbstractHerder / ConnectorsResource answers."""
+    """AbstractHerder / ConnectorsResource answers, as of Kafka 4.0 (config.KAFKA_VERSION): an unknown connector class
+    is the ConnectException of getConnector(connType), mapped to 500. (From 4.1, KIP-891's validateConnectorConfig
+    wraps that lookup in a BadRequestException: the same message with 400.)"""
     c = kafkalab.Cluster(brokers=3, seed=1)
     connect = ConnectCluster(c, workers=1)
-    cases = [({"connector.class": "com.acme.Nope"}, 500, "Failed to find any class that implements Connector and "
-                                                         "which name matches com.acme.Nope"),
+    cases = [({"connector.class": "com.acme.Nope"}, 500, ("Failed to find any class that implements Connector and "
+                                                          "which name matches com.acme.Nope")),
              ({"topics": "t"}, 400, "contains no connector type"),
              ({"connector.class": JDBC, "topics": "t"}, 400,
-              "Connector configuration is invalid and contains the following 1 error(s):\nMissing required "
-              "configuration \"connection.url\" which has no default value."),
+              ("Connector configuration is invalid and contains the following 1 error(s):\nMissing required "
+               "configuration \"connection.url\" which has no default value.")),
              (dict(sink(), **{"transforms": "r", "transforms.r.type": "org.apache.kafka.connect.transforms.RegexRouter"}),
-              400, 'Missing required configuration "regex" which has no default value.')]
+              400, 'Missing required configuration "regex" which has no default value.'),
+             (sink(**{"value.converter": "com.acme.NopeConverter"}), 400,
+              ("Invalid value com.acme.NopeConverter for configuration value.converter: Class com.acme.NopeConverter "
+               "could not be found.")),
+             (sink(**{"tasks.max": "0"}), 400, "Invalid value 0 for configuration tasks.max: Value must be at least 1")]
     for cfg, status, text in cases:
         with pytest.raises(ConnectRestError) as e:
             connect.create_connector("x", cfg)
@@ -298,6 +316,11 @@ def test_rest_errors():
     with pytest.raises(ConnectRestError) as e:
         connect.create_connector("x", sink())
     assert (e.value.status_code, e.value.message) == (409, "Connector x already exists")
+    # a bad PUT on an existing connector leaves it as it was: nothing written to connect-configs
+    before = (connect.connector_config("x"), connect.config_offset)
+    with pytest.raises(ConnectRestError) as e:
+        connect.put_connector_config("x", sink(**{"transforms": "m", "transforms.m.type": "com.acme.Nope"}))
+    assert e.value.status_code == 400 and (connect.connector_config("x"), connect.config_offset) == before
     with pytest.raises(ConnectRestError) as e:
         connect.status("nope")
     assert e.value.json() == {"error_code": 404, "message": "Connector nope not found"}
@@ -360,3 +383,109 @@ def test_bad_smt_configs():
                       ({"transforms": "x", "transforms.x.type": pkg + "Nope"}, "could not be found")]:
         with pytest.raises(ConfigException, match=text):
             Chain(cfg)
+
+
+def test_record_stages_follow_the_converter_and_the_chain():
+    from kafkalab.ecosystem.connect.path import record_stages
+    from kafkalab.ecosystem.connect.versus import order
+
+    cfg = {"connector.class": JDBC, "transforms": "rename,route",
+           "transforms.rename.type": "org.apache.kafka.connect.transforms.ReplaceField$Value",
+           "transforms.rename.renames": "amount:total",
+           "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
+           "transforms.route.regex": "(.*)", "transforms.route.replacement": "$1_v2"}
+    stages = record_stages(cfg, order(3).encode())
+    assert [s["stage"] for s in stages] == ["bytes on the topic", "JsonConverter", "SMT rename", "SMT route",
+                                            "JdbcSinkConnector"]
+    assert stages[-1] == {"stage": "JdbcSinkConnector", "topic": "orders_v2",
+                          "value": "INSERT INTO orders_v2 (id, total)", "outcome": "ok"}
+    # Java's replaceFirst: one replacement, though (.*) also matches the empty string at the end
+    assert stages[3]["topic"] == "orders_v2"
+    poison = record_stages(cfg, b"not json")
+    assert poison[-1]["outcome"] == "failed" and poison[-1]["stage"] == "JsonConverter"
+    assert poison[-1]["value"].startswith("DataException: Converting byte[] to Kafka Connect data failed")
+    dropped = record_stages({"transforms": "f", "transforms.f.type": "org.apache.kafka.connect.transforms.Filter"},
+                            order(1).encode())
+    assert dropped[-1]["outcome"] == "dropped" and len(dropped) == 3
+
+
+# -- errors.retry.timeout.ms: RetryWithToleranceOperator (connect/runtime/errors) -------------------------------
+def _flaky_converter(monkeypatch, failing_id):
+    """A JsonConverter whose conversion of order ``failing_id`` keeps raising Connect's RetriableException."""
+    from kafkalab.ecosystem.connect import RetriableException, converters
+
+    class Flaky(converters.JsonConverter):
+        java_class = "com.example.FlakyConverter"
+
+        def to_connect(self, topic, data):
+            schema, value = super().to_connect(topic, data)
+            if value and value.get("id") == failing_id:
+                raise RetriableException("store briefly unavailable")
+            return schema, value
+
+    monkeypatch.setitem(converters.CONVERTERS, Flaky.java_class, Flaky)
+    return Flaky.java_class
+
+
+def test_converter_retries_back_off_exponentially_up_to_the_retry_timeout(monkeypatch):
+    """execAndRetry/backoff: 300 ms << (attempt - 1), cut at start + errors.retry.timeout.ms; then the record is
+    dropped and reported (DLQ) — execAndHandleError makes no tolerance check for exhausted retries, so the task
+    goes on even with errors.tolerance=none (WorkerSinkTask: 'Converters and transformations returned null,
+    possibly because of too many retries, so dropping record')."""
+    flaky = _flaky_converter(monkeypatch, failing_id=5)
+    c = setup(partitions=1)
+    connect = ConnectCluster(c, workers=1)
+    connect.create_connector("s", sink(**{"tasks.max": "1", "value.converter": flaky,
+                                          "errors.retry.timeout.ms": "2000",
+                                          "errors.deadletterqueue.topic.name": "dlq"}))
+    connect.run(20_000)
+    retries = c.trace.filter("connect.task.retry")
+    assert [e.fields["delay_ms"] for e in retries] == [300, 600, 1100]  # 300, 600, then only to the deadline
+    assert [e.fields["attempt"] for e in retries] == [1, 2, 3]
+    assert retries[-1].time_ms - retries[0].time_ms == 900 and connect.status("s")["tasks"][0]["state"] == "RUNNING"
+    assert [r[0] for r in rows()] == [i for i in range(12) if i != 5]
+    cons = c.consumer({"group.id": "peek", "auto.offset.reset": "earliest"})
+    cons.subscribe(["dlq"])
+    assert [json.loads(m.value())["payload"]["id"] for m in cons.consume(10, timeout=10) if m.error() is None] == [5]
+
+
+def test_default_retry_timeout_drops_a_retriable_failure_at_once(monkeypatch):
+    """errors.retry.timeout.ms=0 (the default): no retry; the record is dropped, the task keeps RUNNING."""
+    flaky = _flaky_converter(monkeypatch, failing_id=3)
+    c = setup(partitions=1)
+    connect = ConnectCluster(c, workers=1)
+    connect.create_connector("s", sink(**{"tasks.max": "1", "value.converter": flaky}))
+    connect.run(20_000)
+    assert not c.trace.filter("connect.task.retry")
+    assert [r[0] for r in rows()] == [i for i in range(12) if i != 3]
+    assert connect.status("s")["tasks"][0]["state"] == "RUNNING"
+
+
+def test_an_unreachable_registry_is_not_retried_by_connect():
+    """Confluent's AvroConverter turns a connection error into Kafka's NetworkException, which is not Connect's
+    RetriableException: errors.retry.timeout.ms does not apply, errors.tolerance=none fails the task."""
+    from kafkalab.confluent_kafka.schema_registry import SchemaRegistryClient
+    from kafkalab.confluent_kafka.schema_registry.avro import AvroSerializer
+    from kafkalab.confluent_kafka.serialization import MessageField, SerializationContext
+    from kafkalab.ecosystem.schema_registry import SchemaRegistry
+
+    c = kafkalab.Cluster(brokers=3, seed=4)
+    c.create_topic("orders", partitions=1, replication_factor=3)
+    registry = SchemaRegistry(c)
+    ser = AvroSerializer(SchemaRegistryClient({"url": registry.url}),
+                         '{"type":"record","name":"O","fields":[{"name":"id","type":"long"}]}')
+    p = c.producer({"acks": "all"})
+    for i in range(3):
+        p.produce("orders", value=ser({"id": i}, SerializationContext("orders", MessageField.VALUE)))
+    p.flush()
+    registry.stop()
+    connect = ConnectCluster(c, workers=1)
+    connect.create_connector("s", sink(**{"tasks.max": "1", "value.converter": "io.confluent.connect.avro.AvroConverter",
+                                          "value.converter.schema.registry.url": registry.url,
+                                          "errors.retry.timeout.ms": "60000"}))
+    connect.run(20_000)
+    task = connect.status("s")["tasks"][0]
+    assert not c.trace.filter("connect.task.retry")
+    assert task["state"] == "FAILED"
+    assert "Caused by: org.apache.kafka.common.errors.NetworkException: Network connection error while " \
+           "deserializing data for topic orders" in task["trace"]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from kafkalab import kraft_lab
 from kafkalab import replication as rep
 from kafkalab.cluster import Cluster
 from kafkalab.group_lab import group_run
@@ -76,6 +77,8 @@ CASES = {
                                             run_ms=80_000).trace),
     "nb05_more_consumers_than_partitions": ('group_run(10, 8, strategy="range", run_ms=15_000)',
                                             lambda: group_run(10, 8, strategy="range", run_ms=15_000).trace),
+    "nb10_kraft_leader_crash": ('kraft_lab.quorum_fault("leader_crash", voters=3, seed=0)',
+                                lambda: kraft_lab.quorum_fault("leader_crash", voters=3, seed=0).cluster.trace),
 }
 
 

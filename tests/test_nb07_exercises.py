@@ -60,3 +60,56 @@ def test_predictions():
 def test_check_raises_on_a_wrong_answer():
     with pytest.raises(ExerciseNotSolved):
         check("dlq_sink", {})
+
+
+def test_survive_outage():
+    assert verdict("survive_outage", {"max.retries": "20"}) is None
+    assert verdict("survive_outage", {"retry.backoff.ms": "5000"}) is None  # 10 x 5 s also outlasts 40 s
+    hints = fails("survive_outage", [{}, {"errors.tolerance": "all"}, {"errors.retry.timeout.ms": "60000"},
+                                     {"max.retries": "12"}, {"insert.mode": "upsert"}, ["max.retries", 20]])
+    assert "FAILED" in hints[0] and "errors.tolerance cover" in hints[1] and "errors.retry.timeout.ms" in hints[2]
+    assert "FAILED" in hints[3] and "rejects" in hints[4]
+
+
+def test_fix_guide_config():
+    url = "http://schema-registry:8081"
+    assert verdict("fix_guide_config", dict(nb07.GUIDE_CONFIG, **{"key.converter.schema.registry.url": url})) is None
+    assert verdict("fix_guide_config", dict(nb07.GUIDE_CONFIG, **{
+        "key.converter": "org.apache.kafka.connect.storage.StringConverter"})) is None  # the events have no key
+    no_user = {k: v for k, v in nb07.GUIDE_CONFIG.items() if k != "snowflake.user.name"}
+    hints = fails("fix_guide_config", [
+        nb07.GUIDE_CONFIG,  # as the guide writes it
+        dict(nb07.GUIDE_CONFIG, **{"schema.registry.url": url}),  # unprefixed: no converter reads it
+        dict(nb07.GUIDE_CONFIG, **{"key.converter.schema.registry.url": url,
+                                   "value.converter": "org.apache.kafka.connect.json.JsonConverter"}),
+        no_user, dict(nb07.GUIDE_CONFIG, **{"connector.class": "io.confluent.connect.jdbc.JdbcSinkConnector"})])
+    assert 'Missing required configuration "schema.registry.url"' in hints[0] and "4 of 4" in hints[0]
+    assert 'Missing required configuration "schema.registry.url"' in hints[1]
+    assert "DataException" in hints[2] and "400" in hints[3] and "keep the guide's connector" in hints[4]
+
+
+def test_five_axis_and_guide_predictions():
+    truth = nb07.poison_missing()
+    assert truth == {"custom loader": 6, "JDBC sink connector": 0}
+    assert verdict("predict_poison", truth) is None
+    fails("predict_poison", [{"custom loader": 0, "JDBC sink connector": 0},
+                             {"custom loader": 1, "JDBC sink connector": 0},
+                             {"custom loader": 6, "JDBC sink connector": 1}, 6])
+    assert nb07.long_outage_state() == "FAILED"
+    assert verdict("predict_long_outage", "FAILED") is None
+    hints = fails("predict_long_outage", ["RUNNING", "running", "UNASSIGNED", None])
+    assert "max.retries=10" in hints[0]
+    assert nb07._guide_verdict() == (201, "FAILED")
+    assert verdict("predict_guide_json", (201, "FAILED")) is None
+    hints = fails("predict_guide_json", [(400, None), (201, "RUNNING"), (500, None), 400])
+    assert "201 Created" in hints[0] and "schema.registry.url" in hints[1]
+
+
+def test_predict_coupons():
+    truth = nb07.coupons_stored()
+    assert truth == {"custom loader": 0, "JDBC sink connector": 8}
+    assert verdict("predict_coupons", truth) is None
+    hints = fails("predict_coupons", [{"custom loader": 8, "JDBC sink connector": 8},
+                                      {"custom loader": 0, "JDBC sink connector": 0},
+                                      {"custom loader": 4, "JDBC sink connector": 4}, 8])
+    assert "fixed" not in hints[0] and "INSERT names its columns" in hints[0] and "auto.evolve" in hints[1]

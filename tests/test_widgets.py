@@ -317,3 +317,20 @@ def test_a_new_figure_displays_as_png_in_a_notebook_cell():
     fig.add_subplot(111).plot([0, 1], [1, 0])
     png = fig._repr_png_()
     assert png.startswith(b"\x89PNG") and png == figure_png(fig)
+
+
+def test_schema_evolution_explorer_shows_the_registrys_verdict_and_reason():
+    from kafkalab.widgets.schema_evolution import schema_evolution_explorer
+
+    panel = schema_evolution_explorer()  # a field without a default, under BACKWARD
+    assert "HTTP 409 (error code 40901)" in panel.view.text and "'phone'" in panel.view.text
+    table = panel.view.tables["the same change under every level"]
+    assert len(table) == 7 and dict(zip(table["level"], table["verdict"]))["FORWARD"] == "registers"
+    panel.controls["level"].value = "FORWARD"  # old readers ignore the new field: FORWARD lets it in
+    assert "registered: id 3, version 3" in panel.view.text
+    panel.controls["change"].value = "remove a field without a default (age)"
+    assert "HTTP 409" in panel.view.text  # old readers need age
+    panel.controls["history"].value = "v1 only"
+    assert "version 1 of" not in panel.view.text and panel.view.state["versions"][-1]["fields"][-1]["name"] == \
+        "nickname"
+    assert panel.image.tooltip.startswith("Version history of subject users-value")  # the picture's alt text

@@ -16,9 +16,8 @@ import enum
 from dataclasses import dataclass, field
 
 from .. import config as kconfig
-from ..cluster.controller import CONTROLLER_NODE
 from ..cluster.metadata import NO_LEADER
-from ..errors import Err, InvalidRequestException, KafkaError, KafkaException
+from ..errors import Err, InvalidRequestException, KafkaError, KafkaException, exception_for
 from .common import SimFuture, TopicPartition, client_conf, timeout_ms
 from .producer import _PY_CALLBACKS, _attach, _resolve_cluster, _servers
 
@@ -267,8 +266,6 @@ def _describe_broker(cluster, name: str) -> dict:
     must be an integer, but it is: x").  Values set for this cluster are STATIC_BROKER_CONFIG,
     the others DEFAULT_CONFIG.  Simplification: only the broker settings the simulator models.
     """
-    from ..cluster.cluster import BROKER_DEFAULTS
-
     try:
         broker_id = int(name)
     except (TypeError, ValueError):
@@ -280,12 +277,16 @@ def _describe_broker(cluster, name: str) -> dict:
     out = {}
     for key in sorted(cluster.broker_config):
         value = cluster.broker_config[key]
-        default = BROKER_DEFAULTS.get(key) == value
+        default = cluster.default_broker_config.get(key) == value
         text = str(value).lower() if isinstance(value, bool) else str(value)
         out[key] = ConfigEntry(key, text, ConfigSource.DEFAULT_CONFIG if default else ConfigSource.STATIC_BROKER_CONFIG,
                                is_read_only=True, is_default=default)
     return out
 
+
+#: The broker's ``request.timeout.ms`` (30000): how long it keeps a forwarded request waiting for a controller.
+FORWARD_TIMEOUT_MS = 30_000
+RETRY_BACKOFF_MS = 100  # retry.backoff.ms
 
 class AdminClient:
     """confluent-kafka ``AdminClient``; requests travel to the controller over the simulated network."""
@@ -302,23 +303,76 @@ class AdminClient:
 
     # -- plumbing ---------------------------------------------------------------------------
     def _call(self, name: str, fn, *args) -> SimFuture:
-        """Run ``fn(*args)`` on the controller after one network hop; its result or exception
-        comes back on the future after another."""
+        """Run ``fn(*args)`` on the active controller after one network hop; its result or exception
+        comes back on the future after another, once what it wrote is committed by the quorum.
+
+        During a controller failover the request is retried (``NOT_CONTROLLER``: librdkafka and the
+        broker's forwarding both retry it at the new controller), so a write that the old controller
+        had already replicated may come back as, say, ``TOPIC_ALREADY_EXISTS``.  With no active
+        controller for the broker's ``request.timeout.ms`` (30000) the answer is ``REQUEST_TIMED_OUT``
+        (``ForwardingManager``'s ``onTimeout``: ``getErrorResponse(new TimeoutException())``, whose error
+        code is REQUEST_TIMED_OUT).
+        Simplification: the client->broker->controller forwarding is one hop to the controller."""
         fut = SimFuture(self.sim)
         net = self.sim.network
+        cl = self.cluster
+        deadline = self.sim.now + FORWARD_TIMEOUT_MS
 
-        def at_controller():
+        tries = [0]
+        given_up: set[int] = set()  # attempts already retried (or timed out)
+        watches: dict[int, object] = {}
+
+        def respond(node, n, res, exc):
+            def deliver():
+                watches.pop(n, lambda: None)()
+                if exc is not None:
+                    fut.set_exception(exc)
+                else:
+                    fut.set_result(res)
+            net.send(node, self.node, name + "Response", deliver)
+
+        def attempt():
+            tries[0] += 1
+            n, node = tries[0], cl.controller_node()
+            # A controller that dies with the request (or its answer) in flight resets the connection:
+            # the forwarding broker retries at the next controller (NodeToControllerChannelManager).
+            watches[n] = net.watch(node, lambda _node: retry(n, node))
+            if not net.send(self.node, node, name + "Request", at_controller, node, n):
+                self.sim.schedule(1, retry, n, node)  # refused at once (the node is down)
+
+        def retry(n, node):
+            if n in given_up:
+                return
+            given_up.add(n)
+            watches.pop(n, lambda: None)()
+            if self.sim.now + RETRY_BACKOFF_MS >= deadline:
+                self.sim.trace.emit("admin." + name, node=node, client=self.node, ok=False,
+                                    error="REQUEST_TIMED_OUT", args=[a if isinstance(a, (str, int)) else repr(a)
+                                                                    for a in args])
+                # The broker that forwarded the request answers (the controller may be gone).
+                exc = exception_for(Err.REQUEST_TIMED_OUT, "The request timed out.")
+                self.sim.schedule(net.default_latency_ms, fut.set_exception, exc)
+            else:
+                self.sim.schedule(RETRY_BACKOFF_MS, attempt)
+
+        def at_controller(node, n):
+            ctl = cl.controller_on(node)
+            if ctl is None or not ctl.active:
+                retry(n, node)
+                return
             try:
                 res, exc = fn(*args), None
             except KafkaException as e:
                 res, exc = None, e
-            self.sim.trace.emit("admin." + name, node=CONTROLLER_NODE, client=self.node,
+            self.sim.trace.emit("admin." + name, node=node, client=self.node,
                                 ok=exc is None, error=None if exc is None else exc.args[0].name(),
                                 args=[a if isinstance(a, (str, int)) else repr(a) for a in args])
-            net.send(CONTROLLER_NODE, self.node, name + "Response", lambda: (
-                fut.set_exception(exc) if exc is not None else fut.set_result(res)))
+            if exc is not None:
+                respond(node, n, res, exc)
+                return
+            ctl.when_committed(ctl.raft.leo - 1, lambda: respond(node, n, res, None), lambda: retry(n, node))
 
-        net.send(self.node, CONTROLLER_NODE, name + "Request", at_controller)
+        attempt()
         return fut
 
     # -- topics -----------------------------------------------------------------------------

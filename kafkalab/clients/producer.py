@@ -41,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import config as kconfig
+from .. import profiles as kprofiles
 from ..cluster.log import BATCH_OVERHEAD, RecordBatch
 from ..cluster.metadata import NO_LEADER
 from ..errors import (ConfigException, Err, KafkaError, KafkaException, RecordTooLargeException,
@@ -135,6 +136,7 @@ class ProducerSettings:
     transactional_id: str | None = None
     transaction_timeout_ms: int = 60_000
     client_transaction_version: int = 0  # the EndTxn protocol the client speaks (2: KIP-890)
+    java_sticky: str = "KIP-794"  # the Java client's keyless partitioning: KIP-480 (2.4-3.2) or KIP-794 (3.3+)
 
     @classmethod
     def from_librdkafka(cls, cfg) -> "ProducerSettings":
@@ -216,7 +218,8 @@ class Producer(TransactionalMixin):
         self.compression = s.compression
         self._rng = _random.Random(self.sim.rng.getrandbits(64))  # this client's own seeded stream
         self._partitioner = Partitioner(s.partitioner, _random.Random(self.sim.rng.getrandbits(64)),
-                                        sticky_linger_ms=s.sticky_linger_ms, batch_size=s.batch_size)
+                                        sticky_linger_ms=s.sticky_linger_ms, batch_size=s.batch_size,
+                                        java_sticky=s.java_sticky)
         self._dr_cb = dr_cb
         self._dr_only_error = dr_only_error
         # Hot-path copies of settings.
@@ -382,6 +385,10 @@ class Producer(TransactionalMixin):
             return
         if partition == -1:
             partition = self._partition(topic, key, n, now, size)
+            if key is None and self._partitioner.switches_on_new_batch and (topic, partition) not in self._open:
+                # KafkaProducer.doSend (2.4-3.2): the append would start a new batch, so it is aborted,
+                # the partitioner's onNewBatch() moves the sticky partition, and the record goes there.
+                partition = self._partitioner.on_new_batch(topic, partition, n)
         tp = (topic, partition)
         if self._txn_id is not None:
             self._txn_register(tp)
@@ -975,6 +982,15 @@ class JavaProducer(Producer):
             raise ConfigException(KafkaError(Err._INVALID_ARG, f"Unknown producer config {unknown[0]!r} for the Java "
                                                              f"client (this profile knows {len(d)} ProducerConfig "
                                                              f"names)"))
+        servers = conf.get("bootstrap.servers", d["bootstrap.servers"])
+        servers = ",".join(servers) if isinstance(servers, list) else servers
+        explicit = cluster is not None
+        cluster = _resolve_cluster({"bootstrap.servers": servers}, cluster)
+        # The Java client's defaults of the cluster's version profile (acks, enable.idempotence,
+        # linger.ms: KIP-679, KAFKA-13598, KIP-1030; see kafkalab.profiles).
+        d.update(kprofiles.java_producer_defaults(getattr(cluster, "profile", None)))
+        if str(conf.get("enable.idempotence", "")).lower() == "true" and "acks" not in conf:
+            d["acks"] = "all"  # KafkaProducer: an idempotent producer without an acks setting uses all
         d.update(conf)
         acks = _acks_value(d["acks"])
         if acks not in (-1, 0, 1):
@@ -1001,15 +1017,12 @@ class JavaProducer(Producer):
                              transaction_timeout_ms=int(d["transaction.timeout.ms"]),
                              socket_timeout_ms=int(d["request.timeout.ms"]))
         self.config = d
-        servers = ",".join(d["bootstrap.servers"]) if isinstance(d["bootstrap.servers"], list) \
-            else d["bootstrap.servers"]
-        explicit = cluster is not None
-        cluster = _resolve_cluster({"bootstrap.servers": servers}, cluster)
         # The 4.x Java producer speaks the KIP-890 protocol (EndTxn v5) when the cluster's
         # transaction.version is 2: the coordinator then bumps its epoch at every commit and abort.
         # Simplification: it still sends AddPartitionsToTxn itself; with TV2 the Java client leaves that
         # to the partition leader (KIP-890 part 2), which changes the RPCs, not what ends up in the logs.
         s.client_transaction_version = 2 if int(cluster.broker_config["transaction.version"]) >= 2 else 0
+        s.java_sticky = kprofiles.java_partitioner(getattr(cluster, "profile", None))
         self._start(s, cluster, None, False)
         _attach(self, servers, explicit)
 

@@ -1,4 +1,4 @@
-"""The cluster model: brokers, the KRaft controller, partition logs. No pandas, matplotlib or widgets."""
+"""The cluster model: brokers, the KRaft controller quorum, partition logs. No pandas, matplotlib or widgets."""
 from .cluster import Cluster
 from .log import PartitionLog, RecordBatch
 

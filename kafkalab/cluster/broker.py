@@ -24,13 +24,14 @@ Kafka behaviour modelled (``ReplicaManager``, ``Partition``, ``ReplicaFetcherThr
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import Err, spec
-from .controller import CONTROLLER_NODE
 from .log import PartitionLog, RecordBatch, marker_batch
 from .metadata import NO_LEADER, MetadataImage, MetadataRecord
+from .raft import Snapshot
 
 # org.apache.kafka.common.internals.Topic.INTERNAL_TOPICS
 INTERNAL_TOPICS = frozenset({"__consumer_offsets", "__transaction_state", "__share_group_state"})
@@ -117,10 +118,8 @@ class Broker:
         self.alive = True
         self.sim.network.set_down(self.node, False)
         self.sim.trace.emit("broker.start", node=self.node, broker=self.broker_id, rack=self.rack)
-        ctl = self.cluster.controller
-        self.broker_epoch = ctl.register_broker(self.broker_id, self.host, self.port, self.rack,
-                                                clean_shutdown=self.clean_shutdown)
-        self.clean_shutdown = False  # until a controlled shutdown says otherwise
+        self.broker_epoch = -1
+        self._register()
         self._timers.append(self.sim.every(self.cfg["broker.heartbeat.interval.ms"], self._heartbeat, priority=4,
                                            first_ms=0))
         self._timers.append(self.sim.every(self.cfg["replica.lag.time.max.ms"] // 2, self._check_isr_expiry,
@@ -148,6 +147,20 @@ class Broker:
         self.image = MetadataImage()
         self.sim.trace.emit("broker.crash", node=self.node, broker=self.broker_id)
 
+    def _register(self) -> None:
+        """``BrokerRegistrationRequest`` to the active controller; retried every 100 ms while there is
+        none it can reach (``BrokerLifecycleManager``'s initial backoff).
+        Simplification: the registration is answered without a network round trip."""
+        if not self.alive or self.broker_epoch >= 0:
+            return
+        ctl = self.cluster.active_controller()
+        if ctl is None or not self.sim.network.connected(self.node, ctl.node):
+            self._timers.append(self.sim.schedule(100, self._register, priority=4))
+            return
+        self.broker_epoch = ctl.register_broker(self.broker_id, self.host, self.port, self.rack,
+                                                clean_shutdown=self.clean_shutdown)
+        self.clean_shutdown = False  # until a controlled shutdown says otherwise
+
     # -- metadata ---------------------------------------------------------------------------
     def _heartbeat(self) -> None:
         if not self.alive:
@@ -158,17 +171,32 @@ class Broker:
         for leader in sorted(self._fetch_sent):
             if self._fetch_sessions.get(leader) and self.sim.now - self._fetch_sent[leader] >= timeout:
                 self._send_replica_fetch(leader)
-        self.sim.network.send(self.node, CONTROLLER_NODE, "BrokerHeartbeat", self._heartbeat_at_controller,
+        if self.broker_epoch < 0:
+            return
+        ctl = self.cluster.controller
+        self.sim.network.send(self.node, ctl.node, "BrokerHeartbeat", self._heartbeat_at_controller, ctl,
                               self.image.offset)
 
-    def _heartbeat_at_controller(self, offset: int) -> None:
-        missing = self.cluster.controller.on_heartbeat(self.broker_id, self.broker_epoch, offset)
+    def _heartbeat_at_controller(self, ctl, offset: int) -> None:
+        missing = ctl.on_heartbeat(self.broker_id, self.broker_epoch, offset)
         if missing:
-            self.sim.network.send(CONTROLLER_NODE, self.node, "BrokerHeartbeatResponse", self._catch_up, missing)
+            self.sim.network.send(ctl.node, self.node, "BrokerHeartbeatResponse", self._catch_up, missing)
 
-    def _catch_up(self, records: list[MetadataRecord]) -> None:
+    def _catch_up(self, records: list) -> None:
         if not self.alive or not records:
             return
+        if isinstance(records[0], Snapshot):
+            # KIP-630: the log before these records is gone; load the snapshot first.
+            snap, records = records[0], records[1:]
+            if snap.end_offset - 1 > self.image.offset:
+                self.image = copy.deepcopy(snap.image)
+                self._pending_metadata = {o: r for o, r in self._pending_metadata.items() if o > self.image.offset}
+                self.sim.trace.emit("broker.load_snapshot", node=self.node, snapshot_id=snap.snapshot_id)
+                for name in sorted(self.image.topics):
+                    for p in self.image.topics[name].partitions:
+                        self._sync_partition(name, p.partition)
+            if not records:
+                return
         for rec in records[:-1]:
             if rec.offset > self.image.offset:
                 self._pending_metadata[rec.offset] = rec
@@ -646,11 +674,31 @@ class Broker:
         self.sim.trace.emit("replica.alter_isr", node=self.node, topic=rep.topic, partition=rep.partition,
                             change=why, isr=list(rep.isr), proposed=list(new_isr), **extra)
         args = (self.broker_id, rep.topic, rep.partition, rep.leader_epoch, rep.partition_epoch, new_isr)
-        self.sim.network.send(self.node, CONTROLLER_NODE, "AlterPartition", self._alter_at_controller, rep, args)
+        ctl = self.cluster.controller
+        self.sim.network.send(self.node, ctl.node, "AlterPartition", self._alter_at_controller, ctl, rep, args)
+        # No answer (the controller died, or lost its quorum): AlterPartitionManager gives up on the
+        # request after controller.quorum.request.timeout.ms and the ISR check tries again later.
+        self.sim.schedule(self.cluster.quorum.config["controller.quorum.request.timeout.ms"], self._alter_timeout,
+                          rep, rep.partition_epoch)
 
-    def _alter_at_controller(self, rep: Replica, args: tuple) -> None:
-        err = self.cluster.controller.on_alter_partition(*args)
-        self.sim.network.send(CONTROLLER_NODE, self.node, "AlterPartitionResponse", self._alter_done, rep, err)
+    def _alter_timeout(self, rep: Replica, partition_epoch: int) -> None:
+        if rep.alter_in_flight and rep.partition_epoch == partition_epoch and \
+                self.replicas.get((rep.topic, rep.partition)) is rep:
+            rep.alter_in_flight = False
+            rep.proposed_isr = None
+
+    def _alter_at_controller(self, ctl, rep: Replica, args: tuple) -> None:
+        err = ctl.on_alter_partition(*args)
+        if err != Err.NONE:
+            self.sim.network.send(ctl.node, self.node, "AlterPartitionResponse", self._alter_done, rep, err)
+            return
+        # The answer waits until the PartitionChangeRecord is committed (NOT_CONTROLLER if the
+        # controller loses its leadership first).
+        ctl.when_committed(ctl.raft.leo - 1,
+                           lambda: self.sim.network.send(ctl.node, self.node, "AlterPartitionResponse",
+                                                         self._alter_done, rep, Err.NONE),
+                           lambda: self.sim.network.send(ctl.node, self.node, "AlterPartitionResponse",
+                                                         self._alter_done, rep, Err.NOT_CONTROLLER))
 
     def _alter_done(self, rep: Replica, err: int) -> None:
         if err != Err.NONE and self.replicas.get((rep.topic, rep.partition)) is rep:

@@ -1,4 +1,4 @@
-"""``Cluster``: a simulated Kafka 4.x (KRaft) cluster — brokers, a controller, topics, faults.
+"""``Cluster``: a simulated Kafka 4.x (KRaft) cluster — brokers, a controller quorum, topics, faults.
 
 >>> from kafkalab import Cluster
 >>> c = Cluster(brokers=3, seed=42)
@@ -6,9 +6,17 @@
 >>> [p.leader for p in c.describe("orders").partitions]   # doctest: +SKIP
 [2, 3, 1]
 
+``Cluster(profile="2.8")`` (or ``"3.0"``, ``"3.3"``, ``"4.0"``, ``"4.2"``) takes the defaults of that Kafka
+version from :mod:`kafkalab.profiles`; ``Cluster()`` is ``"4.0"``.
+
 Brokers answer to ``kafka-1:9092``, ``kafka-2:9092``, … and to ``B1:9092``-style aliases, so
 client configs copied from the syllabus work unchanged.  Every change is in ``cluster.trace``;
 the metadata log is ``cluster.metadata_log()``.
+
+The controllers are a KRaft quorum (:mod:`.raft`): one dedicated voter by default (node ``controller``),
+or ``Cluster(controllers=3)`` / ``controllers=5``, dedicated (``process.roles=controller``) or combined
+with the first brokers (``process_roles="broker,controller"``); ``cluster.quorum`` holds the voters,
+``cluster.controller`` is the active controller, :meth:`Cluster.server_properties` a node's config.
 """
 from __future__ import annotations
 
@@ -18,6 +26,7 @@ import weakref
 from collections.abc import Callable, Iterable
 
 from .. import config as kconfig
+from .. import profiles as kprofiles
 from ..errors import (
     ConfigException,
     Err,
@@ -32,6 +41,7 @@ from .broker import Broker
 from .controller import CONTROLLER_NODE, Controller
 from .metadata import NO_LEADER, TopicState
 from .placement import place_replicas
+from .raft import QUORUM_DEFAULTS, Quorum
 
 BROKER_DEFAULTS: dict = {
     # KRaft broker/controller settings that the model uses, with Kafka 4.x defaults.
@@ -152,17 +162,50 @@ class Cluster:
     """A simulated Kafka cluster.  ``brokers`` is a count; ``racks`` optionally a rack per broker."""
 
     def __init__(self, brokers: int = 3, seed: int = 0, racks: Iterable[str] | None = None,
-                 latency_ms: int = 1, broker_config: dict | None = None, name: str = "kafkalab"):
+                 latency_ms: int = 1, broker_config: dict | None = None, name: str = "kafkalab",
+                 controllers: int = 1, process_roles: str = "controller", pre_vote: bool | None = None,
+                 profile: str | None = None, features: dict | None = None):
+        """``controllers``: voters of the KRaft quorum (1, 3 or 5).  ``process_roles``: ``"controller"``
+        for dedicated controller nodes (``process.roles=controller``: ``controller`` alone, or
+        ``controller-101``, ``controller-102``, … with ``node.id`` 101, 102, …), ``"broker,controller"``
+        for combined mode (brokers 1..``controllers`` are also the voters).  ``pre_vote``: KIP-996
+        (Kafka 4.0+); False behaves as 3.x (the default follows ``profile``).
+        ``profile`` ("2.8", "3.0", "3.3", "4.0", "4.2"; see :mod:`kafkalab.profiles`) picks the
+        defaults of a Kafka version; ``features`` overrides feature levels (``{"share.version": 1}``)."""
         if brokers < 1:
             raise ValueError("a cluster needs at least one broker")
+        if controllers not in (1, 3, 5):
+            raise ValueError(f"controllers={controllers}: a KRaft quorum has 1, 3 or 5 voters here")
+        roles = {r.strip() for r in process_roles.split(",")}
+        if roles not in ({"controller"}, {"broker", "controller"}):
+            raise ValueError(f"process_roles={process_roles!r}: 'controller' (dedicated) or 'broker,controller' "
+                             "(combined)")
+        self.combined = roles == {"broker", "controller"}
+        if self.combined and controllers > brokers:
+            raise ValueError(f"combined mode needs at least {controllers} brokers to be the voters")
+        self.profile = kprofiles.check_profile(profile)
+        if kprofiles.controller_mode(self.profile) == "ZooKeeper" and (controllers > 1 or self.combined):
+            raise ValueError(f"profile {self.profile} has a ZooKeeper controller, not a KRaft quorum: "
+                             "controllers and process_roles need a KRaft profile (3.3 or later)")
+        if pre_vote is None:  # KIP-996 pre-vote shipped with Kafka 4.0
+            pre_vote = profile is None or self.profile in ("4.0", "4.2")
         self.sim = Sim(seed)
         self.sim.network.default_latency_ms = latency_ms
         self.name = name
         self.broker_config = dict(BROKER_DEFAULTS)
+        self.broker_config.update(kprofiles.broker_defaults(self.profile))
+        #: What this cluster's brokers have when nobody set a value (the profile's defaults).
+        self.default_broker_config = dict(self.broker_config)
+        self.features = kprofiles.features(self.profile)
+        for k, v in (features or {}).items():
+            if k not in self.features:
+                raise ValueError(f"unknown feature {k!r}: the simulator knows {sorted(self.features)}")
+            self.features[k] = v
         for k, v in (broker_config or {}).items():
-            if k not in BROKER_DEFAULTS and k not in BROKER_TOPIC_SYNONYMS:
+            if k not in BROKER_DEFAULTS and k not in BROKER_TOPIC_SYNONYMS and k not in QUORUM_DEFAULTS:
                 raise ConfigException(KafkaError(Err._INVALID_ARG, f"Unknown broker config {k!r}: the simulator "
-                                                 f"knows {sorted(BROKER_DEFAULTS) + sorted(BROKER_TOPIC_SYNONYMS)}"))
+                                                 f"knows {sorted(BROKER_DEFAULTS) + sorted(BROKER_TOPIC_SYNONYMS)}"
+                                                 f" and {sorted(QUORUM_DEFAULTS)}"))
             self.broker_config[k] = v
         racks = list(racks) if racks is not None else [None] * brokers
         if len(racks) != brokers:
@@ -174,18 +217,160 @@ class Cluster:
         self.leader_listeners: list = []
         # Set by the transaction coordinator: verify(transactional_id, producer_id, epoch, tp) -> error code.
         self.txn_verifier = None
-        self.controller = Controller(self)
+        if self.combined:
+            voters = [(i, f"kafka-{i}") for i in range(1, controllers + 1)]
+        elif controllers == 1:
+            voters = [(101, CONTROLLER_NODE)]
+        else:
+            voters = [(100 + i, f"controller-{100 + i}") for i in range(1, controllers + 1)]
+        self.quorum = Quorum(self, voters, dedicated=not self.combined, pre_vote=pre_vote,
+                             config={k: v for k, v in self.broker_config.items() if k in QUORUM_DEFAULTS})
+        self.controllers: dict[str, Controller] = {n.node: Controller(self, n) for n in self.quorum.voters.values()}
+        self._last_controller = self.controllers[voters[0][1]]
         self.brokers: dict[int, Broker] = {}
         self.clients: list = []
         self._client_seq: dict[str, int] = {}
         for i in range(1, brokers + 1):
             self.brokers[i] = Broker(self, i, racks[i - 1])
-        self.sim.trace.emit("cluster.create", node=CONTROLLER_NODE, brokers=brokers, seed=seed,
-                            racks=racks, mode="KRaft")
+        create = {"brokers": brokers, "seed": seed, "racks": racks, "mode": kprofiles.controller_mode(self.profile)}
+        # The profile is named in the trace only when one was chosen, so traces of Cluster() stay as they were;
+        # so is the quorum, when it is more than the lone default voter.
+        if profile is not None:
+            create["profile"] = self.profile
+        if len(voters) > 1 or self.combined:
+            create.update(controllers=controllers, process_roles=process_roles, pre_vote=pre_vote,
+                          voters=self.quorum.voters_config)
+        self.sim.trace.emit("cluster.create", node=voters[0][1], **create)
+        for n in self.quorum.voters.values():
+            n.start()
         for b in self.brokers.values():
             b.start()
         self.sim.run(until_ms=self.sim.now + 3 * self.broker_config["broker.heartbeat.interval.ms"])
+        if len(voters) > 1:
+            # An election and the registrations take a few seconds more.
+            self.sim.run(until_ms=self.sim.now + 30_000, until=lambda: len(self.controller.image.live_brokers()) ==
+                         brokers and self.controller.active)
         _REGISTRY.append(weakref.ref(self))
+
+    # -- the controller quorum ----------------------------------------------------------------
+    @property
+    def controller(self) -> Controller:
+        """The active controller; during an election or without a quorum, the live standby that has
+        committed the most (its image is what the cluster last agreed on: metadata stays readable)."""
+        if self._last_controller.active:
+            return self._last_controller
+        leader = self.quorum.leader()
+        if leader is not None and leader.controller.active:
+            self._last_controller = leader.controller
+            return leader.controller
+        live = [c for c in self.controllers.values() if c.raft.alive]
+        if live:
+            return max(live, key=lambda c: (c.raft.hw, c is self._last_controller))
+        return self._last_controller
+
+    @property
+    def cluster_id(self) -> str:
+        """The 22-character id ``kafka-storage.sh format --cluster-id`` was given (a base64 UUID), from the seed."""
+        import base64
+        import random as _random
+        raw = _random.Random(f"cluster-id-{self.sim.seed}").getrandbits(128).to_bytes(16, "big")
+        return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+    def server_properties(self, node_id: int, bootstrap: bool = False) -> str:
+        """The KRaft lines of node ``node_id``'s ``server.properties`` (a broker's or a controller's).
+
+        ``bootstrap=True`` writes ``controller.quorum.bootstrap.servers`` (``host:port`` list, how a
+        cluster formatted with ``kafka-storage.sh format --initial-controllers`` finds its quorum, KIP-853)
+        instead of the static ``controller.quorum.voters`` (``id@host:port``).  The simulated voter set is
+        the same either way (it is not changed at run time)."""
+        roles = []
+        if node_id in self.brokers:
+            roles.append("broker")
+        if node_id in self.quorum.voters:
+            roles.append("controller")
+        if not roles:
+            raise KeyError(f"no node {node_id}: brokers {sorted(self.brokers)}, voters {self.quorum.voter_ids}")
+        node = self.quorum.voters[node_id].node if node_id not in self.brokers else f"kafka-{node_id}"
+        listeners = []
+        if "broker" in roles:
+            listeners.append(f"PLAINTEXT://{node}:9092")
+        if "controller" in roles:
+            listeners.append(f"CONTROLLER://{node}:9093")
+        quorum = (f"controller.quorum.bootstrap.servers="
+                  f"{','.join(f'{self.quorum.voters[v].node}:9093' for v in self.quorum.voter_ids)}" if bootstrap
+                  else f"controller.quorum.voters={self.quorum.voters_config}")
+        lines = [f"process.roles={','.join(roles)}", f"node.id={node_id}", quorum,
+                 f"listeners={','.join(listeners)}", "controller.listener.names=CONTROLLER"]
+        if "broker" in roles:
+            lines.append(f"advertised.listeners=PLAINTEXT://{node}:9092")
+        for k in sorted(QUORUM_DEFAULTS):
+            if self.quorum.config[k] != QUORUM_DEFAULTS[k]:
+                lines.append(f"{k}={self.quorum.config[k]}")
+        return "\n".join(lines) + "\n"
+
+    def active_controller(self) -> Controller | None:
+        leader = self.quorum.leader()
+        return leader.controller if leader is not None and leader.controller.active else None
+
+    def controller_node(self) -> str:
+        """Where requests for the controller go: the active controller's node, else the last one known
+        (Simplification: brokers and clients learn the new leader at once, as they would from the quorum's
+        ``LeaderChangeMessage`` and ``NOT_CONTROLLER`` answers)."""
+        return self.controller.node
+
+    def controller_on(self, node: str) -> Controller | None:
+        return self.controllers.get(node)
+
+    def crash_controller(self, node_id: int, at_ms: int | None = None) -> None:
+        """Kill a voter (``node.id``): in combined mode, the broker on that node dies with it."""
+        self._fault(at_ms, self._crash_voter, node_id)
+
+    def _crash_voter(self, node_id: int) -> None:
+        n = self.quorum.voters[node_id]
+        if self.combined:
+            self._crash(node_id)
+            return
+        if n.alive:
+            self.sim.trace.emit("fault.crash", node=n.node, node_id=node_id)
+            self.sim.network.set_down(n.node, True)
+            n.crash()
+
+    def restart_controller(self, node_id: int, at_ms: int | None = None) -> None:
+        """Start a voter again with its log and its ``quorum-state`` (epoch, vote) from disk."""
+        self._fault(at_ms, self._restart_voter, node_id)
+
+    def _restart_voter(self, node_id: int) -> None:
+        n = self.quorum.voters[node_id]
+        if self.combined:
+            self._restart(node_id)
+            return
+        if not n.alive:
+            self.sim.trace.emit("fault.restart", node=n.node, node_id=node_id)
+            self.sim.network.set_down(n.node, False)
+            n.start()
+
+    def _await_commit(self, ctl: Controller, timeout_ms: int = 30_000) -> None:
+        """Run the clock until the last record ``ctl`` wrote is committed (by it, or by a later leader that
+        has it in its log); Kafka's REQUEST_TIMED_OUT after ``timeout_ms`` otherwise.  A timed-out write
+        may still commit later: a leader elected with it in its log commits it."""
+        rec = ctl.raft.entry(ctl.raft.leo - 1)
+        voters = list(self.quorum.voters.values())
+
+        def committed() -> bool:
+            return any(n.hw > rec.offset and n.entry(rec.offset) is rec for n in voters)
+        if committed():
+            return
+        self.sim.run(until_ms=self.sim.now + timeout_ms, until=committed)
+        if not committed():
+            from ..errors import exception_for
+            raise exception_for(Err.REQUEST_TIMED_OUT, "The request timed out.")
+
+    def _writer(self) -> Controller:
+        ctl = self.active_controller()
+        if ctl is None:
+            from ..errors import exception_for
+            raise exception_for(Err.NOT_CONTROLLER, "No active controller: the KRaft quorum has no leader.")
+        return ctl
 
     # -- time -------------------------------------------------------------------------------
     @property
@@ -299,9 +484,11 @@ class Cluster:
                                                      replica_assignment)
         if validate_only:
             return None
-        self.controller.create_topic(name, assignment, typed)
+        ctl = self._writer()
+        ctl.create_topic(name, assignment, typed)
         self._invalidate(name)
         if settle:
+            self._await_commit(ctl)
             self.settle()
         return self.controller.image.topics[name]
 
@@ -329,17 +516,21 @@ class Cluster:
                                  existing=[p.replicas for p in t.partitions])
         if validate_only:
             return
-        self.controller.create_partitions(name, new)
+        ctl = self._writer()
+        ctl.create_partitions(name, new)
         if settle:
+            self._await_commit(ctl)
             self.settle()
 
     def delete_topic(self, name: str, settle: bool = True) -> None:
         if name not in self.controller.image.topics:
             raise UnknownTopicOrPartitionException(KafkaError(Err.UNKNOWN_TOPIC_OR_PARTITION,
                                                               f"Topic '{name}' does not exist."))
-        self.controller.delete_topic(name)
+        ctl = self._writer()
+        ctl.delete_topic(name)
         self._invalidate(name)
         if settle:
+            self._await_commit(ctl)
             self.settle()
 
     def alter_topic_config(self, name: str, set_: dict | None = None, delete: Iterable[str] = (),
@@ -354,13 +545,15 @@ class Cluster:
                 raise InvalidConfigurationException(KafkaError(Err.INVALID_CONFIG, f"Unknown topic config name: {k}"))
         if validate_only:
             return
+        ctl = self._writer()
         for k in sorted(typed):
-            self.controller.set_topic_config(name, k, typed[k])
+            ctl.set_topic_config(name, k, typed[k])
         for k in sorted(delete):
             if k in t.configs:
-                self.controller.set_topic_config(name, k, None)
+                ctl.set_topic_config(name, k, None)
         self._invalidate(name)
         if settle:
+            self._await_commit(ctl)
             self.settle()
 
     def settle(self, ms: int | None = None) -> None:
@@ -414,6 +607,13 @@ class Cluster:
         if self.brokers[broker_id].alive:
             self.sim.trace.emit("fault.crash", node=f"kafka-{broker_id}", broker=broker_id)
             self.brokers[broker_id].crash()
+            self._combined_voter_down(broker_id)
+
+    def _combined_voter_down(self, broker_id: int) -> None:
+        """In combined mode (``process.roles=broker,controller``) the controller dies with its node."""
+        n = self.quorum.voters.get(broker_id) if self.combined else None
+        if n is not None and n.alive:
+            n.crash()
 
     def restart_broker(self, broker_id: int, at_ms: int | None = None, wipe_disk: bool = False) -> None:
         """Start a stopped broker again with the log it had on disk; it re-registers, catches up on
@@ -432,6 +632,9 @@ class Cluster:
                 b.logs.clear()
                 b.clean_shutdown = False  # nothing it had can be trusted (and it has nothing)
             b.start()
+            n = self.quorum.voters.get(broker_id) if self.combined else None
+            if n is not None and not n.alive:
+                n.start()
 
     def stop_broker(self, broker_id: int, at_ms: int | None = None) -> None:
         """Controlled shutdown: leadership moves away first, then the broker stops (a clean shutdown)."""
@@ -446,7 +649,9 @@ class Cluster:
         if not b.alive:
             return
         self.sim.trace.emit("broker.controlled_shutdown", node=b.node, broker=broker_id)
-        self.controller.fence_broker(broker_id, controlled=True)
+        ctl = self.active_controller()
+        if ctl is not None and self.sim.network.connected(b.node, ctl.node):
+            ctl.fence_broker(broker_id, controlled=True)
         # Simplification: the broker waits for the controller's go-ahead (a few ms here) and stops.
         self.sim.schedule(5, self._finish_stop, broker_id)
 
@@ -455,6 +660,7 @@ class Cluster:
         if b.alive:
             b.clean_shutdown = True
             b.crash()
+            self._combined_voter_down(broker_id)
 
     def partition_network(self, side_a: Iterable, side_b: Iterable, at_ms: int | None = None) -> None:
         """Cut every link between the nodes of ``side_a`` and of ``side_b`` (broker ids or node names,
@@ -475,13 +681,15 @@ class Cluster:
         # the link comes back; the followers resend their in-flight fetches at the heal instead.
         for bid in sorted(self.brokers):
             self.brokers[bid].resend_fetches()
+        for vid in self.quorum.voter_ids:  # and the controllers their Fetch to the quorum leader
+            self.quorum.voters[vid]._send_fetch()
 
     def isolate_broker(self, broker_id: int, at_ms: int | None = None) -> None:
         """Cut one broker off from every other node: brokers, the controller and the clients."""
         self._fault(at_ms, self._isolate, broker_id, None)
 
     def _others(self, node: str) -> list[str]:
-        nodes = [b.node for b in self.brokers.values()] + [CONTROLLER_NODE] + \
+        nodes = [b.node for b in self.brokers.values()] + [n.node for n in self.quorum.voters.values()] + \
             [c.node for c in self.clients if isinstance(getattr(c, "node", None), str)]
         return sorted(set(nodes) - {node})
 
@@ -531,7 +739,7 @@ class Cluster:
 
     def _roll(self, order: list[int], down_ms: int, controlled: bool, check_ms: int) -> None:
         if not order:
-            self.sim.trace.emit("fault.rolling_restart_done", node=CONTROLLER_NODE)
+            self.sim.trace.emit("fault.rolling_restart_done", node=self.controller.node)
             return
         b = order[0]
         self.sim.trace.emit("fault.replace", node=f"kafka-{b}", broker=b, down_ms=down_ms, controlled=controlled)
@@ -562,7 +770,9 @@ class Cluster:
         return f"kafka-{bid}" if bid is not None else str(x)
 
     def elect_preferred_leaders(self, topic: str | None = None) -> list:
-        moved = self.controller.preferred_leader_election(topic)
+        ctl = self._writer()
+        moved = ctl.preferred_leader_election(topic)
+        self._await_commit(ctl)
         self.settle()
         return moved
 
@@ -575,6 +785,11 @@ class Cluster:
 
     def consumer(self, conf: dict | None = None, **kw):
         return _factory("consumer")(dict(conf or {}), cluster=self, **kw)
+
+    def share_consumer(self, conf: dict | None = None, **kw):
+        """A ``ShareConsumer`` (KIP-932) on this cluster; share groups need ``profile="4.2"`` (or the
+        ``share.version`` feature)."""
+        return _factory("share_consumer")(dict(conf or {}), cluster=self, **kw)
 
     def admin(self, conf: dict | None = None):
         return _factory("admin")(dict(conf or {"bootstrap.servers": "kafka-1:9092"}), cluster=self)

@@ -25,9 +25,18 @@ Kafka behaviour modelled (``QuorumController``, ``ReplicationControlManager``,
 Simplification: ELR's "last known leader" (``lastKnownElr``) and unclean *recovery* are not
 modelled.
 
-Simplification: a single always-available controller node (``controller``) stands in for the
-Raft quorum of ``controller.quorum.voters``; the metadata log it writes is the real record
-sequence, but quorum elections among controllers are not modelled.
+One ``Controller`` (Kafka's ``QuorumController``) runs on every voter of the Raft quorum
+(:mod:`.raft`).  A standby replays the records its voter has committed; the voter that is Raft
+leader becomes the *active* controller once its epoch's ``LeaderChangeMessage`` is committed
+(``QuorumController`` "claims" leadership), and only the active controller writes.  Its image runs
+ahead of the log (it applies what it appends at once, as Kafka's controller does with its timeline
+snapshots); what it wrote becomes visible to brokers (``metadata.*`` trace events, pushed to the
+brokers) when the high watermark passes it.  When it loses leadership it drops what was not
+committed and goes back to standby; requests waiting for a commit get ``NOT_CONTROLLER``.  A newly
+active controller gives every registered broker a fresh session (``BrokerHeartbeatManager``).
+
+The default cluster has one dedicated voter (node ``controller``): the 1-voter case of the same
+code, which elects itself at once and commits each record as it is appended.
 """
 from __future__ import annotations
 
@@ -39,37 +48,136 @@ from .metadata import NO_LEADER, MetadataImage, MetadataRecord, PartitionState
 
 if TYPE_CHECKING:
     from .cluster import Cluster
+    from .raft import RaftNode
 
-CONTROLLER_NODE = "controller"
+CONTROLLER_NODE = "controller"  # the network name of the default cluster's lone controller
+
+
+class NotControllerError(RuntimeError):
+    """A write reached a controller that is not active (Kafka's ``NOT_CONTROLLER``)."""
 
 
 class Controller:
-    def __init__(self, cluster: Cluster):
+    def __init__(self, cluster: Cluster, raft: RaftNode):
         self.cluster = cluster
         self.sim = cluster.sim
-        self.node = CONTROLLER_NODE
-        self.log: list[MetadataRecord] = []
+        self.raft = raft
+        raft.controller = self
+        self.node = raft.node
+        self.active = False
         self.image = MetadataImage()
         self.last_heartbeat: dict[int, int] = {}
         self.broker_epochs: dict[int, int] = {}
         self.registration_offset: dict[int, int] = {}
         self.shutting_down: set[int] = set()  # in controlled shutdown: heartbeats do not unfence them
+        self.waiters: list = []  # (offset, on_commit, on_fail): requests answered once offset commits
         cfg = cluster.broker_config
         self.session_timeout_ms = cfg["broker.session.timeout.ms"]
         self.sim.every(1000, self._check_sessions, priority=5)
         if cfg["auto.leader.rebalance.enable"]:
-            self.sim.every(cfg["leader.imbalance.check.interval.seconds"] * 1000, self.preferred_leader_election,
+            self.sim.every(cfg["leader.imbalance.check.interval.seconds"] * 1000, self._timed_preferred_election,
                            priority=5)
 
     # -- the metadata log -------------------------------------------------------------------
+    @property
+    def log(self) -> list[MetadataRecord]:
+        """The committed records still in this voter's log (after its snapshot, if any)."""
+        return self.raft.committed_records()
+
     def append(self, rtype: str, **fields) -> MetadataRecord:
-        rec = MetadataRecord(len(self.log), self.sim.now, rtype, fields)
-        self.log.append(rec)
+        """Write a record through Raft (the active controller only)."""
+        if not self.active:
+            raise NotControllerError(self.node)
+        rec = self.raft.append(rtype, **fields)
+        self._apply_through(rec.offset)
+        return rec
+
+    def _apply(self, rec: MetadataRecord) -> None:
         self.image.apply(rec)
-        self.sim.trace.emit("metadata." + rtype, node=self.node, offset=rec.offset, **fields)
+        if rec.type == "RegisterBrokerRecord":
+            self.registration_offset[rec.fields["broker_id"]] = rec.offset
+
+    def _apply_through(self, offset: int) -> None:
+        while self.image.offset < offset:
+            rec = self.raft.entry(self.image.offset + 1)
+            self._apply(rec)
+
+    def handle_commit(self, old_hw: int, new_hw: int, from_snapshot: bool = False) -> None:
+        """The voter's high watermark moved from ``old_hw`` to ``new_hw`` (``RaftClient.Listener.handleCommit``)."""
+        raft = self.raft
+        if from_snapshot:
+            self.image = MetadataImage()
+            self.image = raft.quorum.replay(raft, new_hw)
+            return
+        leading = raft.state == "leader"
+        for off in range(max(old_hw, raft.log_start), new_hw):
+            rec = raft.entry(off)
+            if self.image.offset < off:
+                self._apply(rec)
+            if leading:
+                self._publish(rec)
+        if leading and not self.active and new_hw > raft.epoch_start:
+            self.activate()
+        if self.waiters:
+            done = [w for w in self.waiters if w[0] < new_hw]
+            self.waiters = [w for w in self.waiters if w[0] >= new_hw]
+            for _off, ok, _fail in done:
+                ok()
+
+    def _publish(self, rec: MetadataRecord) -> None:
+        """A committed record: into the trace (control records are in the ``raft.*`` events already), and
+        to every broker (the answer to its parked metadata fetch: brokers are the quorum's observers)."""
+        if not rec.is_control:
+            self.sim.trace.emit("metadata." + rec.type, node=self.node, offset=rec.offset, **rec.fields)
         for broker in self.cluster.brokers.values():
             self.sim.network.send(self.node, broker.node, "MetadataUpdate", broker.on_metadata, rec)
-        return rec
+
+    def when_committed(self, offset: int, ok, fail) -> None:
+        """Call ``ok()`` once ``offset`` is committed, ``fail()`` if this controller stops being active first."""
+        if offset < self.raft.hw:
+            ok()
+        else:
+            self.waiters.append((offset, ok, fail))
+
+    def activate(self) -> None:
+        """Become the active controller (``QuorumController`` claims the epoch)."""
+        self.active = True
+        self.broker_epochs = {b: r.epoch for b, r in self.image.brokers.items()}
+        self.last_heartbeat = {b: self.sim.now for b in self.image.brokers}
+        self.shutting_down = {b for b, r in self.image.brokers.items() if r.in_controlled_shutdown}
+        self.sim.trace.emit("controller.activate", node=self.node, node_id=self.raft.node_id, epoch=self.raft.epoch,
+                            offset=self.raft.hw - 1)
+
+    def deactivate(self, why: str) -> None:
+        """Back to standby: forget what was not committed (``QuorumController.renounce``)."""
+        waiters, self.waiters = self.waiters, []
+        if self.active:
+            self.active = False
+            self.sim.trace.emit("controller.renounce", node=self.node, node_id=self.raft.node_id,
+                                epoch=self.raft.epoch, reason=why, uncommitted=self.raft.leo - self.raft.hw)
+        if self.image.offset >= self.raft.hw:
+            self.image = self.raft.quorum.replay(self.raft, self.raft.hw)
+            self.registration_offset = {}
+            for rec in self.raft.committed_records():
+                if rec.type == "RegisterBrokerRecord":
+                    self.registration_offset[rec.fields["broker_id"]] = rec.offset
+        for _off, _ok, fail in waiters:
+            fail()
+
+    def records_since(self, offset: int) -> list:
+        """What a broker at metadata ``offset`` is missing: committed records, after a snapshot if the
+        log before them is gone (KIP-630: a fetcher behind the log start offset gets the snapshot)."""
+        raft = self.raft
+        out: list = []
+        if offset + 1 < raft.log_start and raft.snapshot is not None:
+            out.append(raft.snapshot)
+            offset = raft.snapshot.end_offset - 1
+        return out + raft.committed_records(offset)
+
+    def _data_records(self) -> int:
+        n = sum(1 for r in self.raft.log if not r.is_control)
+        snap = self.raft.snapshot
+        return n + (sum(1 for r in snap.records if not r.is_control) if snap else 0)
 
     def new_topic_id(self) -> str:
         raw = bytes(self.sim.rng.getrandbits(8) for _ in range(16))
@@ -84,7 +192,7 @@ class Controller:
         if not clean_shutdown and broker_id in self.image.brokers:
             self._handle_unclean_shutdown(broker_id)
         self.shutting_down.discard(broker_id)
-        epoch = self.broker_epochs.get(broker_id, -1) + 1 + len(self.log)
+        epoch = self.broker_epochs.get(broker_id, -1) + 1 + self._data_records()
         self.broker_epochs[broker_id] = epoch
         self.last_heartbeat[broker_id] = self.sim.now
         rec = self.append("RegisterBrokerRecord", broker_id=broker_id, host=host, port=port, rack=rack,
@@ -95,18 +203,20 @@ class Controller:
     def on_heartbeat(self, broker_id: int, broker_epoch: int, metadata_offset: int):
         """``BrokerHeartbeatRequest``; unfences a broker once it has replayed the log up to its own
         registration (Kafka's "caught up" rule)."""
-        if self.broker_epochs.get(broker_id) != broker_epoch:
+        if not self.active or self.broker_epochs.get(broker_id) != broker_epoch:
             return None
         self.last_heartbeat[broker_id] = self.sim.now
         reg = self.image.brokers.get(broker_id)
         if reg is not None and reg.fenced and broker_id not in self.shutting_down \
-                and metadata_offset >= self.registration_offset[broker_id]:
+                and metadata_offset >= self.registration_offset.get(broker_id, -1):
             self.append("BrokerRegistrationChangeRecord", broker_id=broker_id, fenced=False,
                         broker_epoch=broker_epoch)
             self._on_broker_unfenced(broker_id)
-        return self.log[metadata_offset + 1:]
+        return self.records_since(metadata_offset)
 
     def _check_sessions(self) -> None:
+        if not self.active:
+            return
         for bid in sorted(self.image.brokers):
             reg = self.image.brokers[bid]
             if not reg.fenced and self.sim.now - self.last_heartbeat.get(bid, 0) > self.session_timeout_ms:
@@ -210,6 +320,8 @@ class Controller:
     def on_alter_partition(self, broker_id: int, topic: str, partition: int, leader_epoch: int,
                            partition_epoch: int, new_isr: list[int]) -> int:
         """``AlterPartitionRequest`` from a leader: returns an error code (``Err.NONE`` on success)."""
+        if not self.active:
+            return Err.NOT_CONTROLLER
         p = self.image.partition(topic, partition)
         if p is None:
             return Err.UNKNOWN_TOPIC_OR_PARTITION
@@ -228,6 +340,10 @@ class Controller:
             fields["elr"] = elr
         self.append("PartitionChangeRecord", **fields)
         return Err.NONE
+
+    def _timed_preferred_election(self) -> None:
+        if self.active:
+            self.preferred_leader_election()
 
     def preferred_leader_election(self, topic: str | None = None, partitions: list[int] | None = None) -> list:
         """Move leadership back to each partition's first replica when it is alive and in sync."""

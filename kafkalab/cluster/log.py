@@ -117,11 +117,11 @@ class RecordBatch:
         "max_timestamp",
         "offsets",
         "origin",
-        "uncompressed_bytes",
         "producer_epoch",
         "producer_id",
         "records",
         "size_bytes",
+        "uncompressed_bytes",
         "wire_bytes",
     )
 

@@ -24,6 +24,12 @@ class MetadataRecord:
     time_ms: int
     type: str  # Kafka's record type name, e.g. "PartitionChangeRecord"
     fields: dict
+    epoch: int = 0  # the Raft epoch of the leader that appended it
+
+    @property
+    def is_control(self) -> bool:
+        """A Raft control record (``LeaderChangeMessage``), not metadata: images skip it."""
+        return self.type == "LeaderChangeMessage"
 
 
 @dataclass
@@ -88,6 +94,9 @@ class MetadataImage:
         getattr(self, "_apply_" + rec.type)(rec.fields)
 
     # One method per record type, named after Kafka's.
+    def _apply_LeaderChangeMessage(self, f: dict) -> None:
+        """A control record of the Raft layer: it takes an offset but changes no metadata."""
+
     def _apply_RegisterBrokerRecord(self, f: dict) -> None:
         self.brokers[f["broker_id"]] = BrokerRegistration(f["broker_id"], f["host"], f["port"], f.get("rack"),
                                                           fenced=f.get("fenced", True), epoch=f["broker_epoch"])

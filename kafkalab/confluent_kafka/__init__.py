@@ -13,11 +13,13 @@ from ..clients.common import (OFFSET_BEGINNING, OFFSET_END, OFFSET_INVALID, OFFS
                               TIMESTAMP_LOG_APPEND_TIME, TIMESTAMP_NOT_AVAILABLE, Message, TopicPartition)
 from ..clients.consumer import Consumer
 from ..clients.producer import Producer
+from ..clients.share_consumer import AcknowledgeType, IllegalStateException, Messages, ShareConsumer
 from ..errors import KafkaError, KafkaException
 
 __all__ = ["AdminClient", "Consumer", "KafkaError", "KafkaException", "Message", "Producer", "TopicPartition",
            "OFFSET_BEGINNING", "OFFSET_END", "OFFSET_INVALID", "OFFSET_STORED", "TIMESTAMP_CREATE_TIME",
-           "TIMESTAMP_LOG_APPEND_TIME", "TIMESTAMP_NOT_AVAILABLE", "version", "libversion"]
+           "TIMESTAMP_LOG_APPEND_TIME", "TIMESTAMP_NOT_AVAILABLE", "version", "libversion", "ShareConsumer",
+           "AcknowledgeType", "Messages", "IllegalStateException"]
 
 
 def version() -> tuple[str, int]:

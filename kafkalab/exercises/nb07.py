@@ -318,3 +318,231 @@ exercise("predict_handover", hints=["Incremental cooperative rebalancing waits b
          solution="(2, 4): the survivor keeps its two tasks; the dead worker's two are held for 30 s, then assigned "
                   "to the survivor.",
          why="lost tasks wait scheduled.rebalance.max.delay.ms before moving")(Prediction(handover, _explain_handover))
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. A sink that rides out a 40 s database outage (graded by running it)
+# ---------------------------------------------------------------------------------------------
+@exercise(
+    "survive_outage",
+    hints=["Run it with the defaults first: when does the task give up, and why?",
+           "errors.tolerance and errors.retry.timeout.ms cover converters and transforms, not the connector's write.",
+           "The JDBC sink retries a failed write itself: max.retries times, retry.backoff.ms apart."],
+    solution="{'max.retries': '20'} (or a longer 'retry.backoff.ms'): the JDBC sink retries a failed put "
+             "max.retries times, retry.backoff.ms (3 s) apart — 10 × 3 s = 30 s by default, less than the 40 s "
+             "outage, so the task FAILED and waited for a restart. 20 × 3 s = 60 s rides it out: no failure, every "
+             "order lands once. errors.tolerance=all does not help: it skips bad records in converters and SMTs, "
+             "it does not retry a database.",
+    why="the connector's own retry budget (max.retries × retry.backoff.ms) must outlast the outage",
+)
+def survive_outage(answer) -> str | None:
+    from ..ecosystem.connect import versus
+
+    bad = _config(answer)
+    if bad:
+        return bad
+    try:
+        out = versus.run_connector("40 s outage", extra={k: str(v) for k, v in answer.items()})
+    except ConnectRestError as e:
+        return "Connect rejects that config: " + e.message.splitlines()[min(1, len(e.message.splitlines()) - 1)]
+    if out.failures:
+        covered = {k for k in answer if k.startswith("errors.")}
+        extra = (f" ({', '.join(sorted(covered))} cover(s) converters and transforms, not the database write)"
+                 if covered else "")
+        return (f"the task went FAILED during the outage and needed a restart{extra}: its retries ran out "
+                "before the database came back")
+    if out.missing or out.duplicates:
+        return f"{len(out.missing)} order(s) missing and {out.duplicates} duplicate(s) at the end"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# 8. Fix the guide's Snowflake connector JSON so that its tasks run
+# ---------------------------------------------------------------------------------------------
+GUIDE_CONFIG = {
+    "connector.class": "com.snowflake.kafka.connector.SnowflakeSinkConnector",
+    "topics": "enriched-events",
+    "snowflake.url.name": "myorg-myaccount.snowflakecomputing.com",
+    "snowflake.user.name": "kafka_loader",
+    "snowflake.private.key": "${file:/secrets/sf.key:key}",
+    "snowflake.database.name": "PROD",
+    "snowflake.schema.name": "RAW",
+    "key.converter": "io.confluent.connect.avro.AvroConverter",
+    "value.converter": "io.confluent.connect.avro.AvroConverter",
+    "value.converter.schema.registry.url": "http://schema-registry:8081",
+    "tasks.max": "4",
+    "buffer.flush.time": "60",
+    "buffer.count.records": "10000",
+    "buffer.size.bytes": "100000000",
+}
+EVENT_SCHEMA = ('{"type":"record","name":"EnrichedEvent","fields":[{"name":"user","type":"string"},'
+                '{"name":"page","type":"string"}]}')
+
+
+def snowflake_run(config: dict, events: int = 8, seed: int = 5, run_ms: int = 90_000) -> dict:
+    """The guide's pipeline: Avro events (registered in the cluster's registry) and ``config`` as the
+    ``enriched-to-snowflake`` connector; the REST answer, the status JSON and the rows that landed."""
+    from ..confluent_kafka.schema_registry import SchemaRegistryClient
+    from ..confluent_kafka.schema_registry.avro import AvroSerializer
+    from ..confluent_kafka.serialization import MessageField, SerializationContext
+    from ..ecosystem.connect.connectors import drop_database
+    from ..ecosystem.schema_registry import SchemaRegistry
+
+    cluster = Cluster(brokers=3, seed=seed)
+    cluster.create_topic("enriched-events", partitions=4, replication_factor=3)
+    SchemaRegistry(cluster)
+    ser = AvroSerializer(SchemaRegistryClient({"url": "http://schema-registry:8081"}), EVENT_SCHEMA)
+    p = cluster.producer({"acks": "all"})
+    for i in range(events):
+        p.produce("enriched-events", key=None, value=ser({"user": f"u{i}", "page": f"/p/{i % 3}"},
+                                                         SerializationContext("enriched-events", MessageField.VALUE)))
+    p.flush()
+    db_name = str(config.get("snowflake.database.name", "PROD"))
+    drop_database(db_name)
+    connect = ConnectCluster(cluster, workers=1)
+    try:
+        created = connect.create_connector("enriched-to-snowflake", dict(config))
+    except ConnectRestError as e:
+        return {"status_code": e.status_code, "rest_error": e.message}
+    connect.run(run_ms)
+    db = database(db_name)
+    rows = db.query('SELECT RECORD_CONTENT FROM "ENRICHED_EVENTS"') if "ENRICHED_EVENTS" in db.tables() else []
+    return {"status_code": 201, "tasks": len(created["tasks"]), "status": connect.status("enriched-to-snowflake"),
+            "rows": [json.loads(r[0]) for r in rows], "events": events}
+
+
+def _guide_verdict() -> tuple:
+    """What Connect answers to the guide's JSON as written: (HTTP status, the tasks' states)."""
+    out = snowflake_run(GUIDE_CONFIG, run_ms=20_000)
+    if "status" not in out:
+        return out["status_code"], None
+    states = sorted({t["state"] for t in out["status"]["tasks"]})
+    return out["status_code"], states[0] if len(states) == 1 else "/".join(states)
+
+
+@exercise(
+    "fix_guide_config",
+    hints=["Create the guide's connector as written: what does the status of its tasks say?",
+           "Each converter is configured with its own prefixed settings: value.converter.* for the value converter.",
+           "The key converter is an AvroConverter too, and has no schema.registry.url of its own."],
+    solution="Add 'key.converter.schema.registry.url': 'http://schema-registry:8081' (or, since the events have "
+             "no key, use StringConverter for the key). Connect creates the connector as written — its "
+             "pre-flight validation checks the converter against Converter.config(), which AvroConverter leaves "
+             "empty — and every task then fails when it configures the key converter: Missing required "
+             "configuration \"schema.registry.url\". The value converter's URL does not carry over to the key's.",
+    why="converter settings are per converter: key.converter.* and value.converter.* are separate",
+)
+def fix_guide_config(answer) -> str | None:
+    bad = _config(answer)
+    if bad:
+        return bad
+    cfg = dict(answer.get("config", answer)) if isinstance(answer.get("config"), dict) else dict(answer)
+    if cfg.get("connector.class") != GUIDE_CONFIG["connector.class"]:
+        return "keep the guide's connector (com.snowflake.kafka.connector.SnowflakeSinkConnector): fix its settings"
+    out = snowflake_run(cfg)
+    if "rest_error" in out:
+        return f"Connect answers {out['status_code']}: " + out["rest_error"].splitlines()[-2 if "\n" in
+                                                                                          out["rest_error"] else -1]
+    failed = [t for t in out["status"]["tasks"] if t["state"] != "RUNNING"]
+    if failed:
+        trace = failed[0].get("trace", "").splitlines()
+        cause = [ln.removeprefix("Caused by: ") for ln in trace if ln.startswith("Caused by: ")] or trace[:1]
+        return (f"Connect accepted it, but {len(failed)} of {out['tasks']} task(s) are {failed[0]['state']}: "
+                f"{(cause[-1] if cause else '')[:170]}")
+    if sorted(r["user"] for r in out["rows"]) != sorted(f"u{i}" for i in range(out["events"])):
+        return f"the tasks run, but {len(out['rows'])} of {out['events']} events reached the table"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# 9–11. Predictions before the five-axis reveals and the guide's JSON
+# ---------------------------------------------------------------------------------------------
+def poison_missing() -> dict:
+    """Good orders missing from each side's table after the poison record (versus: order 5 is not JSON)."""
+    from ..ecosystem.connect import versus
+
+    return {"custom loader": len(versus.run_custom("poison record").missing),
+            "JDBC sink connector": len(versus.run_connector("poison record").missing)}
+
+
+def _explain_poison(predicted, actual) -> str | None:
+    if not isinstance(predicted, dict) or set(predicted) != set(actual):
+        return f"predict a dict with the keys {sorted(actual)}: how many good orders are missing from each table"
+    if predicted["custom loader"] < actual["custom loader"]:
+        return ("the loader dies at the poison record on every restart (it never commits past it), so every order "
+                "behind it stays on the topic")
+    if predicted["JDBC sink connector"]:
+        return "errors.tolerance=all sends the poison record to the DLQ; every good order lands"
+    return None
+
+
+exercise("predict_poison", hints=["What does the loader do when json.loads raises? What does its restart re-read?"],
+         solution="custom loader 6, connector 0: the loader crash-loops on order 5 (and re-inserts order 4, which "
+                  "shared its batch, on every restart); the connector dead-letters it and goes on.",
+         why="a crash before the commit re-reads the same poison record forever")(
+    Prediction(poison_missing, _explain_poison))
+
+
+def long_outage_state() -> str:
+    """The connector's task state 75 s into the long outage scenario (66 s down)."""
+    from ..ecosystem.connect import versus
+
+    return versus.run_connector("long outage").state_before.rsplit(" ", 1)[-1]
+
+
+def _explain_long_outage(predicted, actual) -> str | None:
+    if predicted not in ("RUNNING", "FAILED", "PAUSED", "UNASSIGNED"):
+        return "predict a task state: 'RUNNING' or 'FAILED' (or PAUSED / UNASSIGNED)"
+    if predicted == "RUNNING":
+        return ("the JDBC sink retries a failed write max.retries=10 times, retry.backoff.ms=3000 apart: 30 s, less "
+                "than the outage; then the task is FAILED until someone restarts it")
+    return None
+
+
+exercise("predict_long_outage", hints=["The sink's retry budget is max.retries × retry.backoff.ms."],
+         solution="FAILED: 10 retries 3 s apart cover 30 s, the database is down for 66 s; the status JSON shows the "
+                  "trace until an operator calls restart?includeTasks=true&onlyFailed=true.",
+         why="retries outlast a short outage, not a long one")(Prediction(long_outage_state, _explain_long_outage))
+
+
+def _explain_guide(predicted, actual) -> str | None:
+    if not (isinstance(predicted, tuple) and len(predicted) == 2):
+        return "predict a pair: (HTTP status of POST /connectors, the tasks' state), e.g. (400, None)"
+    if predicted[0] == 400:
+        return ("Connect validates a converter against Converter.config(); AvroConverter leaves it empty, so the "
+                "missing key.converter.schema.registry.url passes validation: 201 Created")
+    if predicted[1] == "RUNNING":
+        return "each task configures its key converter at start, and AvroConverter requires schema.registry.url"
+    return None
+
+
+exercise("predict_guide_json", hints=["Validation (POST) and configuration (task start) are two different moments."],
+         solution="(201, 'FAILED'): created, then every task fails at start with ConfigException: Missing required "
+                  "configuration \"schema.registry.url\" which has no default value.",
+         why="a converter's own settings are checked when a task configures it")(
+    Prediction(_guide_verdict, _explain_guide))
+
+
+def coupons_stored() -> dict:
+    """Coupons stored by each side after the additive change (versus: coupon from order 4 on)."""
+    from ..ecosystem.connect import versus
+
+    return {"custom loader": versus.run_custom("additive change").coupons,
+            "JDBC sink connector": versus.run_connector("additive change").coupons}
+
+
+def _explain_coupons(predicted, actual) -> str | None:
+    if not isinstance(predicted, dict) or set(predicted) != set(actual):
+        return f"predict a dict with the keys {sorted(actual)}: coupons stored by each side"
+    if predicted["custom loader"]:
+        return "the loader's INSERT names its columns (id, amount): a new field is silently left out"
+    if predicted["JDBC sink connector"] != actual["JDBC sink connector"]:
+        return "with auto.evolve=true the sink adds the optional column (ALTER TABLE … ADD) and stores every coupon"
+    return None
+
+
+exercise("predict_coupons", hints=["Which side's table can grow a column?"],
+         solution="custom loader 0, connector 8: the loader's fixed column list drops the field; the sink evolves "
+                  "its table for an optional new field and stores all eight.",
+         why="schema evolution reaches the table only if something evolves the table")(
+    Prediction(coupons_stored, _explain_coupons))

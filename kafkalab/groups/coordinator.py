@@ -183,9 +183,18 @@ def coordinator_for(cluster) -> GroupCoordinator:
 class GroupCoordinator:
     """Every group of one cluster; requests are handled on the broker leading the group's partition.
 
-    # Simplification: group state lives in this one object and survives a coordinator failover;
-    # Kafka's new coordinator rebuilds it by replaying __consumer_offsets.  Committed offsets are
-    # really read back from the partition log, so those do move with leadership.
+    Failover (``GroupCoordinator.onElection`` → ``GroupMetadataManager`` replay and ``onLoaded``): when
+    a broker becomes leader of a ``__consumer_offsets`` partition it loads the groups of that partition
+    from its copy of the log.  A classic group comes back from its last ``GroupMetadata`` record:
+    ``Stable`` at that generation with those members, leader, protocol and assignments (``Empty`` if it
+    had no members); a rebalance that was under way is gone, and the members that were in it rejoin
+    (their JoinGroup/SyncGroup connections were reset).  Every member's session timer starts again.
+    Committed offsets are always read back from the partition log.
+
+    # Simplification: the GroupMetadata record here carries no subscriptions, protocol metadata or
+    # timeouts, so a reloaded member keeps those from the previous coordinator's memory; KIP-848 groups
+    # write no ConsumerGroup* records, so they keep their in-memory state (epochs, target assignment)
+    # across a failover and only their session timers restart.
     """
 
     def __init__(self, cluster):
@@ -200,6 +209,8 @@ class GroupCoordinator:
         # because the cluster's broker_config table does not list them yet.
         self.consumer_heartbeat_ms = 5000
         self.consumer_session_ms = 45000
+        self._loaded: dict[int, tuple[int, int]] = {}  # partition -> (broker, leader epoch) its groups are from
+        cluster.leader_listeners.append(self._on_election)
 
     # -- the offsets topic and routing ------------------------------------------------------
     def ensure_offsets_topic(self, settle: bool = True) -> None:
@@ -251,12 +262,96 @@ class GroupCoordinator:
                 resp = {"error": Err.NOT_COORDINATOR}
                 net.send(b.node, client_node, api + "Response", reply, resp)
                 return
+            self._ensure_loaded(self.partition_for(gid), broker_id)
 
             def respond(resp):
                 net.send(b.node, client_node, api + "Response", reply, resp)
             handler(respond, *args)
 
         net.send(client_node, b.node, api + "Request", at_broker)
+
+    # -- failover: loading a partition's groups ----------------------------------------------
+    def _leader_epoch(self, partition: int) -> int:
+        p = self.cluster.controller.image.partition(OFFSETS_TOPIC, partition)
+        return -1 if p is None else p.leader_epoch
+
+    def _on_election(self, topic: str, partition: int, broker_id: int) -> None:
+        """``GroupCoordinator.onElection``: ``broker_id`` leads a __consumer_offsets partition now."""
+        if topic == OFFSETS_TOPIC and self._loaded.get(partition, (None,))[0] not in (None, broker_id):
+            self.sim.schedule(1, self._ensure_loaded, partition, broker_id)
+
+    def _ensure_loaded(self, partition: int, broker_id: int) -> None:
+        epoch = self._leader_epoch(partition)
+        if self._loaded.get(partition) == (broker_id, epoch) or self.coordinator_broker_of(partition) != broker_id:
+            return
+        first = partition not in self._loaded
+        self._loaded[partition] = (broker_id, epoch)
+        gids = sorted(g for g in self.groups if self.partition_for(g) == partition)
+        if first or not gids:
+            return
+        self._load(partition, broker_id, gids)
+
+    def coordinator_broker_of(self, partition: int) -> int:
+        p = self.cluster.controller.image.partition(OFFSETS_TOPIC, partition)
+        return NO_LEADER if p is None else p.leader
+
+    def _load(self, partition: int, broker_id: int, gids: list) -> None:
+        """Rebuild the groups of ``partition`` from the new leader's log (what the new coordinator does)."""
+        log = self.cluster.brokers[broker_id].logs.get((OFFSETS_TOPIC, partition))
+        meta: dict = {}
+        if log is not None:
+            # Simplification: the whole log is read at once (Kafka reads it in the background and answers
+            # COORDINATOR_LOAD_IN_PROGRESS meanwhile).
+            for _off, rec, batch in log.records(log.log_start_offset, log.log_end_offset):
+                if batch.is_transactional or rec[0] is None:
+                    continue
+                d = decode_record(rec[0], rec[1])
+                if d.get("type") == "GroupMetadata":
+                    meta[d["group"]] = d["value"]
+        loaded = {}
+        for gid in gids:
+            g = self.groups[gid]
+            if g.join_timer:
+                g.join_timer.cancel()
+                g.join_timer = None
+            for m in g.members.values():  # the connections waiting for these answers were reset
+                m.join_reply = m.sync_reply = None
+            if g.type == "classic":
+                self._reload_classic(g, meta.get(gid))
+            for mid in sorted(g.members):
+                self._touch(g, g.members[mid])  # rescheduleClassicGroupMemberHeartbeat / session timeouts
+            loaded[gid] = {"state": g.state.value, "generation": g.generation_id if g.type == "classic"
+                           else g.group_epoch, "members": sorted(g.members)}
+        self.sim.trace.emit("group.coordinator_load", node=f"kafka-{broker_id}", partition=partition,
+                            leader_epoch=self._leader_epoch(partition), groups=loaded)
+
+    def _reload_classic(self, g: Group, value: dict | None) -> None:
+        """``ClassicGroup.fromRecord``: Stable at the recorded generation, or Empty without members."""
+        old = g.members
+        g.members, g.static = {}, {}
+        # Replaying records builds the group directly (no transition() check), as ClassicGroup.fromRecord does.
+        if value is None:  # no GroupMetadata record: the group never completed a rebalance (or only has offsets)
+            for m in old.values():
+                if m.session_timer:
+                    m.session_timer.cancel()
+            g.state, g.generation_id, g.protocol_name, g.leader = GroupState.EMPTY, 0, None, None
+            return
+        for md in value["members"]:
+            mid = md["member_id"]
+            m = old.pop(mid, None) or Member(mid, md["client_id"], md["client_id"], md["group_instance_id"])
+            m.instance_id, m.client_id = md["group_instance_id"], md["client_id"]
+            m.assignment = {t: list(ps) for t, ps in md["assignment"].items()}
+            m.generation = value["generation"]
+            g.members[mid] = m
+            if m.instance_id is not None:
+                g.static[m.instance_id] = mid
+        for m in old.values():  # in memory only (joined in a rebalance the log never saw)
+            if m.session_timer:
+                m.session_timer.cancel()
+        g.generation_id, g.protocol_name = value["generation"], value["protocol"]
+        g.leader = value["leader"] if value["leader"] in g.members else None
+        g.state = GroupState.STABLE if g.members else GroupState.EMPTY
+        g.new_member_added = g.join_delayed = False
 
     def group(self, group_id: str, protocol_type: str = "classic") -> Group:
         g = self.groups.get(group_id)
@@ -774,6 +869,12 @@ class GroupCoordinator:
     def on_consumer_heartbeat(self, respond, group_id: str, member_id: str, member_epoch: int,
                               instance_id: str | None, client_id: str, node: str, topics: list | None,
                               owned: dict, assignor: str | None, rebalance_timeout_ms: int) -> None:
+        if not self.cluster.features.get("kip848", True):
+            # A broker before 4.0 (kafkalab.profiles, KIP-848 GA in 4.0) does not offer the API.
+            self.sim.trace.emit("group.unsupported", node=f"kafka-{self.coordinator_broker(group_id)}",
+                                group=group_id, api="ConsumerGroupHeartbeat", profile=self.cluster.profile)
+            respond({"error": Err.UNSUPPORTED_VERSION, "member_id": member_id})
+            return
         g = self.group(group_id, "consumer")
         if g.type != "consumer":
             respond({"error": Err.INVALID_REQUEST, "member_id": member_id})

@@ -24,17 +24,28 @@ Kafka/librdkafka behaviour modelled:
   consumer leaves the group (LeaveGroup), its assignment is lost, and the next ``poll()`` returns
   an error event ``_MAX_POLL_EXCEEDED`` ("Application maximum poll interval (300000ms) exceeded by
   N ms"); a commit in between fails with ``UNKNOWN_MEMBER_ID``.
+* **Coordinator failover** (rd_kafka_cgrp_coord_dead / _coord_query): a reset connection
+  (``_TRANSPORT``), ``NOT_COORDINATOR``, ``COORDINATOR_NOT_AVAILABLE`` or a refused connection
+  marks the coordinator dead (``consumer.coordinator_lost``) and FindCoordinator is asked again;
+  the member keeps its id, generation and assignment and heartbeats to the new coordinator.  A
+  JoinGroup/SyncGroup cut off is sent again; an OffsetCommit waits for the new coordinator (once
+  more after a coordinator error), up to ``session.timeout.ms``, then fails ``_WAIT_COORD``.  No
+  successful heartbeat for ``session.timeout.ms`` (classic): the assignment is lost and the consumer
+  rejoins ("Consumer group session timed out ...", ``consumer.session_timeout``).
 """
 from __future__ import annotations
 
 from collections import deque
 
-from ..errors import Err, KafkaError, KafkaException, exception_for
+from ..errors import Err, KafkaError, KafkaException, exception_for, spec
 from .assignors import assign
 from .coordinator import coordinator_for
 
 _COOPERATIVE = {"cooperative-sticky"}
 _LOST_ERRORS = {Err.UNKNOWN_MEMBER_ID, Err.ILLEGAL_GENERATION, Err.FENCED_MEMBER_EPOCH}
+# librdkafka (rd_kafka_cgrp_handle_Heartbeat / _ConsumerGroupHeartbeat / _op_handle_OffsetCommit): these
+# mean "the coordinator is gone or moved": mark it dead, query FindCoordinator again, keep the membership.
+_COORD_ERRORS = {Err.NOT_COORDINATOR, Err.COORDINATOR_NOT_AVAILABLE, Err.COORDINATOR_LOAD_IN_PROGRESS, Err._TRANSPORT}
 
 
 def _tps(assignment: dict) -> list:
@@ -73,6 +84,12 @@ class GroupMember:
         self._listeners: dict = {}
         self._events: deque = deque()
         self._coordinator: int = -1
+        self._watched_coordinators: set = set()
+        self._blocking: tuple | None = None  # (broker, token, on_lost) of the JoinGroup/SyncGroup awaiting an answer
+        self._inflight: dict = {}  # request id -> (broker, on_lost) of OffsetCommit/OffsetFetch awaiting an answer
+        self._req_seq = 0
+        self.retry_backoff_ms = int(cfg.get("retry.backoff.ms", 100))
+        self._last_hb_ok_ms = self.sim.now  # librdkafka's rkcg_ts_session_timeout
         self._hb_timer = None
         self._join_seq = 0
         self._stored: dict = {}  # tp -> offset to commit (librdkafka's offset store)
@@ -195,22 +212,115 @@ class GroupMember:
     def _svc(self):
         return coordinator_for(self.cluster)
 
-    def _send(self, api: str, handler, reply, *args) -> None:
+    def _send(self, api: str, handler, reply, *args, on_lost=None, timeout_ms: int = 0, skip: bool = False,
+              deadline_ms: int | None = None) -> None:
+        """Send ``api`` to the group coordinator, finding it first.
+
+        ``on_lost(err)`` marks a blocking request (JoinGroup, SyncGroup): it is called with ``_TRANSPORT``
+        if the coordinator's connection is reset while the answer is awaited (its broker died), or with
+        ``_TIMED_OUT`` after ``timeout_ms`` — librdkafka's request timeouts, rd_kafka_JoinGroupRequest
+        (``max.poll.interval.ms`` + 3 s) and rd_kafka_SyncGroupRequest (``session.timeout.ms`` + 3 s).
+
+        ``skip`` (heartbeats): with no usable coordinator nothing is sent (librdkafka heartbeats only in
+        state "up"); the coordinator is looked up again.  ``deadline_ms`` (OffsetCommit/OffsetFetch): the
+        request waits for a usable coordinator until then (rd_kafka_cgrp_defer_offset_commit), then
+        ``reply`` gets ``_WAIT_COORD``; once sent, a connection reset answers it ``_TRANSPORT``.
+        """
         # Simplification: FindCoordinator is answered from the controller's metadata at once (no
-        # round trip); the request itself then travels the simulated network.  Lost JoinGroup /
-        # SyncGroup / OffsetCommit requests have no client-side request timeout: the heartbeat (or
-        # the next rebalance) recovers, and a synchronous call gives up after 30 s of virtual time.
+        # round trip), retried every retry.backoff.ms (librdkafka: every 500 ms in query-coord, 1 s in
+        # wait-broker-transport); the request itself then travels the simulated network.  An OffsetCommit
+        # lost silently (a network partition, not a crash) has no request timeout: a synchronous commit
+        # gives up after 2 x session.timeout.ms + 30 s of virtual time with _TIMED_OUT.
         svc = self._svc()
         if self._coordinator < 0 or not self.cluster.brokers[self._coordinator].alive:
             if svc.try_offsets_topic():
                 self._coordinator = svc.coordinator_broker(self.group_id)
             else:
                 self._coordinator = -1
-        if self._coordinator < 0:
-            # COORDINATOR_NOT_AVAILABLE: look again after retry.backoff.ms
-            self.sim.schedule(100, self._send, api, handler, reply, *args)
+        # COORDINATOR_NOT_AVAILABLE: look again after retry.backoff.ms. A blocking request also waits while
+        # the coordinator found is a dead broker (its connection is refused) until the metadata moves on.
+        dead = self._coordinator >= 0 and not self.cluster.brokers[self._coordinator].alive
+        if dead and (skip or deadline_ms is not None):
+            # The metadata still names the crashed broker (until the controller fences it): its
+            # connection is refused, so the request is not sent to it.
+            self._coordinator_dead(api, Err._TRANSPORT)
+        if skip and self._coordinator < 0:
             return
+        if deadline_ms is not None and self._coordinator < 0:
+            if self.sim.now >= deadline_ms:
+                reply({"error": Err._WAIT_COORD, "offsets": {}})
+                return
+            self.sim.schedule(self.retry_backoff_ms, lambda: self._alive() and self._send(
+                api, handler, reply, *args, deadline_ms=deadline_ms))
+            return
+        if self._coordinator < 0 or (on_lost is not None and not self.cluster.brokers[self._coordinator].alive):
+            self.sim.schedule(100, lambda: self._send(api, handler, reply, *args, on_lost=on_lost,
+                                                      timeout_ms=timeout_ms))
+            return
+        if deadline_ms is not None:
+            broker = self._coordinator
+            self._req_seq += 1
+            rid = self._req_seq
+            self._inflight[rid] = (broker, lambda err: reply({"error": err, "offsets": {}}))
+            self._watch(broker)
+            inner = reply
+
+            def reply(resp, rid=rid):
+                if self._inflight.pop(rid, None) is not None:
+                    inner(resp)
+        if on_lost is not None:
+            broker = self._coordinator
+            token = object()
+            self._blocking = (broker, token, on_lost)
+            self._watch(broker)
+            self.sim.schedule(timeout_ms, self._blocking_timeout, token)
         svc.request(self.node, self._coordinator, api, handler, reply, *args)
+
+    def _watch(self, broker: int) -> None:
+        if broker not in self._watched_coordinators:
+            self._watched_coordinators.add(broker)
+            node = self.cluster.brokers[broker].node
+            self.sim.network.watch(node, lambda _node, b=broker: self._coordinator_reset(b))
+
+    def _coordinator_dead(self, api: str, err: int) -> None:
+        """``rd_kafka_cgrp_coord_dead``: forget the coordinator; the next request asks FindCoordinator."""
+        if self._coordinator < 0:
+            return
+        from ..errors import spec
+
+        self.sim.trace.emit("consumer.coordinator_lost", node=self.node, group=self.group_id, member=self.member_id,
+                            api=api, error=spec(err).name, coordinator=self._coordinator)
+        self._coordinator = -1
+
+    def _coordinator_reset(self, broker: int) -> None:
+        """The coordinator's broker died: the request awaiting its answer fails with a transport error."""
+        if not self._alive():
+            return
+        for rid in sorted(r for r, (b, _cb) in self._inflight.items() if b == broker):
+            self._inflight.pop(rid)[1](Err._TRANSPORT)
+        if self._blocking is not None and self._blocking[0] == broker:
+            on_lost = self._blocking[2]
+            self._blocking = None
+            on_lost(Err._TRANSPORT)
+
+    def _blocking_timeout(self, token) -> None:
+        if self._blocking is not None and self._blocking[1] is token:
+            on_lost = self._blocking[2]
+            self._blocking = None
+            on_lost(Err._TIMED_OUT)
+
+    def _blocking_lost(self, api: str, still_waiting: bool, err) -> None:
+        """rd_kafka_cgrp_handle_JoinGroup/SyncGroup on a transport error or timeout: the coordinator is
+        marked dead, looked up again, and the member joins again (keeping its member id)."""
+        if not self._alive() or not still_waiting:
+            return
+        from ..errors import spec
+
+        name = spec(err).name  # librdkafka's local errors have no Java name
+        self.sim.trace.emit("consumer.coordinator_lost", node=self.node, group=self.group_id, member=self.member_id,
+                            api=api, error=name, coordinator=self._coordinator)
+        self._coordinator = -1
+        self.sim.schedule(100, self._start_join, f"{api}: {name}")
 
     def _alive(self) -> bool:
         return not self._closed and not self._crashed
@@ -234,7 +344,9 @@ class GroupMember:
                             reason=reason, owned=meta["owned"])
         self._send("JoinGroup", self._svc().on_join_group, lambda r: self._on_join(seq, r), self.group_id,
                    self.member_id, self.instance_id, self.node, self.node, protocols, self.session_timeout_ms,
-                   self.max_poll_interval_ms)
+                   self.max_poll_interval_ms, timeout_ms=self.max_poll_interval_ms + 3000,
+                   on_lost=lambda err: self._blocking_lost(
+                       "JoinGroup", seq == self._join_seq and self.group_state == "joining", err))
 
     def _on_join(self, seq: int, resp: dict) -> None:
         if not self._alive() or seq != self._join_seq or self.group_state != "joining":
@@ -249,9 +361,9 @@ class GroupMember:
             self._lose("JoinGroup: UNKNOWN_MEMBER_ID")
             self._start_join("UNKNOWN_MEMBER_ID")
             return
-        if err in (Err.NOT_COORDINATOR, Err.COORDINATOR_NOT_AVAILABLE):
-            self._coordinator = -1
-            self.sim.schedule(100, self._start_join, "NOT_COORDINATOR")
+        if err in _COORD_ERRORS:
+            self._coordinator_dead("JoinGroup", err)
+            self.sim.schedule(self.retry_backoff_ms, self._start_join, _nm(err))
             return
         if err != Err.NONE:
             self._fatal(err, "JoinGroup failed")
@@ -267,7 +379,9 @@ class GroupMember:
                             protocol=resp["protocol"])
         gen = self.generation_id
         self._send("SyncGroup", self._svc().on_sync_group, lambda r: self._on_sync(gen, r), self.group_id,
-                   self.member_id, gen, self.instance_id, assignments)
+                   self.member_id, gen, self.instance_id, assignments, timeout_ms=self.session_timeout_ms + 3000,
+                   on_lost=lambda err: self._blocking_lost(
+                       "SyncGroup", gen == self.generation_id and self.group_state == "syncing", err))
         self._arm_heartbeat()
 
     def _run_assignor(self, protocol: str, members: dict) -> dict:
@@ -289,6 +403,11 @@ class GroupMember:
         if err == Err.REBALANCE_IN_PROGRESS:
             self._need_rejoin("SyncGroup: REBALANCE_IN_PROGRESS")
             return
+        if err in _COORD_ERRORS:
+            # rd_kafka_cgrp_handle_SyncGroup_memberstate: "synchronization failed: ...: rejoining".
+            self._coordinator_dead("SyncGroup", err)
+            self.sim.schedule(self.retry_backoff_ms, self._start_join, f"SyncGroup: {_nm(err)}")
+            return
         if err in _LOST_ERRORS:
             if err == Err.UNKNOWN_MEMBER_ID:
                 self.member_id = ""
@@ -299,6 +418,7 @@ class GroupMember:
             self._fatal(err, "SyncGroup failed")
             return
         self.group_state = "steady"
+        self._last_hb_ok_ms = self.sim.now
         self._events.append(("assignment", resp["assignment"], gen))
 
     # -- heartbeats -----------------------------------------------------------------------------
@@ -309,15 +429,32 @@ class GroupMember:
     def _hb_tick(self) -> None:
         if not self._alive() or not self.member_id or self.group_state not in ("steady", "syncing", "wait-revoke"):
             return
+        if self.group_state == "steady" and self.sim.now - self._last_hb_ok_ms >= self.session_timeout_ms:
+            self._client_session_timeout()
+            return
         gen, mid = self.generation_id, self.member_id
         self._send("Heartbeat", self._svc().on_heartbeat, lambda r: self._on_heartbeat(gen, mid, r), self.group_id,
-                   mid, gen, self.instance_id)
+                   mid, gen, self.instance_id, skip=True)
+
+    def _client_session_timeout(self) -> None:
+        """``rd_kafka_cgrp_session_timeout_check``: no successful heartbeat for ``session.timeout.ms``
+        (the coordinator stayed unreachable): the coordinator has surely evicted the member, so the
+        assignment is lost (``on_lost``) and the consumer rejoins with a new member id."""
+        elapsed, broker = self.sim.now - self._last_hb_ok_ms, self._coordinator
+        self.sim.trace.emit("consumer.session_timeout", node=self.node, group=self.group_id, member=self.member_id,
+                            session_timeout_ms=self.session_timeout_ms, elapsed_ms=elapsed, coordinator=broker)
+        self.member_id, self.generation_id = "", -1
+        self._lose(f"Consumer group session timed out (in join-state steady) after {elapsed} ms without a successful "
+                   f"response from the group coordinator (broker {broker}): revoking assignment and rejoining group")
+        self._last_hb_ok_ms = self.sim.now
+        self._start_join("session timeout")
 
     def _on_heartbeat(self, gen: int, mid: str, resp: dict) -> None:
         if not self._alive() or gen != self.generation_id or mid != self.member_id:
             return
         err = resp["error"]
         if err == Err.NONE:
+            self._last_hb_ok_ms = self.sim.now
             return
         self.sim.trace.emit("consumer.heartbeat_error", node=self.node, group=self.group_id, member=mid,
                             generation=gen, error=_nm(err))
@@ -330,8 +467,10 @@ class GroupMember:
             self.generation_id = -1
             self._lose(f"Heartbeat: {_nm(err)}")
             self._start_join(_nm(err))
-        elif err in (Err.NOT_COORDINATOR, Err.COORDINATOR_NOT_AVAILABLE):
-            self._coordinator = -1
+        elif err in _COORD_ERRORS:
+            # "Heartbeat failed due to coordinator (...) no longer available: re-querying for coordinator":
+            # the member keeps its id, generation and assignment.
+            self._coordinator_dead("Heartbeat", err)
         elif err == Err.FENCED_INSTANCE_ID:
             self._fatal(err, "Heartbeat: another consumer with the same group.instance.id joined")
 
@@ -362,7 +501,14 @@ class GroupMember:
         self._send("ConsumerGroupHeartbeat", self._svc().on_consumer_heartbeat,
                    lambda r: self._on_cg_heartbeat(mid, epoch, r), self.group_id, mid, epoch, self.instance_id,
                    self.node, self.node, list(self._subscription or []), owned, self.remote_assignor,
-                   self.max_poll_interval_ms)
+                   self.max_poll_interval_ms, skip=not leave)
+        if self._coordinator < 0 and not leave and self._alive():
+            # no coordinator yet: heartbeat again after the backoff (librdkafka expedites the heartbeat
+            # as soon as the coordinator is found: "Expediting next heartbeat: coordinator changed")
+            if self._hb_timer is not None:
+                self._hb_timer.cancel()
+            self._hb_timer = self.sim.schedule(self.retry_backoff_ms, self._cg_heartbeat, join, priority=4)
+            return
         if self._hb_timer is not None:
             self._hb_timer.cancel()
             self._hb_timer = None
@@ -379,6 +525,16 @@ class GroupMember:
             self.member_id, self.generation_id = "", 0
             self._lose(f"ConsumerGroupHeartbeat: {_nm(err)}")
             self._cg_heartbeat(join=True)
+            return
+        if err in _COORD_ERRORS:
+            # rd_kafka_cgrp_handle_ConsumerGroupHeartbeat: re-query the coordinator and heartbeat again with
+            # the same member id and epoch.
+            self.sim.trace.emit("consumer.heartbeat_error", node=self.node, group=self.group_id, member=mid,
+                                generation=epoch, error=_nm(err))
+            self._coordinator_dead("ConsumerGroupHeartbeat", err)
+            if self._hb_timer is not None:
+                self._hb_timer.cancel()
+            self._hb_timer = self.sim.schedule(self.retry_backoff_ms, self._cg_heartbeat, priority=4)
             return
         if err != Err.NONE:
             return
@@ -560,9 +716,32 @@ class GroupMember:
         self.sim.trace.emit("consumer.commit", node=self.node, group=self.group_id, member=member, generation=gen,
                             offsets={f"{t}-{p}": o for (t, p), o in items}, auto=auto, sync=not asynchronous)
 
+        # With no usable coordinator the commit waits for one, up to session.timeout.ms, then _WAIT_COORD
+        # (rd_kafka_cgrp_defer_offset_commit, rd_kafka_cgrp_timeout_scan).  NOT_COORDINATOR,
+        # COORDINATOR_NOT_AVAILABLE or _TRANSPORT mark the coordinator dead and the request is retried
+        # (rd_kafka_handle_OffsetCommit: REFRESH|SPECIAL|RETRY, RD_KAFKA_REQUEST_DEFAULT_RETRIES = 2);
+        # when those retries are used up the commit is deferred once more and retried again: the sixth
+        # such answer in a row goes to the application (librdkafka 2.16: five NOT_COORDINATOR in a row
+        # still commit, six raise NOT_COORDINATOR).  COORDINATOR_LOAD_IN_PROGRESS is only retried.
+        deadline = self.sim.now + self.session_timeout_ms
+        errors = []
+
         def reply(resp):
-            state["resp"] = resp
             err = resp["error"]
+            if err in _COORD_ERRORS and self._alive():
+                errors.append(err)
+                attempts = 3 if err == Err.COORDINATOR_LOAD_IN_PROGRESS else 6
+                if len(errors) < attempts:
+                    if err != Err.COORDINATOR_LOAD_IN_PROGRESS:
+                        self._coordinator_dead("OffsetCommit", err)
+                    if len(errors) == 3:
+                        self.sim.trace.emit("consumer.commit_deferred", node=self.node, group=self.group_id,
+                                            member=member, error=_nm(err) or spec(err).name,
+                                            session_timeout_ms=self.session_timeout_ms)
+                    until = max(deadline, self.sim.now + self.session_timeout_ms)
+                    self.sim.schedule(self.retry_backoff_ms, lambda: self._alive() and send(until))
+                    return
+            state["resp"] = resp
             if err == Err.NONE:
                 for k, o in items:
                     self._committed_cache[k] = o
@@ -571,11 +750,13 @@ class GroupMember:
                 tps = [TopicPartition(t, p, o) for (t, p), o in items]
                 cb(None if err == Err.NONE else KafkaError(err, _commit_reason(err)), tps)
 
-        self._send("OffsetCommit", svc.on_offset_commit, reply, self.group_id, member, gen, offsets,
-                   self.instance_id)
+        def send(until_ms):
+            self._send("OffsetCommit", svc.on_offset_commit, reply, self.group_id, member, gen, offsets,
+                       self.instance_id, deadline_ms=until_ms)
+        send(deadline)
         if asynchronous:
             return None
-        self.sim.run_for(30000, until=lambda: "resp" in state)
+        self.sim.run_for(2 * self.session_timeout_ms + 30000, until=lambda: "resp" in state)
         if "resp" not in state:
             raise KafkaException(KafkaError(Err._TIMED_OUT, "Local: Timed out waiting for the commit"))
         err = state["resp"]["error"]
@@ -595,13 +776,18 @@ class GroupMember:
         while True:
             state.clear()
             self._send("OffsetFetch", svc.on_offset_fetch, lambda r: state.setdefault("resp", r), self.group_id,
-                       list(keys), stable)
+                       list(keys), stable, deadline_ms=deadline)
             self.sim.run_for(max(1, deadline - self.sim.now), until=lambda: "resp" in state)
             if "resp" in state and state["resp"]["error"] == Err.UNSTABLE_OFFSET_COMMIT and self.sim.now < deadline:
                 self.sim.run_for(10)
                 continue
+            if "resp" in state and state["resp"]["error"] in _COORD_ERRORS and self.sim.now < deadline:
+                # the coordinator died or moved under the OffsetFetch: find it again and ask again
+                self._coordinator_dead("OffsetFetch", state["resp"]["error"])
+                self.sim.run_for(self.retry_backoff_ms)
+                continue
             break
-        if "resp" not in state:
+        if "resp" not in state or state["resp"]["error"] == Err._WAIT_COORD:
             raise KafkaException(KafkaError(Err._TIMED_OUT, "Local: Timed out fetching committed offsets"))
         out = {k: v[0] for k, v in state["resp"]["offsets"].items() if v[0] >= 0}
         self._committed_cache.update(out)
@@ -615,6 +801,8 @@ def _nm(code: int) -> str:
 
 
 def _commit_reason(err: int) -> str:
+    if err < 0 or err in _COORD_ERRORS:  # what confluent-kafka raises: "Commit failed: Broker: Not coordinator"
+        return f"Commit failed: {spec(err).description}"
     if err in (Err.UNKNOWN_MEMBER_ID, Err.ILLEGAL_GENERATION):
         return (f"Broker: {_nm(err).replace('_', ' ').capitalize()}: commit cannot be completed since the group has "
                 "already rebalanced and assigned the partitions to another member (the time between poll() calls "

@@ -80,10 +80,17 @@ class Network:
                 self._since.pop(frozenset((x, y)), None)
         self.sim.trace.emit("net.heal", node=None, side_a=a, side_b=b)
 
-    def watch(self, node: str, fn: Callable[[str], Any]) -> None:
+    def watch(self, node: str, fn: Callable[[str], Any]) -> Callable[[], None]:
         """Call ``fn(node)`` when ``node`` goes down: its TCP connections are reset, so a peer with
-        requests in flight learns of it at once (a network partition, by contrast, is silent)."""
+        requests in flight learns of it at once (a network partition, by contrast, is silent).
+        Returns a function that stops the watch (the request was answered)."""
         self._watchers.setdefault(node, []).append(fn)
+
+        def unwatch() -> None:
+            fns = self._watchers.get(node, [])
+            if fn in fns:
+                fns.remove(fn)
+        return unwatch
 
     def set_unroutable(self, node: str) -> None:
         """``node`` reaches nobody and nobody reaches it, for good: a client whose ``bootstrap.servers``

@@ -11,6 +11,8 @@
   ``state_machine_graph``, ``txn_swimlanes`` (notebook 06);
 * metrics — the broker and client metrics an operator watches, derived from the trace
   (``metrics_delta``, ``metrics_timeseries``, ``lag_timeline``; notebooks 03–05);
+* share — ``share_partition_strip``, ``delivery_timeline``, ``guarantee_table`` (notebook 10);
+* versions — ``version_table``, the defaults that changed between Kafka versions (notebook 10);
 * palette — the kit's colours and what they mean (the gallery, notebook 00).
 
 Every picture takes its colours, sizes, title, legend and alt text from :mod:`kafkalab.viz.style`;
@@ -32,6 +34,7 @@ from .palette import palette
 from .partitions import load_bars
 from .producer import batch_table, batch_timeline, log_origins, sweep_plot
 from .replication import isr_intervals, isr_timeline, offset_strip, timeline_table
+from .share import delivery_timeline, guarantee_table, share_partition_strip
 from .tables import (
     TextTable,
     describe_topic,
@@ -50,11 +53,13 @@ from .txn import (
     txn_state_table,
     txn_swimlanes,
 )
+from .versions import version_table
 
-__all__ = ["TextTable", "assignment_graph", "assignment_table", "batch_table", "batch_timeline", "describe_topic",
-           "html_table", "isolation_views", "isr_intervals", "isr_timeline", "key_placement", "lag_heatmap",
-           "lag_table", "lag_timeline", "load_bars", "log_origins", "log_table", "metadata_log_table",
-           "metrics_delta", "metrics_timeseries", "offset_strip", "offsets_topic_table", "palette", "partition_load",
-           "pause_table", "rebalance_timeline", "replica_edges", "replica_graph", "replica_grid",
-           "state_machine_graph", "sweep_plot", "timeline_table", "trace_table", "txn_offset_strip",
-           "txn_offsets_table", "txn_state_table", "txn_swimlanes"]
+__all__ = ["TextTable", "assignment_graph", "assignment_table", "batch_table", "batch_timeline", "delivery_timeline",
+           "describe_topic", "guarantee_table", "html_table", "isolation_views", "isr_intervals", "isr_timeline",
+           "key_placement", "lag_heatmap", "lag_table", "lag_timeline", "load_bars", "log_origins", "log_table",
+           "metadata_log_table", "metrics_delta", "metrics_timeseries", "offset_strip", "offsets_topic_table",
+           "palette", "partition_load", "pause_table", "rebalance_timeline", "replica_edges", "replica_graph",
+           "replica_grid", "share_partition_strip", "state_machine_graph", "sweep_plot", "timeline_table",
+           "trace_table", "txn_offset_strip", "txn_offsets_table", "txn_state_table", "txn_swimlanes",
+           "version_table"]

@@ -12,28 +12,125 @@ COLORS = {"RUNNING": style.GREEN, "FAILED": style.VERMILLION, "PAUSED": style.OR
           "worker": style.BLUE, "connector": style.SKY_BLUE}
 
 
+def _history_rows(trace, subject: str) -> list[dict]:
+    """The registry's trace for ``subject`` (and global level changes), one dict per event."""
+    rows = []
+    for e in trace.filter(["sr.register", "sr.incompatible", "sr.config", "sr.delete"]):
+        f = e.fields
+        if e.kind == "sr.config":
+            if f.get("subject") not in (subject, None):
+                continue
+            rows.append({"time_ms": e.time_ms, "event": f"level set to {f['level']}" + (
+                "" if f.get("subject") else " (global)"), "version": None, "id": None, "level": f["level"],
+                "reason": "", "kind": "config"})
+        elif f.get("subject") != subject:
+            continue
+        elif e.kind == "sr.register":
+            rows.append({"time_ms": e.time_ms, "event": "already registered" if f["existing"] else "registered",
+                         "version": f["version"], "id": f["id"], "level": f["level"],
+                         "reason": _checked(f) if not f["existing"] else "the same schema: nothing written",
+                         "kind": "ok"})
+        elif e.kind == "sr.incompatible":
+            reason = f["reason"].split("description:'", 1)[-1].split("', additionalInfo")[0]
+            rows.append({"time_ms": e.time_ms, "event": "rejected (409)", "version": None, "id": None,
+                         "level": f["level"], "reason": reason, "kind": "rejected"})
+        else:
+            rows.append({"time_ms": e.time_ms, "event": "deleted" + (" permanently" if f["permanent"] else ""),
+                         "version": None, "id": None, "level": "", "reason": "", "kind": "config"})
+    return rows
+
+
+def _checked(f: dict) -> str:
+    if f["level"] == "NONE":
+        return "nothing checked"
+    if not f.get("checked"):
+        return "the first version: nothing to check"
+    return "compatible with " + ", ".join(f"v{v}" for v in f["checked"])
+
+
 def subject_history(trace, subject: str):
     """One row per registration attempt on ``subject``: registered (version, id) or rejected (reason)."""
     import pandas as pd
 
-    rows = []
-    for e in trace.filter(["sr.register", "sr.incompatible", "sr.config", "sr.delete"]):
-        f = e.fields
-        if f.get("subject") not in (subject, None) or (e.kind == "sr.config" and f.get("subject") is None):
-            if not (e.kind == "sr.config" and f.get("subject") is None):
-                continue
-        if e.kind == "sr.register":
-            rows.append((e.time_ms, "already registered" if f["existing"] else "registered", f["version"], f["id"],
-                         f["level"], ""))
-        elif e.kind == "sr.incompatible":
-            reason = f["reason"].split("description:'", 1)[-1].split("', additionalInfo")[0]
-            rows.append((e.time_ms, "rejected (409)", None, None, f["level"], reason))
-        elif e.kind == "sr.config":
-            rows.append((e.time_ms, f"level set to {f['level']}" + ("" if f.get("subject") else " (global)"), None,
-                         None, f["level"], ""))
+    cols = ["time_ms", "event", "version", "id", "level", "reason"]
+    return pd.DataFrame([{k: r[k] for k in cols} for r in _history_rows(trace, subject)], columns=cols)
+
+
+HISTORY_COLORS = {"ok": style.GREEN, "rejected": style.VERMILLION, "config": style.GREY}
+PATH_COLORS = {"ok": style.BLUE, "failed": style.VERMILLION, "dropped": style.GREY}
+
+
+def _stage_rows(ax, items: list[tuple[str, str, str]], arrows: bool) -> None:
+    """Rows top to bottom: a coloured label box, then its text (wrapped to two lines), arrows between."""
+    import textwrap
+
+    n = max(1, len(items))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(n - 0.5, -0.5)
+    width_chars = max(30, int(ax.figure.get_figwidth() * 0.62 * 72 / (0.56 * style.TEXT_PT)))
+    for i, (label, colour, text) in enumerate(items):
+        ax.text(0.01, i, label, ha="left", va="center", fontsize=style.TEXT_PT, color=style.text_color_on(colour),
+                bbox={"boxstyle": "round,pad=0.3", "fc": colour, "ec": colour})
+        lines = textwrap.wrap(text, width_chars) or [""]
+        shown = "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
+        ax.text(0.31, i, shown, ha="left", va="center", fontsize=style.TEXT_PT, color=style.INK)
+        if arrows and i:
+            ax.annotate("", xy=(0.04, i - 0.28), xytext=(0.04, i - 0.72),
+                        arrowprops={"arrowstyle": "->", "color": style.DARK_GREY, "lw": 1.0})
+    ax.set_axis_off()
+
+
+def subject_timeline(trace, subject: str, ax=None):
+    """A subject's version history: every registration attempt in order, with the registry's verdict and why."""
+    rows = _history_rows(trace, subject)
+    ax = style.axes_or_new(ax, width=7.5, height=1.3 + 0.62 * max(1, len(rows)), pyplot=False)
+    items = []
+    for r in rows:
+        if r["kind"] == "ok" and r["event"] == "registered":
+            label = f"v{r['version']} (id {r['id']})"
+        elif r["kind"] == "ok":
+            label = f"v{r['version']} again"
+        elif r["kind"] == "rejected":
+            label = "409 rejected"
         else:
-            rows.append((e.time_ms, "deleted" + (" permanently" if f["permanent"] else ""), None, None, "", ""))
-    return pd.DataFrame(rows, columns=["time_ms", "event", "version", "id", "level", "reason"])
+            label = "level" if r["event"].startswith("level") else r["event"]
+        text = f"{r['level']}: {r['reason']}" if r["kind"] != "config" else r["event"]
+        items.append((label, HISTORY_COLORS[r["kind"]], text))
+    _stage_rows(ax, items, arrows=False)
+    kept = sum(1 for r in rows if r["event"] == "registered")
+    rejected = [r for r in rows if r["kind"] == "rejected"]
+    finding = f"{subject}: {style.plural(kept, 'version')} registered, {len(rejected)} rejected"
+    if rejected:
+        finding += f" (last under {rejected[-1]['level']})"
+    style.finding(ax, finding)
+    style.legend(ax, handles=[style.patch(HISTORY_COLORS[k], w) for k, w in
+                              (("ok", "registered"), ("rejected", "rejected (409)"), ("config", "level change"))
+                              if any(r["kind"] == k for r in rows)])
+    style.alt(ax, f"Version history of subject {subject}, one row per registration attempt with the registry's "
+                  f"verdict and reason: {finding}.")
+    return ax
+
+
+def record_path_diagram(stages: list[dict], ax=None):
+    """A record's path (:func:`kafkalab.ecosystem.connect.path.record_stages`): converter → SMTs → sink."""
+    ax = style.axes_or_new(ax, width=7.5, height=1.3 + 0.62 * max(1, len(stages)), pyplot=False)
+    items = [(st["stage"], PATH_COLORS[st["outcome"]], (f"[{st['topic']}] " if st["topic"] else "") + st["value"])
+             for st in stages]
+    _stage_rows(ax, items, arrows=True)
+    last = stages[-1]
+    if last["outcome"] == "failed":
+        finding = f"the record stops at {last['stage']}: {last['value'].split(':', 1)[0]}"
+    elif last["outcome"] == "dropped":
+        finding = f"{last['stage']} drops the record: nothing reaches the sink"
+    else:
+        finding = f"the record passes {len(stages) - 1} stage(s) and reaches {last['stage']}"
+    style.finding(ax, finding)
+    style.legend(ax, handles=[style.patch(PATH_COLORS[k], w) for k, w in
+                              (("ok", "stage passed"), ("dropped", "dropped (Filter)"), ("failed", "failed here"))
+                              if any(st["outcome"] == k for st in stages)])
+    style.alt(ax, f"A record's path through the value converter, each single message transform and the sink, one row "
+                  f"per stage with the record as it leaves it: {finding}.")
+    return ax
 
 
 def connect_status_table(status: dict):
@@ -48,24 +145,13 @@ def connect_status_table(status: dict):
 
 
 def record_path(config: dict, raw_value: bytes, topic: str = "orders"):
-    """A record's way through the value converter and each SMT of ``config``: one row per stage."""
+    """A record's way through the value converter and each SMT of ``config``: one row per stage (a table)."""
     import pandas as pd
 
-    from ..ecosystem.connect import Chain, ConnectRecord
-    from ..ecosystem.connect.converters import make_converter
+    from ..ecosystem.connect.path import record_stages
 
-    rows = [("bytes on the topic", topic, raw_value.decode("utf-8", "replace"))]
-    conv = make_converter(config, "value.converter", "org.apache.kafka.connect.json.JsonConverter")
-    try:
-        schema, value = conv.to_connect(topic, raw_value)
-    except Exception as e:  # noqa: BLE001 - shown, not raised: this is a picture of the failure
-        rows.append((conv.java_class.rsplit(".", 1)[-1], topic, f"✗ {type(e).__name__}: {e}"))
-        return pd.DataFrame(rows, columns=["stage", "topic", "value"])
-    rows.append((conv.java_class.rsplit(".", 1)[-1], topic, repr(value)))
-    trail: list = []
-    Chain(config).apply(ConnectRecord(topic, 0, None, value, None, schema, 0, [], offset=0), trail)
-    for name, rec in trail:
-        rows.append((f"SMT {name}", rec.topic if rec else "", "dropped" if rec is None else repr(rec.value)))
+    rows = [(st["stage"], st["topic"], st["value"] if st["outcome"] != "failed" else "✗ " + st["value"])
+            for st in record_stages(config, raw_value, topic)]
     return pd.DataFrame(rows, columns=["stage", "topic", "value"])
 
 
@@ -115,6 +201,52 @@ def connect_graph(trace, ax=None):
     return ax
 
 
+# -- the five-axis comparison (kafkalab.ecosystem.connect.versus) -----------------------------------------
+def versus_table(outcomes: list):
+    """One row per scenario and side: the numbers the notebook's comparison is made of."""
+    import pandas as pd
+
+    rows = [{"scenario": o.scenario, "side": o.side, "rows": o.rows, "duplicates": o.duplicates,
+             "missing orders": ", ".join(map(str, o.missing)) or "-", "coupons stored": o.coupons,
+             "in DLQ": o.dlq, "committed offset": o.committed if o.committed >= 0 else "none",
+             "state at 75 s": o.state_before, "state at 100 s": o.state_after} for o in outcomes]
+    return pd.DataFrame(rows)
+
+
+def five_axes(outcomes: list):
+    """The guide's five axes, each cell read from the runs (or counted from the code and the config)."""
+    import pandas as pd
+
+    by = {(o.side, o.scenario): o for o in outcomes}
+
+    def cell(side, scenario, fn):
+        o = by.get((side, scenario))
+        return fn(o) if o else "(not run)"
+
+    from ..ecosystem.connect.versus import SINK_CONFIG, loader_lines
+
+    sides = ("custom loader", "JDBC sink connector")
+    code = (f"{loader_lines()} lines of Python, and only the happy path",
+            f"{len(SINK_CONFIG) + 3} settings of JSON config, no code")
+    offsets = tuple(cell(s, "poison record", lambda o: (
+        f"poison record: committed offset {o.committed if o.committed >= 0 else 'none'} of {o.produced}, "
+        f"{o.duplicates} duplicate row(s), {len(o.missing)} order(s) missing")) for s in sides)
+
+    def retry_cell(side):
+        def one(o):
+            return f"{o.scenario}: {o.state_before} at 75 s, {len(o.missing)} missing, {o.duplicates} duplicate(s)"
+        dead = cell(side, "poison record", lambda o: f"poison record: {o.dlq} in a dead letter topic")
+        return "; ".join([dead] + [cell(side, s, one) for s in ("short outage", "long outage")])
+
+    retries = tuple(retry_cell(s) for s in sides)
+    evolution = tuple(cell(s, "additive change", lambda o: (
+        f"{o.coupons} of {o.coupons_sent} coupons stored; columns {', '.join(o.columns)}")) for s in sides)
+    observed = tuple(cell(s, "long outage", lambda o: o.observed) for s in sides)
+    rows = [("code", *code), ("offset management", *offsets), ("retries / dead letters", *retries),
+            ("schema evolution", *evolution), ("observability", *observed)]
+    return pd.DataFrame(rows, columns=["axis", *sides])
+
+
 # -- samples for the figure check and the gallery ----------------------------------------------------------
 def _connect(workers: int, tasks: int, crash: int | None = None):
     import kafkalab
@@ -132,6 +264,91 @@ def _connect(workers: int, tasks: int, crash: int | None = None):
         connect.workers[crash - 1].crash()
         connect.run(15_000)
     return cluster.trace
+
+
+def _history_trace(levels_and_schemas):
+    """A fresh in-memory registry (``mock://``), the attempts made through the client, its trace."""
+    import itertools
+
+    from ..confluent_kafka.schema_registry import Schema, SchemaRegistryClient, SchemaRegistryError
+    from ..ecosystem.schema_registry import SchemaRegistry
+
+    global _GALLERY_RUNS
+    _GALLERY_RUNS = _GALLERY_RUNS or itertools.count()
+    registry = SchemaRegistry(None, url=f"mock://gallery-history-{next(_GALLERY_RUNS)}")
+    sr = SchemaRegistryClient({"url": registry.url})
+    for level, schema in levels_and_schemas:
+        if level:
+            sr.set_compatibility("users-value", level)
+        try:
+            sr.register_schema("users-value", Schema(schema))
+        except SchemaRegistryError:
+            pass
+    return registry.trace
+
+
+_GALLERY_RUNS = None
+_U = '{"type":"record","name":"User","fields":[%s]}'
+_ID = '{"name":"id","type":"long"}'
+
+
+@sample(subject_timeline, "small", "Notebook 07: v1, v2 adds email with a default, v3 drops the default (rejected).")
+def _timeline_small():
+    trace = _history_trace([("BACKWARD_TRANSITIVE", _U % _ID),
+                            (None, _U % (_ID + ',{"name":"email","type":"string","default":""}')),
+                            (None, _U % (_ID + ',{"name":"email","type":"string"}'))])
+    return subject_timeline(trace, "users-value")
+
+
+@sample(subject_timeline, "large", "Ten attempts under changing levels: every verdict with its reason.")
+def _timeline_large():
+    steps = [(None, _U % _ID)]
+    for i in range(1, 8):
+        extra = "".join(f',{{"name":"f{j}","type":"string"{"," if j % 2 else ""}{chr(34) + "default" + chr(34) + ":" + chr(34) + chr(34) if j % 2 else ""}}}' for j in range(1, i + 1))
+        steps.append((("BACKWARD", "FORWARD", "FULL_TRANSITIVE", "NONE")[i % 4] if i % 3 == 0 else None,
+                      _U % (_ID + extra)))
+    steps.append(("BACKWARD", _U % '{"name":"id","type":"int"}'))
+    steps.append((None, _U % _ID))
+    return subject_timeline(_history_trace(steps), "users-value")
+
+
+_SMTS = {"connector.class": "io.confluent.connect.jdbc.JdbcSinkConnector", "transforms": "mask,route",
+         "transforms.mask.type": "org.apache.kafka.connect.transforms.MaskField$Value",
+         "transforms.mask.fields": "amount",
+         "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
+         "transforms.route.regex": "(.*)", "transforms.route.replacement": "$1-masked"}
+
+
+def _order_bytes(i: int) -> bytes:
+    from ..ecosystem.connect.versus import order
+
+    return order(i).encode()
+
+
+@sample(record_path_diagram, "small", "Notebook 07: an order through JsonConverter, MaskField, RegexRouter, the sink.")
+def _path_small():
+    from ..ecosystem.connect.path import record_stages
+
+    return record_path_diagram(record_stages(_SMTS, _order_bytes(1)))
+
+
+@sample(record_path_diagram, "large", "Five SMTs in a row; MaskField of a field the record lacks leaves it alone, as Kafka's does.")
+def _path_large():
+    from ..ecosystem.connect.path import record_stages
+
+    cfg = {"connector.class": "io.confluent.connect.jdbc.JdbcSinkConnector",
+           "transforms": "insert,rename,cast,route,mask",
+           "transforms.insert.type": "org.apache.kafka.connect.transforms.InsertField$Value",
+           "transforms.insert.static.field": "source", "transforms.insert.static.value": "web-shop",
+           "transforms.rename.type": "org.apache.kafka.connect.transforms.ReplaceField$Value",
+           "transforms.rename.renames": "amount:total",
+           "transforms.cast.type": "org.apache.kafka.connect.transforms.Cast$Value",
+           "transforms.cast.spec": "total:string",
+           "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
+           "transforms.route.regex": "orders", "transforms.route.replacement": "orders_v2",
+           "transforms.mask.type": "org.apache.kafka.connect.transforms.MaskField$Value",
+           "transforms.mask.fields": "card_number"}
+    return record_path_diagram(record_stages(cfg, _order_bytes(7)))
 
 
 @sample(connect_graph, "small", "Notebook 07: two workers share a 4-task JDBC sink.")

@@ -1,6 +1,6 @@
 """The kit's visual language as one picture: every colour of :mod:`kafkalab.viz.style` and what it means.
 
-* :func:`palette` — swatches for the replica roles, transactions, write outcomes (with their marker
+* :func:`palette` — swatches for the replica roles, transactions, share-group record states, write outcomes (with their marker
   shapes) and the first consumers' colours; the legend of every other figure.
 """
 from __future__ import annotations
@@ -16,6 +16,8 @@ def palette(ax=None, consumers: int = 7):
     rows = [("replica role", [(name, style.role_color(name), style.role_hatch(name), None)
                               for name in style.ROLE_COLORS]),
             ("transaction", [(name, color, None, None) for name, color in style.TXN_COLORS.items()]),
+            ("share record", [(name, color, style.SHARE_HATCH.get(name), None)
+                              for name, color in style.SHARE_COLORS.items()]),
             ("write outcome", [(style.OUTCOME_LABELS[k], style.OUTCOME_COLORS[k], None, style.OUTCOME_MARKERS[k])
                                for k in style.OUTCOME_COLORS]),
             ("consumer", [(f"C{i + 1}", c, None, None) for i, c in

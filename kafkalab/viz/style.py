@@ -67,6 +67,12 @@ _TXN_STATES = {"empty": None, "ongoing": "open", "preparecommit": "committed", "
                "prepareabort": "aborted", "completeabort": "aborted", "prepareepochfence": "aborted",
                "dead": None, "open": "open", "committed": "committed", "aborted": "aborted"}
 
+#: Share-group record states (KIP-932): waiting to be handed out, locked by a consumer, done, given up —
+#: and records of the log no share consumer has fetched yet.  ARCHIVED is also hatched (greyscale).
+SHARE_COLORS = {"AVAILABLE": SKY_BLUE, "ACQUIRED": ORANGE, "ACKNOWLEDGED": GREEN, "ARCHIVED": VERMILLION,
+                "not fetched": "white"}
+SHARE_HATCH = {"ARCHIVED": "xx"}
+
 #: What one write observed (a history op): acknowledged, failed, unknown (timed out), pending — or acknowledged
 #: and later lost.  Shape and colour both differ, so the marks read in greyscale too.
 OUTCOME_COLORS = {"ok": GREEN, "failed": VERMILLION, "unknown": ORANGE, "pending": GREY, "lost": BLACK}

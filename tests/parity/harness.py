@@ -243,8 +243,10 @@ class LabEnv(Env):
         self.ck = _lab_module()
         self._iso = isolated_clusters()
         self._iso.__enter__()
+        # librdkafka 2.16's mock cluster answers the share-group RPCs (KIP-932), so share.version is on here.
         self.cluster = Cluster(brokers=3, seed=0, broker_config={"num.partitions": MOCK_PARTITIONS,
-                                                                 "default.replication.factor": MOCK_REPLICATION})
+                                                                 "default.replication.factor": MOCK_REPLICATION},
+                               features={"share.version": 1})
         self.bootstrap = ",".join(f"kafka-{b}:9092" for b in sorted(self.cluster.brokers))
 
     def topic(self, name: str) -> None:

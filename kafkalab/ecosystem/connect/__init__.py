@@ -9,10 +9,17 @@
     database("warehouse").query("SELECT * FROM orders")
 """
 from .connectors import PLUGINS, EmbeddedDatabase, database, reset_databases
-from .data import ConfigException, ConnectException, ConnectRecord, DataException, RetriableException
+from .data import (
+    ConfigException,
+    ConnectException,
+    ConnectRecord,
+    DataException,
+    NetworkException,
+    RetriableException,
+)
 from .transforms import Chain
 from .worker import ConnectCluster, ConnectRestError, Worker, java_trace
 
 __all__ = ["PLUGINS", "Chain", "ConfigException", "ConnectCluster", "ConnectException", "ConnectRecord",
-           "ConnectRestError", "DataException", "EmbeddedDatabase", "RetriableException", "Worker", "database",
-           "java_trace", "reset_databases"]
+           "ConnectRestError", "DataException", "EmbeddedDatabase", "NetworkException", "RetriableException", "Worker",
+           "database", "java_trace", "reset_databases"]

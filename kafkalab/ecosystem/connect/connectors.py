@@ -65,6 +65,11 @@ def reset_databases() -> None:
     _DATABASES.clear()
 
 
+def drop_database(name: str) -> None:
+    """Forget the embedded database ``name`` (the next use starts empty)."""
+    _DATABASES.pop(name, None)
+
+
 def _db_from_url(url: str) -> EmbeddedDatabase:
     if not str(url).startswith("jdbc:sqlite:"):
         raise ConfigException(f"Invalid value {url} for configuration connection.url: the simulator embeds SQLite; "
@@ -226,14 +231,15 @@ class SnowflakeSinkConnector(Connector):
     version = "2.2.0"
     required = ("snowflake.url.name", "snowflake.user.name", "snowflake.private.key", "snowflake.database.name",
                 "snowflake.schema.name")
-    noted = False
+
+    @staticmethod
+    def note(config: dict) -> str:
+        """Said once per Connect cluster, when its first task starts."""
+        return (f"SnowflakeSinkConnector runs against the embedded SQLite database "
+                f"'{config['snowflake.database.name']}' (no Snowflake account here); config providers such as "
+                "${file:…} are kept as written, not resolved")
 
     def task(self, config, task_id, emit):
-        if not SnowflakeSinkConnector.noted:
-            SnowflakeSinkConnector.noted = True
-            emit("connect.note", message="SnowflakeSinkConnector runs against the embedded SQLite database "
-                                         f"'{config['snowflake.database.name']}' (no Snowflake account here); config "
-                                         "providers such as ${file:…} are kept as written, not resolved")
         return SnowflakeSinkTask(config, emit)
 
 

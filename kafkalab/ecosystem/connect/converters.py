@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 
-from .data import DataException, RetriableException, infer_schema
+from .data import DataException, NetworkException, infer_schema
 
 AVRO_TO_CONNECT = {"long": "int64", "int": "int32", "string": "string", "boolean": "boolean", "double": "float64",
                    "float": "float32", "bytes": "bytes"}
@@ -70,7 +70,7 @@ class JsonConverter(Converter):
         if data is None:
             return None, None
         try:
-            doc = json.loads(data)
+            doc = json.loads(data.decode("utf-8"))  # JSON on the wire is UTF-8 (no guessing of UTF-16/32)
         except (ValueError, UnicodeDecodeError) as e:
             raise DataException(f"Converting byte[] to Kafka Connect data failed due to serialization error: {e}") \
                 from None
@@ -160,7 +160,10 @@ class AvroConverter(Converter):
         except SerializationError as e:
             raise DataException(f"Failed to deserialize data for topic {topic} to Avro: {e}") from None
         except ConnectionError as e:
-            raise RetriableException(f"Failed to access Avro data from topic {topic}: {e}") from None
+            # AvroConverter.toConnectData: a SerializationException caused by a network connection error
+            # becomes Kafka's NetworkException (not Connect's RetriableException: Connect does not retry it)
+            raise NetworkException(f"Network connection error while deserializing data for topic {topic}: {e}") \
+                from None
         (sid,) = __import__("struct").unpack(">I", data[1:5])
         schema = avro_to_connect(json.loads(self.client.get_schema(sid).schema_str))
         return schema, value
@@ -175,14 +178,16 @@ class AvroConverter(Converter):
         try:
             return ser(value, self._ctx(topic))
         except ConnectionError as e:
-            raise RetriableException(f"Failed to serialize Avro data from topic {topic}: {e}") from None
+            raise NetworkException(f"Network connection error while serializing Avro data for topic {topic}: {e}") \
+                from None
 
 
 CONVERTERS = {c.java_class: c for c in (StringConverter, ByteArrayConverter, JsonConverter, AvroConverter)}
 
 
-def make_converter(config: dict, prefix: str, default: str):
-    """The converter a connector config names under ``key.converter`` / ``value.converter``."""
+def converter_class(config: dict, prefix: str, default: str) -> type[Converter]:
+    """The class named under ``prefix`` (``key.converter``/``value.converter``), checked as Connect's
+    ``ConnectorConfig`` checks a ``CLASS`` setting when a connector is created or validated."""
     from .data import ConfigException
 
     cls_name = config.get(prefix, default)
@@ -190,5 +195,12 @@ def make_converter(config: dict, prefix: str, default: str):
     if cls is None:
         raise ConfigException(f"Invalid value {cls_name} for configuration {prefix}: Class {cls_name} could not be "
                               f"found.")
+    return cls
+
+
+def make_converter(config: dict, prefix: str, default: str):
+    """The converter a connector config names under ``key.converter`` / ``value.converter``, configured with
+    its prefixed settings (``Plugins.newConverter`` calls ``configure`` when a *task* starts)."""
+    cls = converter_class(config, prefix, default)
     sub = {k[len(prefix) + 1:]: v for k, v in config.items() if k.startswith(prefix + ".")}
     return cls(sub, is_key=prefix.startswith("key"))

@@ -23,9 +23,18 @@ class DataException(ConnectException):
 
 
 class RetriableException(ConnectException):
-    """A failure worth retrying (the database is down, the registry unreachable)."""
+    """A failure worth retrying (the database is down): the only class Connect's RetryWithToleranceOperator
+    retries (``errors.retry.timeout.ms``) in a converter or SMT."""
 
     java_class = "org.apache.kafka.connect.errors.RetriableException"
+
+
+class NetworkException(Exception):
+    """``org.apache.kafka.common.errors.NetworkException``: what Confluent's AvroConverter throws when the
+    registry cannot be reached.  A retriable exception of the *clients* (common.errors), not Connect's
+    ``RetriableException``: Connect does not retry it, ``errors.tolerance`` decides."""
+
+    java_class = "org.apache.kafka.common.errors.NetworkException"
 
 
 class ConfigException(ConnectException):

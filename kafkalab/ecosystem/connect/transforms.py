@@ -236,8 +236,10 @@ class RegexRouter(Transformation):
         self.replacement = re.sub(r"\$(\d)", r"\\\1", _required(cfg, "replacement"))
 
     def apply(self, r):
+        # RegexRouter: ``matcher.matches()`` then ``matcher.replaceFirst(replacement)``: one replacement
+        # (re.sub would also replace the empty match that ``(.*)`` finds at the end: "orders-x-x").
         if self.regex.fullmatch(r.topic):
-            return r.new_record(topic=self.regex.sub(self.replacement, r.topic))
+            return r.new_record(topic=self.regex.sub(self.replacement, r.topic, count=1))
         return r
 
 

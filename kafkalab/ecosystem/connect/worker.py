@@ -22,7 +22,9 @@ Kafka Connect behaviour modelled (``connect/runtime`` in apache/kafka):
   ``org.apache.kafka.connect.errors.ConnectException: Tolerance exceeded in error handler``) unless
   ``errors.tolerance=all``, which skips the record — into ``errors.deadletterqueue.topic.name``
   when set, with ``__connect.errors.*`` headers when ``errors.deadletterqueue.context.headers.enable``.
-  A retriable failure is retried for ``errors.retry.timeout.ms``.  A failure *inside the connector*
+  A converter or SMT that raises Connect's ``RetriableException`` is retried for ``errors.retry.timeout.ms``
+  (exponential backoff from 300 ms, at most ``errors.retry.delay.max.ms``); when that runs out the record is
+  dropped and reported, whatever ``errors.tolerance`` says.  A failure *inside the connector*
   (a database that rejects the row, or stays down past the connector's ``max.retries``) is not
   covered by ``errors.tolerance``: the task fails.
 
@@ -33,16 +35,26 @@ block on virtual time as usual).
 # Simplification: one shared reader of connect-configs for the workers of a cluster; REST calls
 # are answered at once by the cluster object (no forwarding to the leader); the connector
 # instance itself runs no code besides reporting RUNNING (its task configs are computed when the
-# config is written); ``errors.retry.delay.max.ms`` is the fixed retry backoff.
+# config is written).
 """
 from __future__ import annotations
 
 import json
 
 from .connectors import PLUGINS
-from .converters import make_converter
-from .data import ConfigException, ConnectException, ConnectRecord, DataException, RetriableException
+from .converters import converter_class, make_converter
+from .data import (
+    ConfigException,
+    ConnectException,
+    ConnectRecord,
+    DataException,
+    NetworkException,
+    RetriableException,
+)
 from .transforms import Chain
+
+# RetryWithToleranceOperator.RETRIES_DELAY_MIN_MS: the first retry's backoff, doubled on each attempt
+RETRIES_DELAY_MIN_MS = 300
 
 WORKER_DEFAULTS = {
     "group.id": "connect-cluster",
@@ -86,11 +98,12 @@ class ConnectRestError(Exception):
         return f"{self.status_code}: {self.message}"
 
 
-def java_trace(exc: BaseException, cause: BaseException | None = None) -> str:
+def java_trace(exc: BaseException, cause: BaseException | None = None,
+               where: str = "org.apache.kafka.connect.runtime.WorkerTask.doRun(WorkerTask.java:229)") -> str:
     """A Java-looking stack trace for the status JSON (class: message, then Caused by)."""
     def line(e):
         return f"{getattr(e, 'java_class', 'org.apache.kafka.connect.errors.ConnectException')}: {e}"
-    out = line(exc) + "\n\tat org.apache.kafka.connect.runtime.WorkerTask.doRun(WorkerTask.java:229)"
+    out = line(exc) + f"\n\tat {where}"
     if cause is not None:
         out += "\nCaused by: " + line(cause)
     return out
@@ -287,6 +300,10 @@ class _TaskBase:
         self.backoff_until = 0
         self.task = self.plugin.task(config, task_id, lambda kind, **f: self.cc.emit(kind, self.w.node,
                                                                                       task=self.uid, **f))
+        note = getattr(self.plugin, "note", None)
+        if note is not None and config["connector.class"] not in self.cc.noted:
+            self.cc.noted.add(config["connector.class"])
+            self.cc.emit("connect.note", self.w.node, task=self.uid, message=note(config))
         self.cc.set_status("task", self.uid, "RUNNING", self.w.worker_id)
 
     def fail(self, exc: BaseException, cause: BaseException | None = None) -> None:
@@ -318,6 +335,7 @@ class SinkTaskRunner(_TaskBase):
         self.written: dict = {}  # tp -> next offset after the last message written or skipped
         self.committed: dict = {}
         self.first_retry_ms: int | None = None
+        self.attempt = 0
         self.buffer_started_ms: int | None = None
         self.buffer_bytes = 0
         snow = config["connector.class"].startswith("com.snowflake")
@@ -338,7 +356,8 @@ class SinkTaskRunner(_TaskBase):
             rec = ConnectRecord(m.topic(), m.partition(), k, v, ks, vs, m.timestamp()[1], list(m.headers() or []),
                                 offset=m.offset())
             return self.chain.apply(rec)
-        except (DataException, ConfigException, ConnectException, ValueError, TypeError, KeyError) as e:
+        except (DataException, ConfigException, ConnectException, NetworkException, ValueError, TypeError,
+                KeyError) as e:
             e.stage = stage
             raise
 
@@ -356,21 +375,20 @@ class SinkTaskRunner(_TaskBase):
             try:
                 rec = self._convert(m)
             except RetriableException as e:
-                if self.first_retry_ms is None:
-                    self.first_retry_ms = now
-                if now - self.first_retry_ms < self.retry_timeout_ms:
-                    self.backoff_until = now + min(self.retry_delay_ms, self.retry_timeout_ms)
-                    self.cc.emit("connect.task.retry", self.w.node, task=self.uid, stage=getattr(e, "stage", ""),
-                                 error=str(e))
+                if self._retry_later(now, e):
                     return
+                # Retries exhausted: RetryWithToleranceOperator.execAndRetry marks the context failed and returns
+                # null, and execAndHandleError skips the record without a tolerance check; WorkerSinkTask logs
+                # "Converters and transformations returned null, possibly because of too many retries, so
+                # dropping record" and goes on, whatever errors.tolerance says.  The record is still reported
+                # (dead letter queue, log).
+                self._report(m, e)
+                rec = None
+            except (DataException, ConnectException, NetworkException, ValueError, TypeError, KeyError) as e:
                 if not self._tolerate(m, e):
                     return
                 rec = None
-            except (DataException, ConnectException, ValueError, TypeError, KeyError) as e:
-                if not self._tolerate(m, e):
-                    return
-                rec = None
-            self.first_retry_ms = None
+            self.first_retry_ms, self.attempt = None, 0
             self.pending.pop(0)
             tp = (m.topic(), m.partition())
             self.consumed[tp] = m.offset() + 1
@@ -383,12 +401,36 @@ class SinkTaskRunner(_TaskBase):
         if now - self.last_flush_ms >= self.flush_interval_ms:
             self._commit()
 
+    def _retry_later(self, now: int, e: RetriableException) -> bool:
+        """RetryWithToleranceOperator.execAndRetry/backoff for one operation (a converter or SMT call): retry while
+        now < start + ``errors.retry.timeout.ms`` (-1: forever), sleeping 300 ms << (attempt - 1), a seeded random
+        delay below ``errors.retry.delay.max.ms`` once that exceeds it, and never past the deadline."""
+        if self.first_retry_ms is None:
+            self.first_retry_ms, self.attempt = now, 0
+        self.attempt += 1
+        if self.retry_timeout_ms >= 0 and now >= self.first_retry_ms + self.retry_timeout_ms:
+            return False
+        delay = RETRIES_DELAY_MIN_MS << min(self.attempt - 1, 40)
+        if delay > self.retry_delay_ms:
+            delay = self.cc.sim.rng.randrange(self.retry_delay_ms)
+        if self.retry_timeout_ms >= 0:
+            delay = max(0, min(delay, self.first_retry_ms + self.retry_timeout_ms - now))
+        self.backoff_until = now + delay
+        self.cc.emit("connect.task.retry", self.w.node, task=self.uid, stage=getattr(e, "stage", ""), error=str(e),
+                     attempt=self.attempt, delay_ms=delay)
+        return True
+
     def _tolerate(self, m, e) -> bool:
         """errors.tolerance: False (task failed) for none; True (skipped, maybe to the DLQ) for all."""
-        stage = getattr(e, "stage", "VALUE_CONVERTER")
         if self.tolerance != "all":
             self.fail(ConnectException("Tolerance exceeded in error handler"), e)
             return False
+        self._report(m, e)
+        return True
+
+    def _report(self, m, e) -> None:
+        """The record is skipped: ProcessingContext.report() — the DLQ reporter (with context headers) if set."""
+        stage = getattr(e, "stage", "VALUE_CONVERTER")
         self.cc.emit("connect.record.skipped", self.w.node, task=self.uid, topic=m.topic(), partition=m.partition(),
                      offset=m.offset(), stage=stage, error=str(e))
         dlq = self.config.get("errors.deadletterqueue.topic.name")
@@ -410,7 +452,6 @@ class SinkTaskRunner(_TaskBase):
             self.cc.producer.poll(0)
             self.cc.emit("connect.dlq", self.w.node, task=self.uid, topic=dlq, source_topic=m.topic(),
                          source_partition=m.partition(), source_offset=m.offset(), stage=stage)
-        return True
 
     def _maybe_put(self, now: int) -> None:
         full = (len(self.buffer) >= self.buffer_count or (self.buffer_size and self.buffer_bytes >= self.buffer_size)
@@ -490,7 +531,7 @@ class SourceTaskRunner(_TaskBase):
                     continue
                 k = self.key_converter.from_connect(out.topic, out.key_schema, out.key)
                 v = self.value_converter.from_connect(out.topic, out.value_schema, out.value)
-            except (DataException, ConnectException, ValueError, TypeError) as e:
+            except (DataException, ConnectException, NetworkException, ValueError, TypeError) as e:
                 if self.tolerance != "all":
                     self.fail(ConnectException("Tolerance exceeded in error handler"), e)
                     return
@@ -582,8 +623,16 @@ class Worker:
             return
         self.owned.add(u)
         kind = PLUGINS[cfg["config"]["connector.class"]].kind
-        runner = (SinkTaskRunner if kind == "sink" else SourceTaskRunner)(self, name, int(tid),
-                                                                          cfg["tasks"][int(tid)])
+        try:
+            runner = (SinkTaskRunner if kind == "sink" else SourceTaskRunner)(self, name, int(tid),
+                                                                              cfg["tasks"][int(tid)])
+        except ConfigException as e:
+            # Worker.startTask: a converter (or the task) that cannot be configured fails the task at
+            # start; the worker keeps it in its assignment, the status says FAILED with the trace.
+            trace = java_trace(e, where="org.apache.kafka.connect.runtime.Worker.startTask(Worker.java)")
+            self.cc.emit("connect.task.failed", self.node, task=u, error=str(e))
+            self.cc.set_status("task", u, "FAILED", self.worker_id, trace=trace)
+            return
         self.tasks[u] = runner
         self.cc.emit("connect.task.start", self.node, task=u)
 
@@ -634,6 +683,7 @@ class ConnectCluster:
         self.config_offset = -1
         self.statuses: dict = {}  # ("connector"|"task", id) -> status dict
         self.assignor = IncrementalCooperativeAssignor(self)
+        self.noted: set = set()  # connector classes whose simulator note was said (once per Connect cluster)
         self.workers = [Worker(self, i) for i in range(1, workers + 1)]
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -747,9 +797,15 @@ class ConnectCluster:
         if config.get("errors.tolerance", "none") not in ("none", "all"):
             errors.append(f"Invalid value {config['errors.tolerance']} for configuration errors.tolerance: String "
                           f"must be one of: none, all")
+        # Validation checks that the converter classes exist.  Since Kafka 3.8 (KAFKA-13329,
+        # AbstractHerder.validateConverterConfig) it also validates the converter's own settings
+        # against ``Converter.config()``, but Confluent's AvroConverter does not override that
+        # method (the default is an empty ConfigDef), so a missing ``schema.registry.url`` passes
+        # here and only fails when a task configures its converter (``Worker.startTask``): the
+        # connector is created and its tasks go FAILED with the ConfigException as their trace.
         for prefix in ("key.converter", "value.converter"):
             try:
-                make_converter(config, prefix, self.config[prefix])
+                converter_class(config, prefix, self.config[prefix])
             except ConfigException as e:
                 errors.append(str(e))
         try:

@@ -152,6 +152,15 @@ def _strategy(level: str, new: ParsedSchema, old: ParsedSchema, old_version: int
     return reader_can_read(old, new, "old", "new") + with_old(reader_can_read(new, old, "new", "old"))
 
 
+def checked_versions(level: str, previous: list[tuple[int | None, ParsedSchema]]) -> list[int | None]:
+    """The versions ``level`` compares a new schema with: none (NONE), the latest, or every one (_TRANSITIVE)."""
+    level = level.upper()
+    if level == "NONE":
+        return []
+    versions = [v for v, _ in previous]
+    return versions if level.endswith("_TRANSITIVE") else versions[-1:]
+
+
 def check(level: str, new: ParsedSchema, previous: list[tuple[int | None, ParsedSchema]]) -> list[str]:
     """Error messages for registering ``new`` after ``previous`` (``(version, schema)``, oldest
     first) under ``level``; empty when compatible.  ``CompatibilityChecker.isCompatible``."""

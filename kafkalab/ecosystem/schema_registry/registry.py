@@ -473,14 +473,14 @@ class SchemaRegistry:
             message = (f"Schema being registered is incompatible with an earlier schema for subject \"{subject}\", "
                        f"details: [{', '.join(errors)}]")
             self.trace.emit("sr.incompatible", node=self.node, subject=subject, level=level,
-                            checked=[v for v, _ in previous], reason=errors[0])
+                            checked=compat.checked_versions(level, previous), reason=errors[0])
             raise RestError(409, 40901, message)
         schema_id = st.ids_by_schema.get(parsed.canonical) or st.max_id + 1
         version = max(all_versions, default=0) + 1
         self._write(schema_key(subject, version), {"subject": subject, "version": version, "id": schema_id,
                                                    "schema": parsed.canonical, "deleted": False})
         self.trace.emit("sr.register", node=self.node, subject=subject, version=version, id=schema_id,
-                        existing=False, level=level, checked=[v for v, _ in previous])
+                        existing=False, level=level, checked=compat.checked_versions(level, previous))
         return {"id": schema_id}
 
     def _lookup(self, subject: str, body: dict) -> dict:
