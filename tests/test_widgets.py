@@ -109,6 +109,26 @@ def test_a_value_error_is_shown_too_but_a_bug_propagates():
         panel.controls["n"].value = 3
 
 
+def test_values_shown_before_come_back_from_the_cache_and_a_cold_panel_re_renders(monkeypatch):
+    calls = []
+
+    def render(**values):
+        calls.append(values)
+        return topic_render(**values)
+
+    panel = Panel({"partitions": w.IntSlider(value=3, min=1, max=12), "rf": w.IntSlider(value=2, min=1, max=5)},
+                  render)
+    first_png, first_view = png(panel), panel.view
+    panel.controls["partitions"].value = 6
+    panel.controls["partitions"].value = 3  # back to what the panel showed first
+    assert len(calls) == 2 and panel.redraws == 3
+    assert png(panel) == first_png and panel.view is first_view and "3 x RF 2" in panel.text.value
+    monkeypatch.setattr(Panel, "cache_size", 0)
+    panel.controls["partitions"].value = 6
+    panel.controls["partitions"].value = 3
+    assert len(calls) == 4 and png(panel) == first_png  # re-rendered: the same seeded picture
+
+
 def test_figure_png_is_deterministic_and_keeps_pyplot_out():
     import sys
 

@@ -101,6 +101,7 @@ class Broker:
         self.image = MetadataImage()
         self.broker_epoch = -1
         self.replicas: dict[TP, Replica] = {}
+        self._tps_sorted: list | None = None  # sorted(self.replicas), see _sorted_tps
         self.logs: dict[TP, PartitionLog] = {}  # survive restarts ("log intact on disk")
         self._pending_metadata: dict[int, MetadataRecord] = {}
         self._parked_fetches: list = []
@@ -142,6 +143,7 @@ class Broker:
         for rep in self.replicas.values():
             rep.waiters.clear()
         self.replicas.clear()
+        self._tps_sorted = None
         self.image = MetadataImage()
         self.sim.trace.emit("broker.crash", node=self.node, broker=self.broker_id)
 
@@ -235,6 +237,7 @@ class Broker:
         elif rec.type == "RemoveTopicRecord":
             for tp in [tp for tp in self.replicas if tp[0] == f["name"]]:
                 del self.replicas[tp]
+                self._tps_sorted = None
                 self.logs.pop(tp, None)
             for tp in [tp for tp in self.logs if tp[0] == f["name"]]:
                 del self.logs[tp]
@@ -252,12 +255,14 @@ class Broker:
         p = self.image.partition(topic, partition)
         tp = (topic, partition)
         if p is None or self.broker_id not in p.replicas:
-            self.replicas.pop(tp, None)
+            if self.replicas.pop(tp, None) is not None:
+                self._tps_sorted = None
             return
         rep = self.replicas.get(tp)
         if rep is None:
             rep = Replica(topic, partition, self.broker_id, self._log_for(topic, partition))
             self.replicas[tp] = rep
+            self._tps_sorted = None
         new_epoch = p.leader_epoch != rep.leader_epoch
         rep.replicas = list(p.replicas)
         rep.isr = list(p.isr)
@@ -521,23 +526,29 @@ class Broker:
                                 if not (e[0] == "replica" and e[1] == follower and e[3] is not reply)]
         resp = {}
         news = False
+        replica_of = self.replicas.get
+        none = Err.NONE
         for tp, (fetch_offset, last_epoch, follower_hw) in parts.items():
-            rep = self.replicas.get(tp)
+            rep = replica_of(tp)
             if rep is None or not rep.is_leader:
                 resp[tp] = {"error": Err.NOT_LEADER_OR_FOLLOWER}
                 news = True
                 continue
             log = rep.log
             leo = log.log_end_offset
-            if (fetch_offset == leo and follower_hw == log.high_watermark and log.epochs
-                    and last_epoch == log.epochs[-1][0] and rep.follower_leo.get(follower) == fetch_offset
-                    and follower in rep.isr):
+            epochs = log.epochs
+            # (``last_epoch < 0 or fetch_offset == 0``: the full path below skips the divergence check
+            # too, and reads nothing at the LEO; the usual case of a partition never written to.)
+            if (fetch_offset == leo and follower_hw == log.high_watermark
+                    and ((epochs and last_epoch == epochs[-1][0]) or last_epoch < 0 or fetch_offset == 0)
+                    and rep.follower_leo.get(follower) == fetch_offset and follower in rep.isr):
                 # Fast path: an in-sync follower that has everything and the current HW; nothing
-                # to check or send for this partition, only that it is still caught up.
+                # to check or send for this partition, only that it is still caught up.  (The hot loop
+                # of an idle cluster: ~40 partitions per fetch with __consumer_offsets, so no extra lookups.)
                 rep.last_caught_up[follower] = now
                 rep.last_fetch_leo[follower] = leo
                 rep.last_fetch_time[follower] = now
-                resp[tp] = {"error": Err.NONE, "batches": (), "hw": log.high_watermark,
+                resp[tp] = {"error": none, "batches": (), "hw": follower_hw,
                             "log_start": log.log_start_offset, "leader_epoch": rep.leader_epoch}
                 continue
             if last_epoch >= 0 and fetch_offset > 0:
@@ -701,10 +712,18 @@ class Broker:
         if not self._fetch_sessions.get(leader) or self._fetch_parts.get(leader) != wanted:
             self._send_replica_fetch(leader)
 
+    def _sorted_tps(self) -> list:
+        """``sorted(self.replicas)``, kept until a replica is added or removed (every follower fetch
+        walks it)."""
+        if self._tps_sorted is None:
+            self._tps_sorted = sorted(self.replicas)
+        return self._tps_sorted
+
     def _send_replica_fetch(self, leader: int) -> None:
         parts = {}
-        for tp in sorted(self.replicas):
-            rep = self.replicas[tp]
+        replicas = self.replicas
+        for tp in self._sorted_tps():
+            rep = replicas[tp]
             if not rep.is_leader and rep.leader_id == leader:
                 log = rep.log
                 last_epoch = log.epochs[-1][0] if log.epochs else -1
@@ -733,11 +752,19 @@ class Broker:
         if not self.alive or self._fetch_gen.get(leader) != gen:
             return
         now = self.sim.now
+        replica_of = self.replicas.get
+        none = Err.NONE
         for tp, r in resp.items():
-            rep = self.replicas.get(tp)
-            if rep is None or rep.is_leader or rep.leader_id != leader or r["error"] != Err.NONE:
+            rep = replica_of(tp)
+            if rep is None or rep.is_leader or rep.leader_id != leader or r["error"] != none:
                 continue
             log = rep.log
+            if not r.get("batches") and "diverging" not in r and r["hw"] <= log.high_watermark:
+                # The leader's fast path (nothing to append, HW not ahead of ours): only the log start
+                # can move; the same effect as the full path below, without its per-partition calls.
+                if log.log_start_offset < r["log_start"]:
+                    log.log_start_offset = min(r["log_start"], log.log_end_offset)
+                continue
             if "diverging" in r:
                 ep, end = r["diverging"]
                 if ep >= 0:

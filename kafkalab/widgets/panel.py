@@ -40,8 +40,10 @@ def new_figure(width: float = 7.5, height: float = 3.2):
     from matplotlib.figure import Figure
 
     from ..viz import style
+    from ._canvas import SharedRendererCanvas
 
     fig = Figure(figsize=(min(width, style.MAX_WIDTH_IN), height), dpi=style.PANEL_DPI, layout="constrained")
+    SharedRendererCanvas(fig)  # text measured once per panel size, not on every redraw
     style.attach(fig)
     fig._repr_png_ = lambda: figure_png(fig)
     return fig
@@ -72,10 +74,16 @@ class AltImage(w.Image):
 class Panel:
     """Controls plus a seeded ``render`` function, redrawn on every change."""
 
+    #: Finished redraws kept per panel, by control values: ``render`` is a seeded replay, so the same
+    #: values give the same picture, tables and text (``tests/test_widgets.py`` checks it), and a
+    #: slider dragged back to a value it showed a moment ago redraws at once.  0 turns it off.
+    cache_size = 16
+
     def __init__(self, controls: dict[str, w.ValueWidget], render: Callable[..., View], title: str = "",
                  description: str = ""):
         self.controls = controls
         self.render = render
+        self._cache: dict = {}  # values key -> (view, png, alt text, tables html, text html)
         self.image = AltImage(format="png", layout=w.Layout(max_width="100%", height="auto"))
         self.tables = w.HTML()
         self.text = w.HTML()
@@ -102,9 +110,16 @@ class Panel:
 
     def redraw(self) -> View | None:
         """Re-run the scenario with the current values and update the picture, tables and text."""
+        values = self.values()
+        key = _cache_key(values) if self.cache_size else None
+        hit = self._cache.pop(key, None) if key is not None else None
+        if hit is not None:
+            self._cache[key] = hit  # most recently used last
+            self._show(*hit)
+            return hit[0]
         try:
             with isolated_clusters():  # the scenario's clusters never become the default (and the old heap is frozen)
-                view = self.render(**self.values())
+                view = self.render(**values)
         except Exception as exc:  # a Kafka error from a bad combination is shown, not raised
             from ..errors import KafkaException
 
@@ -112,24 +127,47 @@ class Panel:
                 raise
             self.error.value = f"<pre style='color:#b00'>{type(exc).__name__}: {error_text(exc)}</pre>"
             return None
-        self.error.value = ""
-        self.view = view
-        self.redraws += 1
+        png = alt = None
         if view.figure is not None:
             from ..viz import style
 
             with frozen_heap():  # kafkalab.sim.heap: full collections skip the kernel's old objects
-                self.image.value = figure_png(view.figure)
-            # ipywidgets renders the tooltip as the <img title>: the accessible name of an image with no alt
-            self.image.tooltip = style.alt_text(view.figure) or None
-        self.tables.value = "".join(_html_table(t, df) for t, df in view.tables.items())
-        self.text.value = f"<pre>{_escape(view.text)}</pre>" if view.text else ""
+                png = figure_png(view.figure)
+            alt = style.alt_text(view.figure) or None
+        shown = (view, png, alt, "".join(_html_table(t, df) for t, df in view.tables.items()),
+                 f"<pre>{_escape(view.text)}</pre>" if view.text else "")
+        if key is not None:
+            self._cache[key] = shown
+            while len(self._cache) > self.cache_size:
+                self._cache.pop(next(iter(self._cache)))
+        self._show(*shown)
         return view
+
+    def _show(self, view: View, png, alt, tables: str, text: str) -> None:
+        self.error.value = ""
+        self.view = view
+        self.redraws += 1
+        if png is not None:
+            self.image.value = png
+            # ipywidgets renders the tooltip as the <img title>: the accessible name of an image with no alt
+            self.image.tooltip = alt
+        self.tables.value = tables
+        self.text.value = text
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _cache_key(values: dict):
+    """A hashable key of the control values, or None when one is not hashable (then no caching)."""
+    try:
+        key = tuple(sorted(values.items()))
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _escape(s: str) -> str:
