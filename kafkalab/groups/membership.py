@@ -526,6 +526,14 @@ class GroupMember:
             self._lose(f"ConsumerGroupHeartbeat: {_nm(err)}")
             self._cg_heartbeat(join=True)
             return
+        if err == Err.UNSUPPORTED_VERSION:
+            self.sim.trace.emit("consumer.heartbeat_error", node=self.node, group=self.group_id, member=mid,
+                                generation=epoch, error=_nm(err))
+            self._fatal(err, "ConsumerGroupHeartbeat: the broker does not support group.protocol=consumer (KIP-848)")
+            if self._hb_timer is not None:
+                self._hb_timer.cancel()
+                self._hb_timer = None
+            return
         if err in _COORD_ERRORS:
             # rd_kafka_cgrp_handle_ConsumerGroupHeartbeat: re-query the coordinator and heartbeat again with
             # the same member id and epoch.
