@@ -102,6 +102,7 @@ class Broker:
         self.broker_epoch = -1
         self.replicas: dict[TP, Replica] = {}
         self._tps_sorted: list | None = None  # sorted(self.replicas), see _sorted_tps
+        self._followed: dict[int, list] = {}  # leader id -> [(tp, replica)] we follow there, see _followed_from
         self.logs: dict[TP, PartitionLog] = {}  # survive restarts ("log intact on disk")
         self._pending_metadata: dict[int, MetadataRecord] = {}
         self._parked_fetches: list = []
@@ -143,7 +144,7 @@ class Broker:
         for rep in self.replicas.values():
             rep.waiters.clear()
         self.replicas.clear()
-        self._tps_sorted = None
+        self._tps_sorted, self._followed = None, {}
         self.image = MetadataImage()
         self.sim.trace.emit("broker.crash", node=self.node, broker=self.broker_id)
 
@@ -237,7 +238,7 @@ class Broker:
         elif rec.type == "RemoveTopicRecord":
             for tp in [tp for tp in self.replicas if tp[0] == f["name"]]:
                 del self.replicas[tp]
-                self._tps_sorted = None
+                self._tps_sorted, self._followed = None, {}
                 self.logs.pop(tp, None)
             for tp in [tp for tp in self.logs if tp[0] == f["name"]]:
                 del self.logs[tp]
@@ -254,15 +255,16 @@ class Broker:
     def _sync_partition(self, topic: str, partition: int) -> None:
         p = self.image.partition(topic, partition)
         tp = (topic, partition)
+        self._followed = {}  # leadership may move: who we fetch what from
         if p is None or self.broker_id not in p.replicas:
             if self.replicas.pop(tp, None) is not None:
-                self._tps_sorted = None
+                self._tps_sorted, self._followed = None, {}
             return
         rep = self.replicas.get(tp)
         if rep is None:
             rep = Replica(topic, partition, self.broker_id, self._log_for(topic, partition))
             self.replicas[tp] = rep
-            self._tps_sorted = None
+            self._tps_sorted, self._followed = None, {}
         new_epoch = p.leader_epoch != rep.leader_epoch
         rep.replicas = list(p.replicas)
         rep.isr = list(p.isr)
@@ -719,15 +721,23 @@ class Broker:
             self._tps_sorted = sorted(self.replicas)
         return self._tps_sorted
 
+    def _followed_from(self, leader: int) -> list:
+        """``[(tp, replica)]`` we follow on ``leader``, in ``sorted(self.replicas)`` order; kept until a
+        replica is added or removed or a leadership changes (every follower fetch walks it)."""
+        followed = self._followed.get(leader)
+        if followed is None:
+            replicas = self.replicas
+            followed = self._followed[leader] = [
+                (tp, replicas[tp]) for tp in self._sorted_tps()
+                if not replicas[tp].is_leader and replicas[tp].leader_id == leader]
+        return followed
+
     def _send_replica_fetch(self, leader: int) -> None:
         parts = {}
-        replicas = self.replicas
-        for tp in self._sorted_tps():
-            rep = replicas[tp]
-            if not rep.is_leader and rep.leader_id == leader:
-                log = rep.log
-                last_epoch = log.epochs[-1][0] if log.epochs else -1
-                parts[tp] = (log.log_end_offset, last_epoch, log.high_watermark)
+        for tp, rep in self._followed_from(leader):
+            log = rep.log
+            epochs = log.epochs
+            parts[tp] = (log.log_end_offset, epochs[-1][0] if epochs else -1, log.high_watermark)
         if not parts or not self.alive:
             self._fetch_sessions[leader] = False
             return
