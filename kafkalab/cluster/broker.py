@@ -701,7 +701,10 @@ class Broker:
             if sidle is not None and tp in sidle:
                 session.unidle(tp)
             if last_epoch >= 0 and fetch_offset > 0:
-                ep, end = self._end_offset_for_epoch(log, last_epoch)
+                if epochs and last_epoch == epochs[-1][0]:
+                    ep, end = last_epoch, leo  # the current epoch ends at the LEO: what the lookup returns
+                else:
+                    ep, end = self._end_offset_for_epoch(log, last_epoch)
                 if ep < last_epoch or end < fetch_offset:
                     resp[tp] = {"error": Err.NONE, "diverging": (ep, end), "hw": log.high_watermark,
                                 "leader_epoch": rep.leader_epoch}
