@@ -216,6 +216,15 @@ class PartitionLog:
         self.aborted_txns: list[AbortedTxn] = []
         # producer id -> (last timestamp, coordinator epoch of its last marker): DescribeProducers' columns.
         self.producer_meta: dict[int, tuple[int, int]] = {}
+        # Replica fetch sessions in which this (leader's) partition is idle (kafkalab.cluster.broker's
+        # _FetchSession): any change to the log ends that, so the next fetch looks at it again.
+        self.idle_in: list | None = None
+
+    def _changed(self) -> None:
+        """The LEO, HW, log start or epochs moved: the partition is no longer idle in any fetch session."""
+        tp = (self.topic, self.partition)
+        for session in list(self.idle_in):
+            session.unidle(tp)
 
     # -- writing ----------------------------------------------------------------------------
     def append(self, batch: RecordBatch, now_ms: int, assign_offsets: bool) -> RecordBatch:
@@ -244,6 +253,8 @@ class PartitionLog:
             self._track_producer(batch)
             if batch.is_transactional:
                 self._track_txn(batch)
+        if self.idle_in:
+            self._changed()
         return batch
 
     # -- transactions -----------------------------------------------------------------------
@@ -358,6 +369,8 @@ class PartitionLog:
         hw = min(hw, self.log_end_offset)
         if hw > self.high_watermark:
             self.high_watermark = hw
+            if self.idle_in:
+                self._changed()
             if self.unreplicated_txns:
                 self.unreplicated_txns = [(f, m) for f, m in self.unreplicated_txns if m >= hw]
             return True
@@ -368,6 +381,8 @@ class PartitionLog:
 
         Returns the number of records removed.
         """
+        if self.idle_in:
+            self._changed()
         if offset >= self.log_end_offset:
             # Nothing to cut, but epochs that would start at or after ``offset`` go (truncateFromEnd).
             self.epochs = [(e, st) for e, st in self.epochs if st < offset]
@@ -522,6 +537,8 @@ class PartitionLog:
         seg = self.segments.pop(0)
         self.size_bytes -= seg.size_bytes
         self.log_start_offset = max(self.log_start_offset, self.segments[0].base_offset)
+        if self.idle_in:
+            self._changed()
         return seg
 
     def delete_records_before(self, offset: int) -> None:
@@ -529,6 +546,8 @@ class PartitionLog:
         if offset > self.high_watermark:
             raise ValueError(f"cannot delete records past the high watermark {self.high_watermark}")
         self.log_start_offset = max(self.log_start_offset, offset)
+        if self.idle_in:
+            self._changed()
         while len(self.segments) > 1 and self.segments[1].base_offset <= self.log_start_offset:
             seg = self.segments.pop(0)
             self.size_bytes -= seg.size_bytes
@@ -595,6 +614,8 @@ class PartitionLog:
             seg.batches = new_batches
             seg.size_bytes += delta
             self.size_bytes += delta
+        if self.idle_in:
+            self._changed()  # the offsets and HW stand, but a fetch session should look again
         return {"removed": removed, "tombstones_removed": tomb_removed, "kept": kept}
 
 

@@ -165,8 +165,8 @@ class Network:
             return
         svc = self._service.get(dst)
         if svc is not None:
-            servers, cost, free_at = svc
-            i = min(range(servers), key=free_at.__getitem__)
+            _servers, cost, free_at = svc
+            i = free_at.index(min(free_at))  # the first worker to be free (lowest index on a tie)
             start = max(self.sim.now, free_at[i])
             free_at[i] = start + cost(kind, size)
             delay = int(free_at[i] - self.sim.now + 0.999)

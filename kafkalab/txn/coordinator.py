@@ -101,6 +101,7 @@ class TransactionCoordinator:
         self.txns: dict[str, TxnMetadata] = {}
         self._loaded: dict[int, tuple[int, int]] = {}  # partition -> (broker, leader epoch) its cache is from
         self._markers_done: dict[str, set] = {}  # tid -> partitions whose marker is written (this round)
+        self._partition_of: dict[str, int] = {}  # tid -> its __transaction_state partition (a hash, asked often)
         self._timer = None
         cluster.leader_listeners.append(self._on_election)
         cluster.txn_verifier = self.verify_partition
@@ -124,7 +125,10 @@ class TransactionCoordinator:
                                          self._abort_timed_out, priority=5)
 
     def partition_for(self, transactional_id: str) -> int:
-        return transaction_partition(transactional_id, self.num_partitions)
+        p = self._partition_of.get(transactional_id)
+        if p is None:
+            p = self._partition_of[transactional_id] = transaction_partition(transactional_id, self.num_partitions)
+        return p
 
     def coordinator_broker(self, transactional_id: str) -> int:
         """``FindCoordinator(key_type=TRANSACTION)``: the leader of the id's partition (-1 if none)."""
