@@ -9,6 +9,10 @@ cell that raises does not: the next cells run, as they would for the kit's own c
 the cell is tagged ``raises-exception`` itself: a kit cell that shows a crash raises on purpose).
 
 Notebooks run concurrently, one kernel per core, from one asyncio loop: the kernels do the work.
+On POSIX each kernel is forked (:mod:`kafkalab.grading.fork`) from a template that has imported
+kafkalab, run the grader's setup and, when the learner's first steps are the hand-out's, those steps
+up to the first exercise cell or check (the learner is charged the time they took); elsewhere, or
+with ``kernels="fresh"``, each is a fresh ipykernel.
 """
 from __future__ import annotations
 
