@@ -100,6 +100,8 @@ def _shell():
         def enable_gui(self, gui=None):
             """No event loop to hook into: as a kernel no frontend looks at (``%matplotlib qt`` draws nowhere)."""
 
+    if not os.environ.get("MPLBACKEND"):  # as ipykernel's kernelapp does: figures drawn inline after each cell
+        os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     config = Config()
     config.HistoryManager.enabled = False  # as the kernels run: --HistoryManager.enabled=False
     shell = GraderShell.instance(config=config)
