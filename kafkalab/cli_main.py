@@ -163,7 +163,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     kit = _kit(args)
     with _progress(len(paths), "checking", enabled=len(paths) > 1) as bar:
         results = grade_files([("you", p) for p in paths], kit, timeout=args.timeout, workers=args.jobs,
-                              on_done=lambda r: bar.update(1))
+                              on_done=lambda r: bar.update(1), kernels=args.kernels)
     colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     print("\n\n".join(report.notebook_table(r, colour=colour) for r in results))
     return 0 if all(r.all_correct for r in results) else 1
@@ -186,7 +186,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         def done(result):
             bar.set_postfix_str(result.student, refresh=False)
             bar.update(1)
-        book = classroom.grade_class(submissions, kit, timeout=args.timeout, workers=workers, on_done=done)
+        book = classroom.grade_class(submissions, kit, timeout=args.timeout, workers=workers, on_done=done,
+                                     kernels=args.kernels)
     written = report.write_gradebook(book, args.out)
     print(report.summary_table(book))
     pages = sum(p.parent.name == "feedback" for p in written)
@@ -239,7 +240,7 @@ def _jobs(text: str) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    from kafkalab.grading.run import DEFAULT_TIMEOUT_S
+    from kafkalab.grading.run import DEFAULT_TIMEOUT_S, KERNELS
     # Options every command takes, before or after it: SUPPRESS keeps a sub-command's parser from
     # overwriting a value given before the command with its default.
     common = argparse.ArgumentParser(add_help=False)
@@ -275,6 +276,10 @@ def parser() -> argparse.ArgumentParser:
         q.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT_S, metavar="S",
                        help=f"seconds each notebook may run in all (default {DEFAULT_TIMEOUT_S:g})")
         q.add_argument("-j", "--jobs", type=_jobs, metavar="N", help="notebooks at once (default: one per core)")
+        q.add_argument("--kernels", choices=KERNELS, default="auto",
+                       help="fork: each notebook's kernel is forked from one that has run the hand-out's cells up "
+                            "to the first exercise (POSIX); fresh: a new ipykernel per notebook; "
+                            "auto (default): fork where possible")
 
     check = sub.add_parser("check", parents=[common],
                            help="run notebooks in a fresh kernel and print a score per exercise")

@@ -109,7 +109,8 @@ def wrong_version(student: str) -> str:
 
 
 def bound_name(source: str) -> str:
-    first = ast.parse(source).body[0]
+    """The name the exercise cell binds: its first function or assignment (imports above it skipped)."""
+    first = next(s for s in ast.parse(source).body if not isinstance(s, (ast.Import, ast.ImportFrom)))
     if isinstance(first, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return first.name
     return first.targets[0].id

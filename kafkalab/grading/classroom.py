@@ -113,10 +113,10 @@ def student_of(stem: str, kit: Kit) -> str:
 
 
 def grade_class(submissions: list[Submission], kit: Kit, *, timeout: float, workers: int | None = None,
-                on_done: Callable[[NotebookResult], None] | None = None) -> Gradebook:
-    """Grade every submission (in parallel) and gather the gradebook."""
+                on_done: Callable[[NotebookResult], None] | None = None, kernels: str = "auto") -> Gradebook:
+    """Grade every submission (in parallel) and gather the gradebook (``kernels``: see :func:`grade_files`)."""
     results = grade_files([(s.student, s.path) for s in submissions], kit, timeout=timeout, workers=workers,
-                          on_done=on_done)
+                          on_done=on_done, kernels=kernels)
     return gradebook(results, kit)
 
 

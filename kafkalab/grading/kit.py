@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -35,6 +35,9 @@ class KitCheck:
 class KitNotebook:
     stem: str
     checks: tuple[KitCheck, ...]
+    # the student build, as handed out: what most learners' notebooks start with, unchanged (run.py forks
+    # learner kernels from one that has run its opening cells)
+    handout: nbformat.NotebookNode | None = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def exercises(self) -> tuple[str, ...]:
@@ -109,7 +112,7 @@ def load_kit(root: str | os.PathLike) -> Kit:
                 raise KitError(f"{src.name}, cell {cell.id}: check of unknown exercise {unknown[0]!r}")
             if names:
                 checks.append(KitCheck(cell.id, cell.source, names, exercise_cell))
-        notebooks[src.stem] = KitNotebook(src.stem, tuple(checks))
+        notebooks[src.stem] = KitNotebook(src.stem, tuple(checks), notebooks_build.student_notebook(nb, str(src)))
     return Kit(notebooks)
 
 

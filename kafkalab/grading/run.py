@@ -9,11 +9,16 @@ cell that raises does not: the next cells run, as they would for the kit's own c
 the cell is tagged ``raises-exception`` itself: a kit cell that shows a crash raises on purpose).
 
 Notebooks run concurrently, one kernel per core, from one asyncio loop: the kernels do the work.
+On POSIX each kernel is forked (:mod:`kafkalab.grading.fork`) from a template that has imported
+kafkalab, run the grader's setup and, when the learner's first steps are the hand-out's, those steps
+up to the first exercise cell or check (the learner is charged the time they took); elsewhere, or
+with ``kernels="fresh"``, each is a fresh ipykernel.
 """
 from __future__ import annotations
 
 import ast
 import asyncio
+import contextvars
 import json
 import os
 import sys
@@ -26,7 +31,9 @@ from pathlib import Path
 
 import nbformat
 
-from kafkalab.grading.kit import Kit, KitNotebook
+from kafkalab.grading import fork
+from kafkalab.grading.fork import Died, ForkedKernel, Template, TemplateFailed
+from kafkalab.grading.kit import Kit, KitNotebook, without_check_calls
 from kafkalab.grading.plan import Step, plan
 
 CORRECT, WRONG, NO_ANSWER, ERROR = "correct", "wrong", "no answer", "error"
@@ -34,6 +41,7 @@ NOT_RUN, UNREADABLE, MISSING = "not run", "unreadable", "missing"
 STATUSES = (CORRECT, WRONG, ERROR, NO_ANSWER, NOT_RUN, UNREADABLE, MISSING)
 
 DEFAULT_TIMEOUT_S = 120.0
+KERNELS = ("auto", "fork", "fresh")
 KERNEL_START_TIMEOUT_S = 60.0
 _GRADER = "__import__('kafkalab.grading.kernel', fromlist=['_']).{call}"
 _MAX_PROBLEMS = 20
@@ -100,11 +108,18 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
 
 def grade_files(jobs: Iterable[tuple[str, Path]], kit: Kit, *, timeout: float = DEFAULT_TIMEOUT_S,
                 workers: int | None = None, on_done: Callable[[NotebookResult], None] | None = None,
-                ) -> list[NotebookResult]:
-    """Grade each ``(student, path)``, ``workers`` notebooks at a time (default: one per core), in job order."""
+                kernels: str = "auto") -> list[NotebookResult]:
+    """Grade each ``(student, path)``, ``workers`` notebooks at a time (default: one per core), in job order.
+
+    ``kernels``: ``"fork"`` forks each learner's kernel from a template (:mod:`kafkalab.grading.fork`),
+    ``"fresh"`` starts a fresh ipykernel for each; ``"auto"`` forks where the platform can.
+    """
     jobs = list(jobs)
     workers = max(1, workers or available_cores())
-    return _run_sync(_grade_all(jobs, kit, timeout, workers, on_done))
+    if kernels not in KERNELS:
+        raise ValueError(f"kernels must be one of {', '.join(KERNELS)}, not {kernels!r}")
+    forking = kernels == "fork" or (kernels == "auto" and fork.available())
+    return _run_sync(_grade_all(jobs, kit, timeout, workers, on_done, forking))
 
 
 def available_cores() -> int:
@@ -114,8 +129,10 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-async def _grade_all(jobs, kit, timeout, workers, on_done) -> list[NotebookResult]:
+async def _grade_all(jobs, kit, timeout, workers, on_done, forking=False) -> list[NotebookResult]:
     gate = asyncio.Semaphore(workers)
+    templates = _Templates(timeout) if forking else None
+    _TEMPLATES.set(templates)  # seen by every job's task (each copies this context)
 
     async def one(student: str, path: Path) -> NotebookResult:
         async with gate:
@@ -131,7 +148,11 @@ async def _grade_all(jobs, kit, timeout, workers, on_done) -> list[NotebookResul
             on_done(result)
         return result
 
-    return list(await asyncio.gather(*(one(s, Path(p)) for s, p in jobs)))
+    try:
+        return list(await asyncio.gather(*(one(s, Path(p)) for s, p in jobs)))
+    finally:
+        if templates is not None:
+            await templates.close()
 
 
 async def grade_notebook(student: str, path: Path, kit: Kit, timeout: float = DEFAULT_TIMEOUT_S) -> NotebookResult:
@@ -159,26 +180,32 @@ async def grade_notebook(student: str, path: Path, kit: Kit, timeout: float = DE
 async def _execute_plan(steps: list[Step], kit_nb: KitNotebook, result: NotebookResult, timeout: float) -> None:
     got: dict[str, Verdict] = {}
     stopped = None
+    templates = _TEMPLATES.get()
     with tempfile.TemporaryDirectory(prefix="kafkalab-grade-") as cwd:
-        kernel = _Kernel(cwd)
+        kernel, template = (await templates.kernel_for(kit_nb, steps, cwd)) if templates else (_Kernel(cwd), None)
+        done = template.replies if template else []  # the replies to the steps the template ran already
         try:
             try:
                 await kernel.start()
-            except (RuntimeError, OSError) as exc:  # wait_for_ready: "Kernel died before replying", …
+            except (RuntimeError, OSError, TemplateFailed) as exc:  # wait_for_ready: "Kernel died before replying", …
                 raise _Stopped(f"the kernel did not start ({type(exc).__name__}: {_first_line(str(exc))})") from None
-            await kernel.run(_GRADER.format(call="setup()"), counted=False, timeout=KERNEL_START_TIMEOUT_S)
-            if kernel.error:
-                raise _Stopped(f"the grader could not start in the kernel: {kernel.error}")
-            deadline = time.monotonic() + timeout
+            if template is None:
+                await kernel.run(_GRADER.format(call="setup()"), counted=False, timeout=KERNEL_START_TIMEOUT_S)
+                if kernel.error:
+                    raise _Stopped(f"the grader could not start in the kernel: {kernel.error}")
+            # a forked kernel is charged the time its template took over the steps it skips
+            deadline = time.monotonic() + timeout - (template.spent if template else 0.0)
             last = 0  # the execution count of the last counted cell: JupyterLab's [N] on a Run All
-            for step in steps:
+            for i, step in enumerate(steps):
                 # counted by us, not read back: a kernel that dies at once never announces the cell
                 where = f"[{last + 1}]" if step.counted else (f"after [{last}]" if last else "before [1]")
                 running = f"cell {where}" if step.counted else f"the check {where.replace('[', 'cell [')}"
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                if i < len(done):
+                    reply = done[i]
+                elif remaining <= 0:
                     raise _Stopped(f"the notebook's {timeout:g} s were up before {running}")
-                if step.kit is None:
+                elif step.kit is None:
                     reply = await kernel.run(step.source, counted=True, timeout=remaining, running=running)
                 else:
                     call = f"run_check({step.kit.source!r}, {list(step.kit.names)!r}, {step.kit.cell_id!r})"
@@ -195,7 +222,7 @@ async def _execute_plan(steps: list[Step], kit_nb: KitNotebook, result: Notebook
             stopped = str(stop)
         except (TimeoutError, asyncio.TimeoutError):  # the same class from Python 3.11 on
             stopped = f"{kernel.running} was still running when the notebook's {timeout:g} s were up"
-        except _KernelDied:
+        except (_KernelDied, Died):
             said = kernel.last_words()
             stopped = f"the kernel died while running {kernel.running}" + (f" ({said})" if said else "")
         finally:
@@ -206,6 +233,68 @@ async def _execute_plan(steps: list[Step], kit_nb: KitNotebook, result: Notebook
     for name in kit_nb.exercises:
         result.verdicts.append(got.get(name) or
                                Verdict(name, NOT_RUN, f"not checked: {stopped}", hint=first_hint(name)))
+
+
+class _Templates:
+    """The templates of one grading run, built when first needed and kept for every later learner.
+
+    Per kit notebook, one that has run the hand-out's steps up to its fork point (the first exercise
+    cell or check); and one bare (the grader's setup only) for learners whose first steps differ.
+    """
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+        self.built: dict[str | None, asyncio.Future] = {}
+        self.prefixes: dict[str, list[Step]] = {}
+
+    def prefix(self, kit_nb: KitNotebook) -> list[Step]:
+        """The hand-out's steps before its first exercise cell or check (all of them if it has neither)."""
+        if kit_nb.stem not in self.prefixes:
+            steps = plan(kit_nb.handout, kit_nb) if kit_nb.handout is not None else []
+            answers = {c.source for c in (kit_nb.handout.cells if kit_nb.handout is not None else [])
+                       if "exercise" in c.get("metadata", {}).get("tags", [])}
+            answers |= {without_check_calls(a) for a in answers}
+            at = next((i for i, s in enumerate(steps) if s.kit is not None or s.source in answers), len(steps))
+            self.prefixes[kit_nb.stem] = steps[:at]
+        return self.prefixes[kit_nb.stem]
+
+    async def kernel_for(self, kit_nb: KitNotebook, steps: list[Step], cwd: str):
+        """A kernel for ``steps`` and the template it comes from: the notebook's own if ``steps`` start with
+        its prefix, else the bare one; today's kernel (and None) if even the bare one cannot be built."""
+        prefix = self.prefix(kit_nb)
+        if prefix and steps[:len(prefix)] == prefix:
+            template = await self._get(kit_nb.stem, prefix)
+            if template.failure is None:
+                return ForkedKernel(cwd, template), template
+        bare = await self._get(None, [])
+        if bare.failure is None:
+            return ForkedKernel(cwd, bare), bare
+        return _Kernel(cwd), None
+
+    async def _get(self, key: str | None, prefix: list[Step]) -> Template:
+        if key not in self.built:
+            self.built[key] = asyncio.ensure_future(self._build(prefix))
+        return await asyncio.shield(self.built[key])
+
+    async def _build(self, prefix: list[Step]) -> Template:
+        template = Template(_kernel_env())
+        try:
+            await template.build(_GRADER.format(call="setup()"), KERNEL_START_TIMEOUT_S,
+                                 [(s.source, s.counted) for s in prefix], self.timeout)
+        except (TemplateFailed, OSError) as exc:
+            template.failure = str(exc)
+            await asyncio.to_thread(template.close)
+        return template
+
+    async def close(self) -> None:
+        for future in self.built.values():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                await asyncio.to_thread(future.result().close)
+            else:
+                future.cancel()
+
+
+_TEMPLATES: contextvars.ContextVar[_Templates | None] = contextvars.ContextVar("kafkalab_templates", default=None)
 
 
 def first_hint(name: str) -> str | None:
