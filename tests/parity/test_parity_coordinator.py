@@ -152,8 +152,16 @@ def case_commit_coordinator_errors(w, errors):
     p = ck.Producer({"bootstrap.servers": w.bootstrap})
     p.produce("orders", value=b"x", partition=0)
     p.flush(10)
+    # fetch.wait.max.ms=10: with the default 500 ms long-poll, the mock answers FindCoordinator on the
+    # partition leader's connection only after the Fetch parked there (observed rtt 500 ms, debug=cgrp),
+    # and each answer naming the same coordinator closes librdkafka's coordinator connection ("Closing
+    # connection due to nodename change"), failing the retried OffsetCommit with _TRANSPORT before it is
+    # sent. That loop consumes none of the pushed errors and can run until session.timeout.ms, when the
+    # commit fails UNKNOWN_MEMBER_ID (3 of 4 runs on an idle machine, after 49 s; the 4th committed after 32 s):
+    # a race, not the rule tested here. With 10 ms, 12 runs of 5 and 6 errors (8 with both cores busy) all
+    # went as asserted.
     c = ck.Consumer({"bootstrap.servers": w.bootstrap, "group.id": "g", "auto.offset.reset": "earliest",
-                     "enable.auto.commit": False})
+                     "enable.auto.commit": False, "fetch.wait.max.ms": 10})
     w.clients.append(c)
     c.subscribe(["orders"])
     got = []
