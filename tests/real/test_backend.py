@@ -155,14 +155,26 @@ def test_offset_strip_draws_the_leader_and_says_followers_are_not_readable(clust
     assert any("leader HW = 3" in t for t in texts)
 
 
-def _group(cluster, topic: str, n: int, group: str):
+def _group(cluster, topic: str, n: int, group: str, ends: dict[int, int]):
+    """``n`` consumers of one group, polled until each has read to ``ends`` every partition it owns now.
+
+    "Owns now" matters: a member that read a partition before the second member joined loses it in the
+    rebalance, and its new owner starts again from the beginning (nothing committed) -- counting records
+    across members would stop the loop before the new owner has a position, and its commit() would fail
+    with _NO_OFFSET. ``position()`` is what ``commit()`` commits (the stored offsets of the assignment)."""
     consumers = [cluster.consumer({"group.id": group, "client.id": f"C{i}", "auto.offset.reset": "earliest",
                                    "enable.auto.commit": False, "partition.assignment.strategy": "range", **TANSU_JOIN})
                  for i in range(n)]
     for c in consumers:
         c.subscribe([topic])
     got = Counter()
-    # the loop ends as soon as both members have partitions and all 24 records are read; the deadline only
+
+    def caught_up(c) -> bool:
+        owned = c.assignment()
+        return bool(owned) and all(not ends.get(tp.partition) or tp.offset >= ends[tp.partition]
+                                  for tp in c.position(owned))
+
+    # the loop ends as soon as every member owns partitions and has read them to the end; the deadline only
     # bounds a real client starved of CPU on a loaded machine (20 s was not always enough on 2 busy cores)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -170,9 +182,17 @@ def _group(cluster, topic: str, n: int, group: str):
             for m in c.consume(100, 0.05):
                 if m.error() is None:
                     got[m.partition()] += 1
-        if all(c.assignment() for c in consumers) and sum(got.values()) >= 24:
+        if all(caught_up(c) for c in consumers):
             break
     return consumers, got
+
+
+def _ends(reports) -> dict[int, int]:
+    """The log end offset of each partition, from the delivery reports."""
+    ends: dict[int, int] = {}
+    for _, p, o in reports:
+        ends[p] = max(ends.get(p, 0), o + 1)
+    return ends
 
 
 def test_group_lag_table_and_committed_offsets(cluster):
@@ -181,7 +201,7 @@ def test_group_lag_table_and_committed_offsets(cluster):
     # multi-record batches is test_partition_load_counts_what_the_producer_was_told's.
     reports = produce(cluster, topic, [(f"user-{i}", f"v{i}", i % n) for i in range(24)], one_per_batch=True)
     group = f"g-{topic}"
-    consumers, _got = _group(cluster, topic, 2, group)
+    consumers, _got = _group(cluster, topic, 2, group, _ends(reports))
     try:
         assignment = {f"C{i}": sorted(tp.partition for tp in c.assignment())
                       for i, c in enumerate(consumers)}
@@ -207,9 +227,9 @@ def test_group_members_from_describe_groups(cluster, request):
     if cluster.kind == "tansu":
         request.applymarker(pytest.mark.xfail(strict=True, reason=TANSU_NO_MEMBERS))
     topic, n = make_topic(cluster, 2)
-    produce(cluster, topic, [(f"u{i}", "v", i % n) for i in range(24)])
+    reports = produce(cluster, topic, [(f"u{i}", "v", i % n) for i in range(24)])
     group = f"g-{topic}"
-    consumers, _ = _group(cluster, topic, 2, group)
+    consumers, _ = _group(cluster, topic, 2, group, _ends(reports))
     try:
         own = {f"C{i}": sorted(tp.partition for tp in c.assignment()) for i, c in enumerate(consumers)}
         assert cluster.assignment(group, topic) == own
