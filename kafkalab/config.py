@@ -346,11 +346,11 @@ def topic_config_defaults() -> dict[str, Any]:
     >>> topic_config_defaults()["retention.ms"], topic_config_defaults()["cleanup.policy"]
     (604800000, ['delete'])
     """
-    return {name: _copy(TOPIC_CONFIGS[name].default) for name in sorted(TOPIC_CONFIGS)}
+    return {name: list(value) if type(value) is list else value for name, value in _TOPIC_DEFAULTS.items()}
 
 
-def _copy(value: Any) -> Any:
-    return list(value) if isinstance(value, list) else value
+#: The defaults once, sorted by name; read-only here (topic_config_defaults hands out copies).
+_TOPIC_DEFAULTS: dict[str, Any] = {name: TOPIC_CONFIGS[name].default for name in sorted(TOPIC_CONFIGS)}
 
 
 def validate_topic_configs(configs: Mapping[str, Any], *, broker_count: int | None = None,
@@ -384,11 +384,9 @@ def validate_topic_configs(configs: Mapping[str, Any], *, broker_count: int | No
     """
     del broker_count  # documented above: Kafka does not compare min.insync.replicas with the cluster size
     typed = _parse_topic_overrides(configs)
-    current = _parse_topic_overrides({k: v for k, v in (existing or {}).items() if v is not None})
-    effective = topic_config_defaults()
-    effective.update(current)
-    effective.update(typed)
-    _validate_topic_values(effective, current, remote_storage_system_enabled)
+    current = _parse_topic_overrides({k: v for k, v in existing.items() if v is not None}) if existing else {}
+    # Only read by the cross-checks, so the shared defaults need no copying.
+    _validate_topic_values({**_TOPIC_DEFAULTS, **current, **typed}, current, remote_storage_system_enabled)
     return {name: typed[name] for name in sorted(typed)}
 
 
@@ -405,6 +403,8 @@ def effective_topic_config(overrides: Mapping[str, Any] | None = None) -> dict[s
 
 def _parse_topic_overrides(configs: Mapping[str, Any]) -> dict[str, Any]:
     """Steps 1-3 of :func:`validate_topic_configs`: null check, names, then values in definition order."""
+    if not configs:
+        return {}
     nulls = [name for name, value in configs.items() if value is None]
     if nulls:
         raise InvalidConfigurationException(KafkaError(
@@ -577,7 +577,7 @@ def _broker_effective_default(d: TopicConfigDef, broker_config: Mapping[str, Any
             value = _parse_topic_value(TopicConfigDef(d.name, d.type if s.to_ms == 1 else "LONG", None, None, ""),
                                        raw)
             return value * s.to_ms if s.to_ms != 1 else value
-    return _copy(d.default)
+    return list(d.default) if type(d.default) is list else d.default
 
 
 # ---- topic names ------------------------------------------------------------------------------
