@@ -224,7 +224,18 @@ class GroupCoordinator:
     def try_offsets_topic(self, settle: bool = False) -> bool:
         """``ensure_offsets_topic`` as FindCoordinator does it: if __consumer_offsets cannot be created
         yet (e.g. fewer live brokers than ``offsets.topic.replication.factor``), the broker answers
-        COORDINATOR_NOT_AVAILABLE and the client asks again; nothing is raised to the application."""
+        COORDINATOR_NOT_AVAILABLE and the client asks again; nothing is raised to the application.
+
+        As Kafka's ``AutoTopicCreationManager.filterCreatableTopics`` does, the broker first compares its
+        alive brokers with the replication factor and asks the controller only if there are enough (too
+        few is INVALID_REPLICATION_FACTOR, which FindCoordinator answers as COORDINATOR_NOT_AVAILABLE)."""
+        image = self.cluster.controller.image
+        if OFFSETS_TOPIC not in image.topics:
+            rf = min(int(self.cluster.broker_config["offsets.topic.replication.factor"]), len(self.cluster.brokers))
+            if len(image.live_brokers()) < rf:
+                self.sim.trace.emit("group.coordinator_unavailable", node=None,
+                                    reason="INVALID_REPLICATION_FACTOR")
+                return False
         try:
             self.ensure_offsets_topic(settle=settle)
         except KafkaException as exc:
