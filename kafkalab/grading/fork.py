@@ -38,6 +38,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..sim.heap import hold_frozen
+
 _LIMIT = 1 << 26  # the longest reply line (an evalue can be long; a check's result is short)
 
 
@@ -162,6 +164,7 @@ def serve(ctl_fd: int) -> None:
                 pid = os.fork()
                 if pid == 0:
                     mine.close()
+                    hold_frozen()  # frozen_heap must not ask gc.get_freeze_count(): it walks the frozen heap
                     _child(shell, theirs, ctl, msg["cwd"], home)
                 theirs.close()
                 live.add(pid)
