@@ -346,7 +346,11 @@ def topic_config_defaults() -> dict[str, Any]:
     >>> topic_config_defaults()["retention.ms"], topic_config_defaults()["cleanup.policy"]
     (604800000, ['delete'])
     """
-    return {name: list(value) if type(value) is list else value for name, value in _TOPIC_DEFAULTS.items()}
+    return {name: _copy(value) for name, value in _TOPIC_DEFAULTS.items()}
+
+
+def _copy(value: Any) -> Any:
+    return list(value) if type(value) is list else value
 
 
 #: The defaults once, sorted by name; read-only here (topic_config_defaults hands out copies).
@@ -577,7 +581,7 @@ def _broker_effective_default(d: TopicConfigDef, broker_config: Mapping[str, Any
             value = _parse_topic_value(TopicConfigDef(d.name, d.type if s.to_ms == 1 else "LONG", None, None, ""),
                                        raw)
             return value * s.to_ms if s.to_ms != 1 else value
-    return list(d.default) if type(d.default) is list else d.default
+    return _copy(d.default)
 
 
 # ---- topic names ------------------------------------------------------------------------------
