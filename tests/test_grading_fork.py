@@ -79,3 +79,20 @@ def test_a_loop_after_the_fork_point_is_stopped_at_the_timeout(why, tmp_path):
     assert any(v.status == NOT_RUN for v in looped.verdicts)
     assert looped.problems[-1].startswith("stopped: cell [") and "10 s were up" in looped.problems[-1]
     assert as_rows(after) == made[1].rows, "the next learner's kernel is unharmed"
+
+
+def _killer(why, student: str):
+    """A learner whose cell, past the fork point, kills the template their kernel was forked from (its parent)."""
+    d = sc.Draft(why, sc.RIGHT)
+    d.insert(d.index(why.check(why.exercises[0]).exercise_cell_id) + 1, d.new_cell(
+        "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"))
+    return d.made(student, f"{student}/01_why_kafka.ipynb")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_learner_who_kills_the_template_costs_the_others_nothing(why, tmp_path, workers):
+    made = [_killer(why, "kim"), sc.right(why, "ben", "ben/01_why_kafka.ipynb"),
+            sc.right(why, "cat", "cat/01_why_kafka.ipynb"), sc.right(why, "dan", "dan/01_why_kafka.ipynb")]
+    results = grade(made, why, tmp_path, workers=workers)
+    for got, m in zip(results[1:], made[1:]):
+        assert as_rows(got) == m.rows and got.problems == [], f"{got.student} graded as if alone"

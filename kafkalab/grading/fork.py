@@ -282,9 +282,18 @@ class Template:
         async with self.lock:
             return await asyncio.to_thread(call)
 
+    def alive(self) -> bool:
+        """Whether the template process still runs (a child's code can kill it: it is the child's parent)."""
+        return self.proc is not None and self.proc.poll() is None
+
     async def kill(self, pid: int) -> None:
         """Kill child ``pid`` and its process group, unless it has ended already."""
-        if self.proc is None or self.proc.poll() is not None:
+        if not self.alive():
+            # no template to ask: the orphan is its own session leader (os.setsid in _child) until it
+            # is reaped, so a group led by ``pid`` is still that child
+            with contextlib.suppress(OSError):
+                if os.getpgid(pid) == pid:
+                    os.killpg(pid, signal.SIGKILL)
             return
         with contextlib.suppress(OSError, EOFError, TemplateFailed):
             await self._call({"op": "kill", "pid": pid}, 30.0)

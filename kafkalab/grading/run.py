@@ -186,7 +186,15 @@ async def _execute_plan(steps: list[Step], kit_nb: KitNotebook, result: Notebook
         done = template.replies if template else []  # the replies to the steps the template ran already
         try:
             try:
-                await kernel.start()
+                try:
+                    await kernel.start()
+                except (OSError, TemplateFailed):
+                    if template is None:
+                        raise
+                    # the template died since kernel_for looked (a learner graded beside this one killed
+                    # it): this notebook runs in a kernel of its own instead
+                    kernel, template, done = _Kernel(cwd), None, []
+                    await kernel.start()
             except (RuntimeError, OSError, TemplateFailed) as exc:  # wait_for_ready: "Kernel died before replying", …
                 raise _Stopped(f"the kernel did not start ({type(exc).__name__}: {_first_line(str(exc))})") from None
             if template is None:
@@ -272,6 +280,13 @@ class _Templates:
         return _Kernel(cwd), None
 
     async def _get(self, key: str | None, prefix: list[Step]) -> Template:
+        built = self.built.get(key)
+        if built is not None and built.done() and not built.cancelled() and built.exception() is None \
+                and built.result().failure is None and not built.result().alive():
+            # a learner's kernel killed it (it is their parent: os.kill(os.getppid(), ...)): build it again,
+            # so that costs the next learner the opening cells' time, not their notebook
+            del self.built[key]
+            await asyncio.to_thread(built.result().close)
         if key not in self.built:
             self.built[key] = asyncio.ensure_future(self._build(prefix))
         return await asyncio.shield(self.built[key])
