@@ -217,9 +217,13 @@ class GroupCoordinator:
         """Create __consumer_offsets like the first FindCoordinator does (``settle=False`` from inside
         a sim event, where the clock must not be advanced)."""
         if OFFSETS_TOPIC not in self.cluster.controller.image.topics:
-            rf = min(int(self.cluster.broker_config["offsets.topic.replication.factor"]), len(self.cluster.brokers))
-            self.cluster.create_topic(OFFSETS_TOPIC, partitions=self.num_partitions, replication_factor=rf,
-                                      config={"cleanup.policy": "compact"}, settle=settle)
+            self.cluster.create_topic(OFFSETS_TOPIC, partitions=self.num_partitions,
+                                      replication_factor=self._offsets_rf(), config={"cleanup.policy": "compact"},
+                                      settle=settle)
+
+    def _offsets_rf(self) -> int:
+        """``offsets.topic.replication.factor``, capped at the cluster's size (Kafka does not cap it)."""
+        return min(int(self.cluster.broker_config["offsets.topic.replication.factor"]), len(self.cluster.brokers))
 
     def try_offsets_topic(self, settle: bool = False) -> bool:
         """``ensure_offsets_topic`` as FindCoordinator does it: if __consumer_offsets cannot be created
@@ -231,8 +235,7 @@ class GroupCoordinator:
         few is INVALID_REPLICATION_FACTOR, which FindCoordinator answers as COORDINATOR_NOT_AVAILABLE)."""
         image = self.cluster.controller.image
         if OFFSETS_TOPIC not in image.topics:
-            rf = min(int(self.cluster.broker_config["offsets.topic.replication.factor"]), len(self.cluster.brokers))
-            if len(image.live_brokers()) < rf:
+            if len(image.live_brokers()) < self._offsets_rf():
                 self.sim.trace.emit("group.coordinator_unavailable", node=None,
                                     reason="INVALID_REPLICATION_FACTOR")
                 return False
