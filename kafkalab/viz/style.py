@@ -366,14 +366,19 @@ def png_bytes(fig, dpi: float | None = None) -> bytes:
     # which is most of a widget redraw's picture time.  Same pixels, facecolor and metadata as savefig.
     from PIL import Image, PngImagePlugin
 
+    import numpy as np
+
     canvas = fig.canvas
     canvas.draw()
     width, height = canvas.get_width_height(physical=True)
     image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    if np.asarray(canvas.buffer_rgba())[:, :, 3].min() == 255:
+        image = image.convert("RGB")  # opaque (the kit's figures are): the same pixels in 3/4 of the bytes
     info = PngImagePlugin.PngInfo()
     if text:
         info.add_text("Description", text)
-    image.save(buf, format="png", pnginfo=info, dpi=(fig.dpi, fig.dpi))
+    # zlib level 1: a third faster to encode than the default 6, and with RGB still smaller than RGBA at 6.
+    image.save(buf, format="png", pnginfo=info, dpi=(fig.dpi, fig.dpi), compress_level=1)
     return buf.getvalue()
 
 
