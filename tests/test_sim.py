@@ -120,3 +120,24 @@ def test_model_layers_do_not_import_pandas_matplotlib_or_widgets():
             "print(bad); sys.exit(1 if bad else 0)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_trace_filter_by_exact_kinds_prefixes_node_fields_and_sequence():
+    sim = Sim()
+    for i, (kind, node) in enumerate([("produce.batch", "p1"), ("produce.send", "p1"), ("replica.hw", "b1"),
+                                      ("produce.batch", "p2"), ("producer.init", "p1"), ("replica.fetch", "b2")]):
+        sim.trace.emit(kind, node=node, n=i % 2)
+
+    def kinds(evs):
+        return [(e.kind, e.node) for e in evs]
+
+    t = sim.trace
+    assert kinds(t.filter("produce.batch")) == [("produce.batch", "p1"), ("produce.batch", "p2")]
+    assert kinds(t.filter("produce.")) == [("produce.batch", "p1"), ("produce.send", "p1"), ("produce.batch", "p2")]
+    assert kinds(t.filter(["replica.hw", "produce."])) == kinds(t.filter(("produce.", "replica.hw")))
+    assert len(t.filter(["replica.hw", "produce."])) == 4
+    assert kinds(t.filter("produce.", node="p1")) == [("produce.batch", "p1"), ("produce.send", "p1")]
+    assert kinds(t.filter("produce.", n=1)) == [("produce.send", "p1"), ("produce.batch", "p2")]
+    assert kinds(t.filter("produce.", since_seq=2)) == [("produce.batch", "p2")]
+    assert kinds(t.filter(node="p1")) == [("produce.batch", "p1"), ("produce.send", "p1"), ("producer.init", "p1")]
+    assert t.filter([]) == [] and len(t.filter()) == 6 and t.filter("produce") == []

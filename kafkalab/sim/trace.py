@@ -84,9 +84,14 @@ class Trace:
                since_seq: int = 0, **match: Any) -> list[TraceEvent]:
         """Events whose kind equals ``kind`` (or starts with it, if it ends with ``.``)."""
         kinds = (kind,) if isinstance(kind, str) or kind is None else tuple(kind)
+        exact = {k for k in kinds if k is not None and not k.endswith(".")}
+        prefixes = tuple(k for k in kinds if k is not None and k.endswith("."))
+        events = self.events[since_seq:] if since_seq else self.events
+        if kind is not None and node is None and not match:  # the common call: by kind only (renderers read traces so)
+            return [ev for ev in events if ev.kind in exact or prefixes and ev.kind.startswith(prefixes)]
         out = []
-        for ev in self.events[since_seq:]:
-            if kind is not None and not any(ev.kind == k or (k.endswith(".") and ev.kind.startswith(k)) for k in kinds):
+        for ev in events:
+            if kind is not None and not (ev.kind in exact or prefixes and ev.kind.startswith(prefixes)):
                 continue
             if node is not None and ev.node != node:
                 continue
