@@ -1,11 +1,12 @@
-"""The panels' shared renderer remembers shaped strings and glyph bitmaps: it must draw the same pixels."""
+"""The shared renderer of the kit's figures remembers shaped strings and glyph bitmaps: it must draw the same pixels."""
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from kafkalab.widgets import _canvas
+from kafkalab.viz import _render, style
+from kafkalab.widgets._canvas import SharedRendererCanvas
 
 
 def _figure(canvas_class, shift: float = 0.0):
@@ -34,22 +35,38 @@ def _pixels(fig) -> bytes:
 def test_remembered_text_draws_the_pixels_freetype_draws():
     for shift in (0.0, 0.0137, 0.5, 0.98):  # other sub-pixel phases of the same strings
         plain = _pixels(_figure(FigureCanvasAgg, shift))
-        first = _pixels(_figure(_canvas.SharedRendererCanvas, shift))  # fills the memo (or hits earlier shifts')
-        again = _pixels(_figure(_canvas.SharedRendererCanvas, shift))  # every string and glyph from the memo
+        first = _pixels(_figure(SharedRendererCanvas, shift))  # fills the memo (or hits earlier shifts')
+        again = _pixels(_figure(SharedRendererCanvas, shift))  # every string and glyph from the memo
         assert first == plain and again == plain, f"shift {shift}"
 
 
 def test_the_memo_is_used_and_bounded(monkeypatch):
-    fig = _figure(_canvas.SharedRendererCanvas)
+    fig = _figure(SharedRendererCanvas)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
-    if not _canvas._GLYPH_PATH:  # another matplotlib than 3.11: the base class draws, nothing is kept
+    if not _render._GLYPH_PATH:  # another matplotlib than 3.11: the base class draws, nothing is kept
         assert not renderer._bitmaps
         return
     assert renderer._shaped and renderer._bitmaps and renderer._heights
-    monkeypatch.setattr(_canvas, "_MEMO_MAX", 5)
+    monkeypatch.setattr(_render, "_MEMO_MAX", 5)
     renderer._bitmaps.clear()
     renderer._shaped.clear()
     before = _pixels(_figure(FigureCanvasAgg))
-    assert _pixels(_figure(_canvas.SharedRendererCanvas)) == before
+    assert _pixels(_figure(SharedRendererCanvas)) == before
     assert len(renderer._bitmaps) <= 5 and len(renderer._shaped) <= 5
+
+
+def test_png_bytes_of_a_plain_agg_figure_draws_with_the_shared_renderer_and_gives_it_back():
+    import io
+
+    from PIL import Image
+
+    expected = _pixels(_figure(FigureCanvasAgg, 0.25))
+    fig = _figure(FigureCanvasAgg, 0.25)
+    for _ in range(2):  # the second time every string and glyph comes from the memo
+        png = style.png_bytes(fig)
+        assert Image.open(io.BytesIO(png)).convert("RGBA").tobytes() == expected
+    shared = fig.canvas.renderer
+    assert isinstance(shared, _render._TextMemoRenderer)
+    fig.canvas.draw()  # released: the canvas's own draws get a renderer of their own again
+    assert fig.canvas.renderer is not shared and bytes(np.asarray(fig.canvas.buffer_rgba())) == expected

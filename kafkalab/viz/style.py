@@ -352,10 +352,14 @@ def settle(fig) -> None:
 
 def png_bytes(fig, dpi: float | None = None) -> bytes:
     """The figure as PNG, drawn with Agg (no pyplot), with the alt text in the PNG's ``Description`` chunk."""
-    settle(fig)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from ._render import release, use_shared_renderer
+
     buf = io.BytesIO()
     text = alt_text(fig)
     if dpi is not None and dpi != fig.dpi:
+        settle(fig)
         meta = {"Software": None}
         if text:
             meta["Description"] = text
@@ -364,16 +368,25 @@ def png_bytes(fig, dpi: float | None = None) -> bytes:
     # At the figure's own dpi: one Agg draw, then encode the canvas.  ``savefig`` would draw twice (a
     # dry run first whenever the figure has a layout engine, even the placeholder :func:`settle` leaves),
     # which is most of a widget redraw's picture time.  Same pixels, facecolor and metadata as savefig.
+    # Laid out and drawn with the renderer shared by figures of this size (kafkalab.viz._render): the
+    # text is measured, shaped and rasterised once, not again for every figure.
+    import numpy as np
     from PIL import Image, PngImagePlugin
 
-    import numpy as np
-
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
     canvas = fig.canvas
-    canvas.draw()
-    width, height = canvas.get_width_height(physical=True)
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    if np.asarray(canvas.buffer_rgba())[:, :, 3].min() == 255:
-        image = image.convert("RGB")  # opaque (the kit's figures are): the same pixels in 3/4 of the bytes
+    shared = use_shared_renderer(canvas)
+    try:
+        settle(fig)
+        canvas.draw()
+        width, height = canvas.get_width_height(physical=True)
+        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        if np.asarray(canvas.buffer_rgba())[:, :, 3].min() == 255:
+            image = image.convert("RGB")  # opaque (the kit's figures are): the same pixels in 3/4 of the bytes
+    finally:
+        if shared:
+            release(canvas)
     info = PngImagePlugin.PngInfo()
     if text:
         info.add_text("Description", text)

@@ -4,123 +4,19 @@ Each redraw of a panel builds a fresh seeded figure (``panel.new_figure``).  Wit
 figure gets a new ``RendererAgg``, and matplotlib's text-metrics cache — keyed by renderer — starts
 empty, so every tick label and title is measured with FreeType again on each redraw.  Panel figures
 are drawn one at a time (a redraw lays out, draws and encodes its figure before it returns), so they
-can share one renderer per (width, height, dpi): the pixels are the same, the text is measured once.
-
-The shared renderer also remembers what FreeType made of the text it drew (:class:`_TextMemoRenderer`):
-a panel redraws the same tick labels, titles and legends again and again, and shaping a string and
-rasterising its glyphs was about half of an Agg draw.
+can share one renderer per (width, height, dpi) (:mod:`kafkalab.viz._render`, which also remembers
+shaped strings and glyph bitmaps): the pixels are the same, the text is measured and rasterised once.
 """
 from __future__ import annotations
 
-import math
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
-from matplotlib.font_manager import fontManager, get_font
-from matplotlib.ft2font import FT2Font, RenderMode
-
-_RENDERERS: dict = {}
-_MAX = 16  # distinct panel sizes kept (a panel's height follows a slider, e.g. the group lab's partitions)
-_MEMO_MAX = 50_000  # strings or glyphs remembered per renderer before the memo starts again
-
-# The per-glyph text path of matplotlib 3.11 (FT2Font._layout, _render_glyph; glyphs placed to 1/64 px).
-# draw_text below repeats RendererAgg.draw_text of exactly that version; any other falls back to it.
-_GLYPH_PATH = (matplotlib.__version_info__[:2] == (3, 11) and hasattr(FT2Font, "_layout")
-               and hasattr(FT2Font, "_render_glyph") and hasattr(RendererAgg, "_draw_text_glyphs_and_boxes"))
-
-
-def _font_key(prop) -> tuple:
-    # FontProperties hashes (and compares) by the values of its __dict__: the same key, compared exactly.
-    return tuple(prop.__dict__.values())
-
-
-class _TextMemoRenderer(RendererAgg):
-    """``RendererAgg`` that keeps, per string, the glyphs FreeType shaped for it, and per glyph, the
-    bitmap it rasterised at each 1/64-pixel phase — the same pixels, without asking FreeType again.
-
-    A glyph's bitmap depends on the glyph, the font and size, the rotation and only the fractional part
-    of its position (FreeType's 26.6 fixed point): moving the outline by whole pixels moves the bitmap
-    by whole pixels.  So a bitmap rendered at phase (x mod 64, y mod 64) is drawn at any position with
-    that phase by offsetting it.  Mathtext and anything but matplotlib 3.11's text path use the base class.
-    """
-
-    def __init__(self, width, height, dpi):
-        super().__init__(width, height, dpi)
-        self._shaped: dict = {}  # (font, string, features, language, hinting) -> ((ft_object, glyph, dx, dy), ...)
-        self._bitmaps: dict = {}  # (ft_object, size, glyph, matrix, phase x, phase y, mode) -> (buffer, left, top)
-        self._heights: dict = {}  # font key -> (ascent, descent, line gap), see _get_font_height_metrics
-
-    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        if ismath or not _GLYPH_PATH:
-            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
-        flags = get_hinting_flag()
-        features = mtext.get_fontfeatures() if mtext is not None else None
-        language = mtext.get_language() if mtext is not None else None
-        key = (_font_key(prop), s, tuple(features) if features is not None else None, language, flags)
-        glyphs = self._shaped.get(key)
-        if glyphs is None:
-            font = self._prepare_font(prop)
-            glyphs = tuple((item.ft_object, item.glyph_index, item.x, item.y)
-                           for item in font._layout(s, flags=flags, features=features, language=language))
-            if len(self._shaped) >= _MEMO_MAX:
-                self._shaped.clear()
-            self._shaped[key] = glyphs
-        size = prop.get_size_in_points()
-        # As RendererAgg._draw_text_glyphs_and_boxes (slant 0, extend 1): y is downwards, dy upwards.
-        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-        matrix = (round(0x10000 * cos), round(0x10000 * -sin), round(0x10000 * sin), round(0x10000 * cos))
-        mode = RenderMode.NORMAL if gc.get_antialiased() else RenderMode.MONO
-        bitmaps, height, dpi = self._bitmaps, self.height, self.dpi
-        draw = self._renderer.draw_text_image
-        for font, glyph, dx, dy in glyphs:
-            qx, px = divmod(round(0x40 * (x + dx * cos - dy * sin)), 0x40)
-            qy, py = divmod(round(0x40 * (height - y + dx * sin + dy * cos)), 0x40)
-            gkey = (font, size, glyph, matrix, px, py, mode)
-            hit = bitmaps.get(gkey)
-            if hit is None:
-                font.set_size(size, dpi)
-                font._set_transform([[matrix[0], matrix[1]], [matrix[2], matrix[3]]], [px, py])
-                bitmap = font._render_glyph(glyph, flags, mode)
-                buffer = bitmap.buffer.copy()  # FreeType's glyph slot is reused by the next glyph
-                if mode is RenderMode.MONO:
-                    buffer *= 0xff
-                hit = (buffer, bitmap.left, bitmap.top)
-                if len(bitmaps) >= _MEMO_MAX:
-                    bitmaps.clear()
-                bitmaps[gkey] = hit
-            buffer, left, top = hit
-            draw(buffer, left + qx, int(height) - (top + qy) + buffer.shape[0], 0, gc)
-
-    def _get_font_height_metrics(self, prop):
-        # matplotlib 3.11's Text._get_layout asks the renderer for the font's line metrics first and
-        # otherwise reads the font's OS/2 or hhea table on every layout; this is that reading, once per font.
-        key = (_font_key(prop), self.dpi)
-        hit = self._heights.get(key)
-        if hit is None:
-            hit = (None, None, None)
-            font = get_font(fontManager._find_fonts_by_props(prop))
-            for table_name, gap, ascent, descent in (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
-                                                     ("hhea", "lineGap", "ascent", "descent")):
-                table = font.get_sfnt_table(table_name)
-                if table is None:
-                    continue
-                scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * self.dpi / 72
-                hit = (table[ascent] * scale, -table[descent] * scale, table[gap] * scale)
-                break
-            self._heights[key] = hit
-        return hit
+from ..viz._render import renderer_key, shared_renderer
 
 
 class SharedRendererCanvas(FigureCanvasAgg):
     def get_renderer(self):
-        w, h = self.get_width_height(physical=True)
-        key = (w, h, self.figure.dpi)
+        key = renderer_key(self)
         if self._lastKey != key:
-            renderer = _RENDERERS.pop(key, None)
-            if renderer is None:
-                renderer = _TextMemoRenderer(w, h, self.figure.dpi)
-            _RENDERERS[key] = renderer  # most recently used last
-            while len(_RENDERERS) > _MAX:
-                _RENDERERS.pop(next(iter(_RENDERERS)))
-            self.renderer, self._lastKey = renderer, key
+            self.renderer, self._lastKey = shared_renderer(self), key
         return self.renderer
