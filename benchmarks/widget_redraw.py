@@ -8,7 +8,8 @@ option of a dropdown, a new key in a text box — and times each ``control.value
 It prints median, p90 and max per panel (target: median < ``--target`` ms; in the browser add ≈ 50–100 ms
 for the round trip), how that splits between ``render`` and the rest (PNG + HTML), this process's median
 CPU time per redraw (``cpu``: the steadier figure on a shared machine, where wall time also counts the
-other processes), and the median per control. ``--worst`` also searches greedily for each panel's slowest slider corner (slider by slider, keep
+other processes), and the median per control.  A calibration loop timed before and after the panels
+says how fast the machine ran Python meanwhile (a shared machine's speed drifts by tens of percent). ``--worst`` also searches greedily for each panel's slowest slider corner (slider by slider, keep
 min or max, whichever redraws slower), which shows how a redraw scales at the sliders' ends.
 
     python benchmarks/widget_redraw.py                 # 30 moves per panel
@@ -135,6 +136,19 @@ def worst_corner(panel: Panel) -> tuple[float, dict]:
     return worst, panel.values()
 
 
+def calibration_ms() -> float:
+    """A fixed pure-Python workload (median of 5): how fast this machine runs Python right now.  A shared
+    machine's speed drifts by tens of percent between runs; compare panels across runs by their ratio to this."""
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        d: dict = {}
+        for i in range(200_000):
+            d[i & 1023] = d.get(i & 1023, 0) + i * 3 % 7
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--moves", type=int, default=30, help="timed moves per panel (default: %(default)s)")
@@ -156,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"{len(factories)} panel(s); {args.moves} timed moves each after {args.warmup} warm-up moves, "
           f"seed {args.seed}, cache of redraws {'off' if args.no_cache else 'on'}; times in ms, whole redraw (control.value = ... returns after it)\n")
+    calib = calibration_ms()
+    print(f"calibration (a fixed pure-Python loop, see calibration_ms): {calib:.1f} ms before the panels")
     print(f"{'panel':44} {'build':>6} {'median':>7} {'p90':>7} {'max':>7} {'render':>7} {'png+html':>8} {'cpu':>6}  target")
     missed = []
     results = []
@@ -173,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    {r['errors']} move(s) showed an error in the panel")
         if r["hits"]:
             print(f"    {r['hits']} of {len(r['totals'])} move(s) came back to values shown before: the panel's cache")
+    print(f"calibration after the panels: {calibration_ms():.1f} ms (before: {calib:.1f} ms)")
     print("\nmedian per control (moves):")
     for r in results:
         cells = [f"{k} {statistics.median(v):.0f} ({len(v)})" for k, v in r["per_control"].items() if v]
