@@ -70,3 +70,15 @@ def test_png_bytes_of_a_plain_agg_figure_draws_with_the_shared_renderer_and_give
     assert isinstance(shared, _render._TextMemoRenderer)
     fig.canvas.draw()  # released: the canvas's own draws get a renderer of their own again
     assert fig.canvas.renderer is not shared and bytes(np.asarray(fig.canvas.buffer_rgba())) == expected
+
+
+def test_text_with_a_language_and_font_features_is_remembered_and_drawn_the_same():
+    def fig_of(canvas_class):
+        fig = Figure(figsize=(3, 1), dpi=90)
+        canvas_class(fig)
+        fig.text(0.1, 0.5, "office ffi 1/2", fontfeatures=["-liga"], language=[("en", 0, 6), ("de", 7, 10)])
+        fig.text(0.1, 0.2, "Straße", language="de")
+        return fig
+
+    expected = _pixels(fig_of(FigureCanvasAgg))
+    assert _pixels(fig_of(SharedRendererCanvas)) == expected and _pixels(fig_of(SharedRendererCanvas)) == expected

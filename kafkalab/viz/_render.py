@@ -53,8 +53,12 @@ class _TextMemoRenderer(RendererAgg):
         flags = get_hinting_flag()
         features = mtext.get_fontfeatures() if mtext is not None else None
         language = mtext.get_language() if mtext is not None else None
-        key = (_font_key(prop), s, tuple(features) if features is not None else None, language, flags)
-        glyphs = self._shaped.get(key)
+        try:
+            key = (_font_key(prop), s, tuple(features) if features is not None else None,
+                   language if language is None or isinstance(language, str) else tuple(map(tuple, language)), flags)
+            glyphs = self._shaped.get(key)
+        except TypeError:  # something unhashable in the font properties: draw it as matplotlib does
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
         if glyphs is None:
             font = self._prepare_font(prop)
             glyphs = tuple((item.ft_object, item.glyph_index, item.x, item.y)
@@ -91,6 +95,8 @@ class _TextMemoRenderer(RendererAgg):
     def _get_font_height_metrics(self, prop):
         # matplotlib 3.11's Text._get_layout asks the renderer for the font's line metrics first and
         # otherwise reads the font's OS/2 or hhea table on every layout; this is that reading, once per font.
+        if not _GLYPH_PATH:
+            return None, None, None  # Text._get_layout then reads the font itself
         key = (_font_key(prop), self.dpi)
         hit = self._heights.get(key)
         if hit is None:
