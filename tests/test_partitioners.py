@@ -514,3 +514,35 @@ def test_murmur2_matches_reference_for_any_bytes(data):
     assert h == reference_murmur2(data) and -2**31 <= h < 2**31
     assert fnv1a(data) == reference_fnv1a(data) and 0 <= fnv1a(data) <= 2**31
     assert to_positive(h) == h & 0x7FFFFFFF
+
+
+@pytest.mark.parametrize("name", [*LIBRDKAFKA_PARTITIONERS, "java"])
+def test_producer_partitions_every_record_as_its_partitioner_does(name, monkeypatch):
+    """produce() looks a hashed key up in the partitioner's cache itself; with that shortcut off every record
+    goes through Partitioner.partition: the same partitions, keyless, empty, str and evicted keys alike."""
+    from kafkalab import Cluster
+    from kafkalab.clients.producer import JavaProducer
+    from kafkalab.confluent_kafka import Producer
+
+    monkeypatch.setattr(Partitioner, "CACHE_LIMIT", 7)  # evictions while the keys repeat
+
+    def partitions(shortcut: bool) -> list:
+        cluster = Cluster(brokers=1, seed=5)
+        cluster.create_topic("t", partitions=5, replication_factor=1)
+        if name == "java":  # KafkaProducer: murmur2 for keys, the sticky partitioner for the rest
+            p = JavaProducer({"bootstrap.servers": "kafka-1:9092", "linger.ms": 3, "batch.size": 200}, cluster=cluster)
+        else:
+            p = Producer({"bootstrap.servers": "kafka-1:9092", "partitioner": name, "linger.ms": 3}, cluster=cluster)
+        if not shortcut:
+            p._key_hashes = None
+        got = []
+        for i in range(400):
+            key = [None, b"", b"k%d" % (i % 23), f"s{i % 11}", b"k%d" % (i % 3)][i % 5]
+            p.produce("t", b"v", key, on_delivery=lambda err, msg: got.append(msg.partition()))
+            if i % 50 == 49:
+                p.poll(0.01)
+        p.flush(10)
+        return got
+
+    expected = partitions(shortcut=False)
+    assert len(expected) == 400 and partitions(shortcut=True) == expected

@@ -224,6 +224,12 @@ class Producer(TransactionalMixin):
         self._dr_only_error = dr_only_error
         # Hot-path copies of settings.
         self._partition = self._partitioner.partition
+        pt = self._partitioner
+        # Keys the partitioner hashes (every partitioner but "random"), looked up in its cache by produce():
+        # an empty key counts only where it is not "no key" (consistent_random treats b"" as keyless).
+        self._key_hashes = pt._cache if not pt._keyed_random else None
+        self._empty_key_hashed = not pt._empty_is_keyless
+        self._kip480 = pt.switches_on_new_batch
         self._max_record = s.max_message_bytes - BATCH_OVERHEAD
         self._queue_max_msgs = s.queue_max_msgs
         self._queue_max_bytes = s.queue_max_bytes
@@ -327,7 +333,8 @@ class Producer(TransactionalMixin):
         # The hot path of every notebook and benchmark: locals, one pass, no per-record objects.
         if self._closed:
             self._check_closed()
-        if self._txn_id is not None:
+        txn = self._txn_id is not None
+        if txn:
             self._txn_check_produce()
         if type(topic) is not str:
             raise TypeError(f"argument 1 must be str, not {_type_name(topic)}")
@@ -384,20 +391,27 @@ class Producer(TransactionalMixin):
             self._hold(topic, value, key, partition, cb, timestamp, hdrs, size)
             return
         if partition == -1:
-            partition = self._partition(topic, key, n, now, size)
-            if key is None and self._partitioner.switches_on_new_batch and (topic, partition) not in self._open:
-                # KafkaProducer.doSend (2.4-3.2): the append would start a new batch, so it is aborted,
-                # the partitioner's onNewBatch() moves the sticky partition, and the record goes there.
-                partition = self._partitioner.on_new_batch(topic, partition, n)
+            keys = self._key_hashes
+            if keys is not None and key is not None and (key or self._empty_key_hashed):
+                # Partitioner.partition for a key it hashes, without the call: the cached hash (key is bytes here).
+                h = keys.get(key)
+                partition = (h if h is not None else self._partitioner._miss(key)) % n
+            else:
+                partition = self._partition(topic, key, n, now, size)
+                if key is None and self._kip480 and (topic, partition) not in self._open:
+                    # KafkaProducer.doSend (2.4-3.2): the append would start a new batch, so it is aborted,
+                    # the partitioner's onNewBatch() moves the sticky partition, and the record goes there.
+                    partition = self._partitioner.on_new_batch(topic, partition, n)
         tp = (topic, partition)
-        if self._txn_id is not None:
+        if txn:
             self._txn_register(tp)
-        ob = self._open.get(tp)
+        open_ = self._open
+        ob = open_.get(tp)
         if ob is None:
             ob = _OpenBatch(tp, now)
             self._batch_ids += 1
             ob.batch_id = self._batch_ids
-            self._open[tp] = ob
+            open_[tp] = ob
             if self.linger_ms > 0:
                 ob.linger_timer = self.sim.schedule(self.linger_ms, self._linger_expired, ob)
         recs = ob.records
@@ -418,7 +432,7 @@ class Producer(TransactionalMixin):
         self._undelivered += 1
         self._queued_bytes += size
         if ob.bytes >= self.batch_size or len(recs) >= self._batch_num:
-            del self._open[tp]  # full: the next record starts a new batch
+            del open_[tp]  # full: the next record starts a new batch
             if not ob.ready:
                 self._close(ob, "batch.size" if ob.bytes >= self.batch_size else "batch.num.messages")
         elif self.linger_ms <= 0 and not ob.ready:
