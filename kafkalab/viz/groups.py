@@ -112,15 +112,22 @@ def rebalance_timeline(runs, topic: str = "orders", partitions: int | None = Non
         n = partitions or len(run.cluster.describe(topic).partitions)
         start, end = starts[k], ends[k]
         min_w = 3 * style.data_per_px(ax, x0, x1)
-        for p, node, s, e in ownership_intervals(run.trace, topic, end_ms=end):
-            s, e = max(s, start), min(e, end)
-            if e > s and p < n:
-                ax.barh(p, max((e - s) / 1000, min_w), left=s / 1000, height=0.72, color=colors.get(node, style.GREY))
+        # One barh call per kind of bar (the same rectangles, in the same order, as a call per bar: the
+        # per-call overhead was a third of drawing the lanes).
+        owned = [(p, max((e - s) / 1000, min_w), s / 1000, colors.get(node, style.GREY))
+                 for p, node, s, e in ((p, node, max(s, start), min(e, end))
+                                       for p, node, s, e in ownership_intervals(run.trace, topic, end_ms=end))
+                 if e > s and p < n]
+        if owned:
+            ax.barh([b[0] for b in owned], [b[1] for b in owned], left=[b[2] for b in owned], height=0.72,
+                    color=[b[3] for b in owned])
         paused = _pause_intervals(run.trace, topic, n, start, end)
-        for p, s, e in paused:  # over the bars, at least min_w wide: a hairline gap is not a picture
-            mid, w = (s + e) / 2000, max((e - s) / 1000, min_w)
-            ax.barh(p, w, left=mid - w / 2, height=0.72, color=style.PAUSED_COLOR, hatch=style.PAUSED_HATCH,
-                    edgecolor=style.INK, lw=0.6, zorder=3)
+        # Over the bars, at least min_w wide: a hairline gap is not a picture.
+        pause_bars = [(p, (s + e) / 2000, max((e - s) / 1000, min_w)) for p, s, e in paused]
+        if pause_bars:
+            ax.barh([b[0] for b in pause_bars], [b[2] for b in pause_bars], left=[b[1] - b[2] / 2 for b in pause_bars],
+                    height=0.72, color=style.PAUSED_COLOR, hatch=style.PAUSED_HATCH, edgecolor=style.INK, lw=0.6,
+                    zorder=3)
         band = 0.0
         if run.crash_ms is not None:
             victim = next((e.node for e in run.trace.filter("consumer.crash") if e.time_ms >= run.crash_ms), None)
