@@ -141,3 +141,32 @@ def test_trace_filter_by_exact_kinds_prefixes_node_fields_and_sequence():
     assert kinds(t.filter("produce.", since_seq=2)) == [("produce.batch", "p2")]
     assert kinds(t.filter(node="p1")) == [("produce.batch", "p1"), ("produce.send", "p1"), ("producer.init", "p1")]
     assert t.filter([]) == [] and len(t.filter()) == 6 and t.filter("produce") == []
+
+
+def test_cancelled_events_are_purged_from_the_queue_without_changing_what_runs_when():
+    import random
+
+    from kafkalab.sim import kernel
+
+    def run(purge: bool):
+        sim = Sim(seed=3)
+        if not purge:
+            sim._purge_after = float("inf")
+        rng = random.Random(9)
+        ran, sizes, timers = [], [], []
+        for i in range(6000):  # many events at the same ms and priority: seq decides, as before the purge
+            # like request timeouts: far ahead, and most cancelled soon after (a few twice)
+            timers.append(sim.schedule(rng.randrange(100, 150), ran.append, i, priority=rng.randrange(2)))
+            if i % 5:
+                timers[-1 if i % 7 else -3].cancel()
+            if i % 500 == 0:
+                sim.run(until_ms=sim.now + 3)
+                sizes.append(len(sim._queue))
+        sim.run()
+        return ran, sizes, sim.now
+
+    kept, kept_sizes, kept_now = run(purge=False)
+    purged, purged_sizes, purged_now = run(purge=True)
+    assert purged == kept and purged_now == kept_now and len(kept) > 1000
+    assert all(p <= k for p, k in zip(purged_sizes, kept_sizes, strict=True))
+    assert sum(purged_sizes) < 0.7 * sum(kept_sizes) and kernel._PURGE_MIN <= 2000  # dead entries do not pile up

@@ -686,7 +686,10 @@ class Producer(TransactionalMixin):
                 self._deliver(ob, -1, None)
             self._pump(broker_id)
             return
-        self.sim.schedule(delay + self._response_timeout_ms(live), self._request_timeout, broker_id, live, state)
+        # Cancelled when the answer comes: an answered request's timer would otherwise wait seconds in the
+        # queue (socket/request timeout ahead), one per request, for every full collection to walk.
+        state["timer"] = self.sim.schedule(delay + self._response_timeout_ms(live), self._request_timeout,
+                                           broker_id, live, state)
 
     def _response_timeout_ms(self, obs: list) -> int:
         """How long this request may go unanswered before the client gives up on it (see
@@ -743,6 +746,7 @@ class Producer(TransactionalMixin):
         if state["done"] or self._crashed:
             return  # the request already timed out; librdkafka ignores the late response
         state["done"] = True
+        state["timer"].cancel()
         self._in_flight[broker_id] -= 1
         for ob in obs:
             err, base_offset, _log_start, msg = results[ob.tp]

@@ -24,17 +24,26 @@ from typing import Any
 from .network import Network
 from .trace import Trace
 
+_PURGE_MIN = 1024  # cancels before the queue is first checked for dead entries
+
 
 class Timer:
     """Handle of a scheduled event; ``cancel()`` it to stop it from running."""
 
-    __slots__ = ("cancelled", "seq", "time_ms")
+    __slots__ = ("cancelled", "seq", "sim", "time_ms")
 
-    def __init__(self, seq: int, time_ms: int):
-        self.seq, self.time_ms, self.cancelled = seq, time_ms, False
+    def __init__(self, seq: int, time_ms: int, sim: Sim | None = None):
+        self.seq, self.time_ms, self.cancelled, self.sim = seq, time_ms, False, sim
 
     def cancel(self) -> None:
+        if self.cancelled:
+            return
         self.cancelled = True
+        sim = self.sim
+        if sim is not None:
+            sim._cancels += 1
+            if sim._cancels >= sim._purge_after:
+                sim._purge_cancelled()
 
 
 class Sim:
@@ -46,6 +55,8 @@ class Sim:
         self.rng = random.Random(seed)
         self._queue: list = []
         self._seq = 0
+        self._cancels = 0  # cancel() calls since the queue was last checked for cancelled entries
+        self._purge_after = _PURGE_MIN
         self.trace = Trace(lambda: self.now, self)
         self.network = Network(self)
         self.events_run = 0
@@ -57,7 +68,7 @@ class Sim:
             raise ValueError(f"cannot schedule {delay_ms} ms in the past")
         self._seq += 1
         time_ms = self.now + int(delay_ms)
-        timer = Timer(self._seq, time_ms)
+        timer = Timer(self._seq, time_ms, self)
         heapq.heappush(self._queue, (time_ms, priority, self._seq, fn, args, timer))
         return timer
 
@@ -65,7 +76,7 @@ class Sim:
         if time_ms < self.now:
             raise ValueError(f"cannot schedule at t={time_ms} ms: the clock is already at {self.now} ms")
         self._seq += 1
-        timer = Timer(self._seq, time_ms)
+        timer = Timer(self._seq, time_ms, self)
         heapq.heappush(self._queue, (time_ms, priority, self._seq, fn, args, timer))
         return timer
 
@@ -81,6 +92,25 @@ class Sim:
 
         self.schedule(period_ms if first_ms is None else first_ms, tick, priority=priority)
         return handle
+
+    def _purge_cancelled(self) -> None:
+        """Drop cancelled events from the queue once they are most of it.
+
+        A request's timeout is scheduled seconds ahead and cancelled when the answer comes, so without
+        this the queue fills with dead entries (and the closures they hold) that every full garbage
+        collection walks: 29,000 of them after the 1M-record ingest.  The queue is rebuilt in place (the
+        run loop holds it) and heapified again; entries are ordered by (time, priority, seq), a total
+        order, so the live events run in exactly the order they would have.  Checked every half a
+        queue's worth of cancels, so the walk costs O(1) per cancel.
+        """
+        q = self._queue
+        self._cancels = 0
+        self._purge_after = max(_PURGE_MIN, len(q) // 2)
+        dead = sum(1 for e in q if e[5].cancelled)
+        if dead * 2 > len(q):
+            q[:] = [e for e in q if not e[5].cancelled]
+            heapq.heapify(q)
+            self._purge_after = max(_PURGE_MIN, len(q) // 2)
 
     # -- running ----------------------------------------------------------------------------
     def next_time(self) -> int | None:
