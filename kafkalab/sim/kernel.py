@@ -104,13 +104,11 @@ class Sim:
         queue's worth of cancels, so the walk costs O(1) per cancel.
         """
         q = self._queue
-        self._cancels = 0
-        self._purge_after = max(_PURGE_MIN, len(q) // 2)
-        dead = sum(1 for e in q if e[5].cancelled)
-        if dead * 2 > len(q):
+        if sum(1 for e in q if e[5].cancelled) * 2 > len(q):
             q[:] = [e for e in q if not e[5].cancelled]
             heapq.heapify(q)
-            self._purge_after = max(_PURGE_MIN, len(q) // 2)
+        self._cancels = 0
+        self._purge_after = max(_PURGE_MIN, len(q) // 2)
 
     # -- running ----------------------------------------------------------------------------
     def next_time(self) -> int | None:
