@@ -231,7 +231,7 @@ plt.show()
 # %% [markdown]
 # ## 8. The rebalance lab
 # Change the group size, the partitions, the assignor or protocol, and who dies. Each change re-runs the
-# group from the same seed. Try: 10 consumers; `sticky (eager)` vs `cooperative-sticky`; nobody killed.
+# group from the same seed. Try: 10 consumers; `range (eager, librdkafka default)` vs `cooperative-sticky`; nobody killed.
 
 # %% tags=["nbval-ignore-output"]
 from kafkalab.widgets.groups import group_lab

@@ -36,3 +36,15 @@ def test_group_lab_panel_redraws_on_change():
     assert "Idle members" in panel.view.text
     panel.controls["protocol"].value = "KIP-848 consumer, uniform"
     assert panel.redraws == 3 and bytes(panel.image.value)[:4] == b"\x89PNG"
+
+
+def test_every_protocol_of_the_lab_makes_a_consumer_librdkafka_accepts():
+    """The lab's members are librdkafka consumers: an option whose config the client rejects would show
+    only an error (an eager "sticky" option once did: librdkafka has no such assignor)."""
+    from kafkalab.config import validate_client_config
+    from kafkalab.group_lab import consumer_config
+    from kafkalab.widgets.groups import PROTOCOLS
+
+    for label, (strategy, protocol) in PROTOCOLS.items():
+        conf = {**consumer_config(strategy, protocol), "group.id": "g"}
+        validate_client_config(conf, "consumer")  # raises ConfigException, naming the option

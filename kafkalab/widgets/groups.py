@@ -4,6 +4,10 @@ Each change re-runs :func:`render_group` on a fresh seeded cluster: ``consumers`
 …) subscribe to an ``orders`` topic of ``partitions`` partitions with the chosen protocol, one member
 is killed at t=20 s, and the panel shows who fetched which partition when (gaps = paused), the
 assignment before and after, and how long each partition was paused.
+
+The members are librdkafka consumers, so the lab offers librdkafka's assignors: it has no eager
+``sticky`` (``Unsupported partition.assignment.strategy: sticky``); Java's ``StickyAssignor`` is
+shown by :func:`kafkalab.groups.assignors.assign` instead.
 """
 from __future__ import annotations
 
@@ -17,7 +21,6 @@ from .panel import Panel, View, new_figure
 PROTOCOLS = {
     "range (eager, librdkafka default)": ("range", "classic"),
     "roundrobin (eager)": ("roundrobin", "classic"),
-    "sticky (eager)": ("sticky", "classic"),
     "cooperative-sticky": ("cooperative-sticky", "classic"),
     "KIP-848 consumer, uniform": ("uniform", "consumer"),
     "KIP-848 consumer, range": ("range", "consumer"),
