@@ -50,6 +50,21 @@ def test_max_poll_interval_kicks_a_slow_consumer_out_and_its_commit_fails(cluste
     assert calls[-1] == ("assign", 1)
 
 
+def test_max_poll_interval_counts_from_the_end_of_the_last_poll(cluster):
+    """The timer is pushed back by every poll (it moves itself lazily when its old time comes); it
+    fires exactly max.poll.interval.ms after the last poll returned, not after the first or an older one."""
+    c = Consumer(conf(**{"group.id": "g", "client.id": "slow", "session.timeout.ms": 6000,
+                         "max.poll.interval.ms": 7000}), cluster=cluster)
+    c.subscribe(["orders"])
+    for _ in range(40):  # 40 polls over ~17 s: the first timers come due while the consumer still polls
+        c.poll(0.4)
+        cluster.run(37)
+    last = cluster.now - 37
+    cluster.run(20_000)
+    [kicked] = cluster.trace.filter("consumer.max_poll_exceeded", node="slow")
+    assert kicked.time_ms == last + 7000
+
+
 def test_auto_commit_commits_what_poll_returned_not_what_was_processed(cluster):
     """enable.auto.offset.store (default): the offset is stored when poll() returns the message, and
     the auto-commit timer commits it even if the application never processed it."""

@@ -31,6 +31,21 @@ def test_cancelled_timer_does_not_run_and_run_until_stops_the_clock_there():
     assert out == ["y"]
 
 
+def test_an_event_under_a_reserved_number_runs_where_it_would_have_run_when_reserved():
+    """``reserve_seq`` + ``at_seq``: scheduled late, ordered as if scheduled at the reservation."""
+    sim = Sim(seed=1)
+    out = []
+    sim.schedule(5, out.append, "before")
+    seq = sim.reserve_seq()
+    sim.schedule(5, out.append, "after")
+    sim.schedule(5, out.append, "other priority", priority=1)
+    sim.schedule(2, lambda: sim.at_seq(5, seq, out.append, "reserved"))
+    sim.run()
+    assert out == ["before", "reserved", "after", "other priority"]
+    with pytest.raises(ValueError):
+        sim.at_seq(1, sim.reserve_seq(), out.append, "past")
+
+
 def test_cannot_schedule_in_the_past():
     sim = Sim()
     sim.run(until_ms=10)

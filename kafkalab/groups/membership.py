@@ -95,6 +95,7 @@ class GroupMember:
         self._stored: dict = {}  # tp -> offset to commit (librdkafka's offset store)
         self._committed_cache: dict = {}
         self._poll_timer = None
+        self._poll_due = None  # (time, seq) the pending poll timer moves to when it comes due
         self._last_poll_ms = self.sim.now
         self._auto_commit_timer = None
         self._crashed = False
@@ -587,12 +588,31 @@ class GroupMember:
 
     # -- max.poll.interval.ms ---------------------------------------------------------------
     def _arm_poll_timer(self) -> None:
-        self._last_poll_ms = self.sim.now
+        """Start the ``max.poll.interval.ms`` timer over (every ``poll()`` calls this twice).
+
+        Lazily: a pending timer stays in the queue and, when its old time comes, moves itself to the
+        deadline of the last call, under the tie-break number that call reserved (``Sim.reserve_seq``).
+        It fires exactly when and in the order a timer cancelled and scheduled again at every call
+        would, without two queue operations per poll.
+        """
+        sim = self.sim
+        self._last_poll_ms = now = sim.now
         if self._subscription is None or not self._alive():
             return
-        if self._poll_timer is not None:
-            self._poll_timer.cancel()
-        self._poll_timer = self.sim.schedule(self.max_poll_interval_ms, self._max_poll_exceeded, priority=4)
+        timer = self._poll_timer
+        if timer is None or timer.cancelled:
+            self._poll_due = None
+            self._poll_timer = sim.schedule(self.max_poll_interval_ms, self._poll_timer_due, priority=4)
+        else:
+            self._poll_due = (now + self.max_poll_interval_ms, sim.reserve_seq())
+
+    def _poll_timer_due(self) -> None:
+        due = self._poll_due
+        if due is None:
+            self._max_poll_exceeded()
+            return
+        self._poll_due = None
+        self._poll_timer = self.sim.at_seq(due[0], due[1], self._poll_timer_due, priority=4)
 
     def _max_poll_exceeded(self) -> None:
         self._poll_timer = None

@@ -80,6 +80,25 @@ class Sim:
         heapq.heappush(self._queue, (time_ms, priority, self._seq, fn, args, timer))
         return timer
 
+    def reserve_seq(self) -> int:
+        """Take the next tie-break number now for an event that :meth:`at_seq` schedules later.
+
+        An event scheduled later under a number reserved earlier runs exactly where it would have run
+        had it been scheduled at the reservation: a timer that is pushed back on every call (the
+        consumer's ``max.poll.interval.ms``) can then stay in the queue and move itself when it comes
+        due, instead of being cancelled and scheduled again each time.
+        """
+        self._seq += 1
+        return self._seq
+
+    def at_seq(self, time_ms: int, seq: int, fn: Callable, *args: Any, priority: int = 0) -> Timer:
+        """Schedule ``fn(*args)`` at ``time_ms`` under ``seq`` from :meth:`reserve_seq` (used once)."""
+        if time_ms < self.now:
+            raise ValueError(f"cannot schedule at t={time_ms} ms: the clock is already at {self.now} ms")
+        timer = Timer(seq, time_ms, self)
+        heapq.heappush(self._queue, (time_ms, priority, seq, fn, args, timer))
+        return timer
+
     def every(self, period_ms: int, fn: Callable, *args: Any, priority: int = 0, first_ms: int | None = None) -> Timer:
         """Run ``fn(*args)`` every ``period_ms`` until the returned handle is cancelled."""
         handle = Timer(-1, self.now)
