@@ -104,6 +104,17 @@ def decode_record(key: bytes | None, value: bytes | None) -> dict:
     return {**k, "value": v}
 
 
+def _offset_commit_entry(key: bytes | None, value: bytes | None) -> tuple:
+    """``(group, (topic, partition), (offset, metadata, leader_epoch) or None)`` of an OffsetCommit record;
+    ``(None, None, None)`` for any other record."""
+    d = decode_record(key, value)
+    if d.get("type") != "OffsetCommit":
+        return None, None, None
+    v = d["value"]
+    return d["group"], (d["topic"], d["partition"]), None if v is None else (v["offset"], v["metadata"],
+                                                                              v["leader_epoch"])
+
+
 class Member:
     __slots__ = (
         "assignment",
@@ -210,6 +221,9 @@ class GroupCoordinator:
         self.consumer_heartbeat_ms = 5000
         self.consumer_session_ms = 45000
         self._loaded: dict[int, tuple[int, int]] = {}  # partition -> (broker, leader epoch) its groups are from
+        # (key bytes, value bytes) -> _offset_commit_entry: committed_offsets() reads the log on every
+        # OffsetFetch; a record's bytes decode to the same entry every time, so each is decoded once.
+        self._offset_entries: dict = {}
         cluster.leader_listeners.append(self._on_election)
 
     # -- the offsets topic and routing ------------------------------------------------------
@@ -411,6 +425,7 @@ class GroupCoordinator:
         if log is None:
             return out
         status = None
+        memo = self._offset_entries
         for off, rec, batch in log.records(log.log_start_offset, log.high_watermark):
             if batch.is_transactional:
                 # TxnOffsetCommit records count once their transaction commits (KIP-98); markers are not offsets.
@@ -418,14 +433,15 @@ class GroupCoordinator:
                 status = log.txn_status() if status is None else status
                 if status.get(off) != "committed":
                     continue
-            d = decode_record(rec[0], rec[1])
-            if d.get("type") != "OffsetCommit" or d.get("group") != group_id:
+            entry = memo.get((rec[0], rec[1]))
+            if entry is None:
+                entry = memo[(rec[0], rec[1])] = _offset_commit_entry(rec[0], rec[1])
+            if entry[0] != group_id:
                 continue
-            key = (d["topic"], d["partition"])
-            if d["value"] is None:
-                out.pop(key, None)
+            if entry[2] is None:
+                out.pop(entry[1], None)
             else:
-                out[key] = (d["value"]["offset"], d["value"]["metadata"], d["value"]["leader_epoch"])
+                out[entry[1]] = entry[2]
         return out
 
     # -- offsets APIs -----------------------------------------------------------------------
