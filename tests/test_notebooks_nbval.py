@@ -1,9 +1,9 @@
 """Every notebook runs under nbval: instructor build passes, student build's checks all xfail.
 
 Plain ``pytest`` gets here, so the README's single test command covers the notebooks too. Each
-notebook of each build runs in its own ``pytest`` subprocess, exactly the command an author would type
-(README, "Adding a notebook"): nbval and ``--student-stubs`` are then options of a clean run rather
-than state shared with this session, nothing collects ``.ipynb`` files from the repo, and pytest-xdist
+notebook of each build runs in its own ``pytest`` subprocess, the command an author would type
+(README, "Adding a notebook", plus ``LEAN``'s flags): nbval and ``--student-stubs`` are then options of a
+clean run rather than state shared with this session, nothing collects ``.ipynb`` files from the repo, and pytest-xdist
 spreads the notebooks over the cores instead of one build being the suite's long pole. The notebooks
 are built into a temporary folder, so the tests never rewrite ``build/`` under a JupyterLab that has
 it open. A new ``notebooks/NN_topic.py`` is picked up without touching this file.
@@ -33,8 +33,14 @@ def built(tmp_path_factory) -> Path:
     return out
 
 
+# Not needed to run a notebook, and costly in a process that starts 24 times: assertion rewriting of every
+# plugin package (hypothesis, kafkalab, anyio… ~0.8 s per process where PYTHONDONTWRITEBYTECODE keeps pytest
+# from caching it, as in CI) and the hypothesis and anyio plugins. Notebook cells hold no test-module asserts.
+LEAN = ["--assert=plain", "-p", "no:hypothesispytest", "-p", "no:anyio"]
+
+
 def nbval_command(paths, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-c", os.devnull, "--nbval-lax",
+    return [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *LEAN, "-c", os.devnull, "--nbval-lax",
             "--nbval-current-env", "--nbval-cell-timeout=120", "-q", "-rfEX", "--color=no", *extra, *map(str, paths)]
 
 
