@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import synthetic_class as sc
 
 from kafkalab import cli_main
 from kafkalab.cli_main import main
@@ -223,7 +224,7 @@ def test_check_names_the_failing_cell_and_stops_a_loop(demo_builds, tmp_path):
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     code[0]["source"] += "\nundefined_name"  # cell [1] raises, the rest still runs
     nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "mine", "metadata": {}, "outputs": [],
-                        "source": "while True:\n    pass"})
+                        "source": sc.ENDLESS_LOOP})
     mine = tmp_path / "my copy.ipynb"
     mine.write_text(json.dumps(nb))
     proc = run_cli("check", str(mine), "--timeout", "8", "--root", str(REPO))
